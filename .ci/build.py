@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Build what the plugin needs but git does not keep, and the installable zip.
+
+  assets  the communes reference (from ../shared/data/communes.gpkg) and the .qm
+          translations (from i18n/*.ts); skipped when up to date
+  zip     assets, then resorption_sig-<version>.zip with what pb_tool.cfg lists
+"""
+import configparser
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PLUGIN_NAME = "resorption_sig"
+SHARED_COMMUNES = REPO.parent / "shared" / "data" / "communes.gpkg"
+REFERENCE = REPO / "resources" / "reference" / "communes.gpkg"
+
+
+def build_reference() -> None:
+    if REFERENCE.exists() and REFERENCE.stat().st_mtime >= SHARED_COMMUNES.stat().st_mtime:
+        return
+    if not SHARED_COMMUNES.exists():
+        sys.exit("build: %s is missing" % SHARED_COMMUNES)
+    REFERENCE.parent.mkdir(parents=True, exist_ok=True)
+    partial = REFERENCE.with_suffix(".partial.gpkg")
+    partial.unlink(missing_ok=True)
+    subprocess.run(["ogr2ogr", "-f", "GPKG", str(partial), str(SHARED_COMMUNES), "communes",
+                    "-nln", "communes", "-select", "insee,nom,type,departement,population",
+                    "-lco", "SPATIAL_INDEX=YES", "-gt", "65536"], check=True)
+    subprocess.run(["ogrinfo", "-q", str(partial), "-sql",
+                    "CREATE INDEX communes_insee ON communes (insee)"], check=True)
+    subprocess.run(["ogrinfo", "-q", str(partial), "-sql",
+                    "CREATE INDEX communes_departement ON communes (departement)"], check=True)
+    partial.replace(REFERENCE)
+    print("build: communes reference written to %s" % REFERENCE.relative_to(REPO))
+
+
+def build_translations() -> None:
+    lrelease = shutil.which("lrelease")
+    for source in sorted((REPO / "i18n").glob("*.ts")):
+        target = source.with_suffix(".qm")
+        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        if lrelease is None:
+            sys.exit("build: lrelease is missing (Debian package qttools5-dev-tools)")
+        subprocess.run([lrelease, "-silent", str(source), "-qm", str(target)], check=True)
+
+
+def plugin_files():
+    config = configparser.ConfigParser()
+    config.read(REPO / "pb_tool.cfg")
+    files = config["files"]
+    for name in files.get("python_files", "").split() + files.get("extras", "").split():
+        yield REPO / name
+    for folder in files.get("extra_dirs", "").split():
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(
+                    (".pyc", ".ts", ".partial.gpkg")):
+                yield path
+
+
+def build_zip(output_dir: Path) -> Path:
+    metadata = configparser.ConfigParser()
+    metadata.read(REPO / "metadata.txt", encoding="utf-8")
+    version = metadata["general"]["version"]
+    output_dir.mkdir(parents=True, exist_ok=True)
+    target = output_dir / ("%s-%s.zip" % (PLUGIN_NAME, version))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in plugin_files():
+            archive.write(path, Path(PLUGIN_NAME) / path.relative_to(REPO))
+    return target
+
+
+def main(argv) -> None:
+    command = argv[1] if len(argv) > 1 else "assets"
+    build_reference()
+    build_translations()
+    if command == "zip":
+        output = Path(argv[2]) if len(argv) > 2 else REPO / "dist"
+        print(build_zip(output))
+    elif command != "assets":
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

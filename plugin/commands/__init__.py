@@ -1,0 +1,1 @@
+"""Command groups of the command line; each exposes register(subparsers)."""

@@ -1,0 +1,52 @@
+"""Check a row against the rules of its table, without a store and without QGIS.
+
+The rules are evaluated as the same SQL the GeoPackage store enforces, in an
+in-memory SQLite database, so that an import preview, a form and the store
+can never disagree. Values are in store form: dates as 'YYYY-MM-DD' text,
+booleans as 0/1, enumerations as codes.
+"""
+import sqlite3
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Tuple
+
+from .rules import SQLITE, Rule
+from .schema import Table
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    field: str
+    message: str
+    message_en: str
+
+
+class Validator:
+    """Compiles a table's rules once; `problems(row)` lists the broken ones."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self._rules: Tuple[Rule, ...] = tuple(r for r in table.all_rules() if r.expression(SQLITE))
+        self._connection = sqlite3.connect(":memory:")
+        columns = ", ".join(":%s AS \"%s\"" % (name, name) for name in self._columns())
+        checks = ", ".join("coalesce((%s), 1)" % rule.expression(SQLITE) for rule in self._rules)
+        self._query = "SELECT %s FROM (SELECT %s)" % (checks, columns)
+
+    def _columns(self) -> List[str]:
+        return list(self.table.field_names)
+
+    def problems(self, row: Mapping[str, object]) -> List[Problem]:
+        values: Dict[str, object] = {name: row.get(name) for name in self._columns()}
+        results = self._connection.execute(self._query, values).fetchone()
+        return [Problem(rule.code, rule.fields[0], rule.message, rule.message_en)
+                for rule, ok in zip(self._rules, results) if not ok]
+
+
+_validators: Dict[str, Validator] = {}
+
+
+def problems(table: Table, row: Mapping[str, object]) -> List[Problem]:
+    validator = _validators.get(table.name)
+    if validator is None:
+        validator = _validators[table.name] = Validator(table)
+    return validator.problems(row)

@@ -1,0 +1,183 @@
+"""SQLite DDL of a GeoPackage store, generated from the schema declaration.
+
+Per table: the feature table with its CHECK constraints (named after the rule,
+with the message, so that any writer, ogr2ogr or DB Manager included, reads
+why a row was refused), a history table, and the triggers that
+
+* refuse rows breaking the non-deterministic rules ("not in the future"),
+* fill uuid, row_version and the created/updated columns of a row written by
+  another tool with only its business fields,
+* keep the previous version of every updated or deleted row in the history
+  table, in the same transaction as the edit, and bump row_version.
+
+Timestamps are ISO 8601 in UTC, as GDAL writes them for GeoPackage DATETIME.
+"""
+import re
+from typing import Iterator, List, Optional, Set
+
+from ..model.rules import SQLITE, quoted, sql_literal
+from ..model.schema import (EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Kind, Table,
+                            history_of)
+
+NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+# A UUID v4 from SQLite's own functions, so that any writer gets one.
+NEW_UUID = ("(SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' "
+            "|| substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)) "
+            "FROM (SELECT hex(randomblob(16)) AS h))")
+
+GEOMETRY_COLUMN = "geom"
+
+SQL_TYPES = {
+    Kind.TEXT: "TEXT", Kind.ENUM: "TEXT", Kind.INTEGER: "INTEGER", Kind.REAL: "REAL",
+    Kind.DATE: "DATE", Kind.DATETIME: "DATETIME", Kind.BOOLEAN: "BOOLEAN", Kind.BLOB: "BLOB",
+}
+
+HISTORY_COLUMNS = (
+    ("valid_from", "DATETIME"),
+    ("valid_to", "DATETIME NOT NULL"),
+    ("changed_by", "TEXT"),
+    ("operation", "TEXT NOT NULL CHECK (operation IN ('update', 'delete'))"),
+    ("reason", "TEXT"),
+)
+
+_IDENTIFIER = re.compile(r'"([a-z_0-9]+)"')
+
+
+def with_row_prefix(expression: str, prefix: str) -> str:
+    """Point every column of a rule at NEW or OLD, for use inside a trigger."""
+    return _IDENTIFIER.sub(lambda m: '%s."%s"' % (prefix, m.group(1)), expression)
+
+
+def constraint_name(rule) -> str:
+    return "%s: %s" % (rule.code, rule.bilingual_message)
+
+
+def column_type(field) -> str:
+    sql_type = SQL_TYPES[field.kind]
+    if field.kind is Kind.TEXT and field.length is not None:
+        sql_type = "TEXT(%d)" % field.length[1]
+    return sql_type
+
+
+def column_definitions(table: Table) -> List[str]:
+    columns = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
+    if table.geometry:
+        columns.append('"%s" %s' % (GEOMETRY_COLUMN, table.geometry))
+    for field in table.fields:
+        definition = "%s %s" % (quoted(field.name), column_type(field))
+        if field.default is not None:
+            definition += " DEFAULT %s" % sql_literal(field.default)
+        columns.append(definition)
+    return columns
+
+
+def create_table(table: Table) -> str:
+    parts = column_definitions(table)
+    for field in table.fields:
+        if field.unique:
+            parts.append("UNIQUE (%s)" % quoted(field.name))
+    for columns in table.unique_together:
+        parts.append("UNIQUE (%s)" % ", ".join(quoted(c) for c in columns))
+    for rule in table.all_rules():
+        expression = rule.expression(SQLITE)
+        if expression and rule.deterministic:
+            parts.append("CONSTRAINT %s CHECK (%s)" % (quoted_name(constraint_name(rule)), expression))
+    return "CREATE TABLE %s (\n  %s\n)" % (quoted(table.name), ",\n  ".join(parts))
+
+
+def quoted_name(name: str) -> str:
+    return '"%s"' % name.replace('"', '""')
+
+
+def history_columns(table: Table) -> List[str]:
+    """Data columns the history keeps: every column but fid, geometry included."""
+    return ([GEOMETRY_COLUMN] if table.geometry else []) + list(table.field_names)
+
+
+def create_history_table(table: Table) -> str:
+    columns = ['"history_id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
+    if table.geometry:
+        columns.append('"%s" %s' % (GEOMETRY_COLUMN, table.geometry))
+    columns += ["%s %s" % (quoted(f.name), column_type(f)) for f in table.fields]
+    columns += ["%s %s" % (quoted(name), sql) for name, sql in HISTORY_COLUMNS]
+    return "CREATE TABLE %s (\n  %s\n)" % (quoted(history_of(table.name)), ",\n  ".join(columns))
+
+
+def create_indexes(table: Table) -> Iterator[str]:
+    history = history_of(table.name)
+    yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to")' % (history, quoted(history))
+    yield 'CREATE INDEX "%s_valid_idx" ON %s ("valid_to", "valid_from")' % (history, quoted(history))
+    indexed = [f.name for f in table.fields if f.references or f.name in (
+        "departement", "insee_code", "status", "owner_uuid")]
+    for name in indexed:
+        yield 'CREATE INDEX "%s_%s_idx" ON %s (%s)' % (table.name, name, quoted(table.name), quoted(name))
+
+
+def _raise_unless(rules, prefix: str) -> List[str]:
+    return ["SELECT RAISE(ABORT, %s) WHERE NOT (%s);" % (
+        sql_literal(constraint_name(rule)), with_row_prefix(rule.expression(SQLITE), prefix))
+        for rule in rules]
+
+
+def checked_codes(create_sql: str, table: Table) -> Set[str]:
+    """The rules an existing CREATE TABLE statement enforces as CHECK constraints."""
+    return {rule.code for rule in table.all_rules() if quoted_name(constraint_name(rule)) in create_sql}
+
+
+def create_triggers(table: Table, checked: Optional[Set[str]] = None) -> Iterator[str]:
+    """The table's triggers; rules missing from `checked` (the table's CHECK
+    constraints, when it was built by an older schema) are enforced here too."""
+    name = table.name
+    q = quoted(name)
+    dated_rules = [r for r in table.all_rules() if r.expression(SQLITE) and (
+        not r.deterministic or (checked is not None and r.code not in checked))]
+    if dated_rules:
+        checks = "\n  ".join(_raise_unless(dated_rules, "NEW"))
+        yield 'CREATE TRIGGER "%s_check_insert" BEFORE INSERT ON %s BEGIN\n  %s\nEND' % (name, q, checks)
+        yield 'CREATE TRIGGER "%s_check_update" BEFORE UPDATE ON %s BEGIN\n  %s\nEND' % (name, q, checks)
+
+    yield ('CREATE TRIGGER "%s_uuid_fixed" BEFORE UPDATE OF "uuid" ON %s '
+           'WHEN OLD."uuid" IS NOT NULL AND NEW."uuid" IS NOT OLD."uuid" BEGIN\n'
+           "  SELECT RAISE(ABORT, %s);\nEND" % (name, q, sql_literal(
+               "L'identifiant (uuid) d'un objet ne change pas / The uuid of a feature cannot change")))
+
+    incomplete = " OR ".join('NEW."%s" IS NULL' % c for c in SYNC_FIELD_NAMES)
+    yield ('CREATE TRIGGER "%s_fill_insert" AFTER INSERT ON %s WHEN %s BEGIN\n'
+           '  UPDATE %s SET "uuid" = coalesce("uuid", %s), "row_version" = coalesce("row_version", 1),\n'
+           '    "created_at" = coalesce("created_at", %s), "created_by" = coalesce("created_by", %s),\n'
+           '    "updated_at" = coalesce("updated_at", "created_at", %s),\n'
+           '    "updated_by" = coalesce("updated_by", "created_by", %s)\n'
+           '  WHERE "fid" = NEW."fid";\nEND' % (
+               name, q, incomplete, q, NEW_UUID, NOW, sql_literal(EXTERNAL_AUTHOR), NOW,
+               sql_literal(EXTERNAL_AUTHOR)))
+
+    kept = history_columns(table)
+    history = quoted(history_of(name))
+    column_list = ", ".join(quoted(c) for c in kept)
+    old_values = ", ".join('OLD."%s"' % c for c in kept)
+    business = [c for c in kept if c not in SYNC_FIELD_NAMES]
+    changed = " OR ".join('NEW."%s" IS NOT OLD."%s"' % (c, c) for c in business)
+    complete = " AND ".join('OLD."%s" IS NOT NULL' % c for c in SYNC_FIELD_NAMES)
+    # A writer that knows the protocol (the plugin) sends row_version + 1 and its
+    # login; any other writer is recorded as external.
+    author = ('CASE WHEN NEW."row_version" = OLD."row_version" + 1 OR NEW."updated_by" IS NOT OLD."updated_by" '
+              'THEN coalesce(NEW."updated_by", %s) ELSE %s END' % (
+                  sql_literal(EXTERNAL_AUTHOR), sql_literal(EXTERNAL_AUTHOR)))
+    yield ('CREATE TRIGGER "%s_history_update" AFTER UPDATE ON %s WHEN (%s) AND (%s) BEGIN\n'
+           '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
+           "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'update');\n"
+           '  UPDATE %s SET "row_version" = OLD."row_version" + 1, "updated_at" = %s, "updated_by" = %s\n'
+           '    WHERE "fid" = NEW."fid";\nEND' % (
+               name, q, complete, changed, history, column_list, old_values, NOW, author, q, NOW, author))
+    yield ('CREATE TRIGGER "%s_history_delete" AFTER DELETE ON %s BEGIN\n'
+           '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
+           "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'delete');\nEND" % (
+               name, q, history, column_list, old_values, NOW, sql_literal(EXTERNAL_AUTHOR)))
+
+
+def table_statements(table: Table) -> Iterator[str]:
+    yield create_table(table)
+    yield create_history_table(table)
+    yield from create_indexes(table)
+    yield from create_triggers(table)
