@@ -3,7 +3,9 @@
 
   assets  the communes reference (from ../shared/data/communes.gpkg) and the .qm
           translations (from i18n/*.ts); skipped when up to date
-  zip     assets, then resorption_sig-<version>.zip with what pb_tool.cfg lists
+  zip [DIR]         assets, then DIR/resorption_sig-<version>.zip with what pb_tool.cfg lists
+  profile DIR [on]  the zip, installed in the QGIS profiles folder DIR (profile "default") as
+                    "Installer depuis un ZIP" does; "on" enables it at start-up; prints the zip
 """
 import configparser
 import shutil
@@ -73,6 +75,19 @@ def build_zip(output_dir: Path) -> Path:
     return target
 
 
+def install_profile(root: Path, archive: Path, enabled: bool) -> None:
+    profile = root / "profiles" / "default"
+    plugins = profile / "python" / "plugins"
+    shutil.rmtree(plugins / PLUGIN_NAME, ignore_errors=True)
+    plugins.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(plugins)
+    settings = profile / "QGIS" / "QGIS3.ini"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text("[PythonPlugins]\n%s=%s\n\n[locale]\noverrideFlag=true\nuserLocale=fr\n\n"
+                        "[qgis]\ncheckVersion=false\n" % (PLUGIN_NAME, str(enabled).lower()), encoding="utf-8")
+
+
 def main(argv) -> None:
     command = argv[1] if len(argv) > 1 else "assets"
     build_reference()
@@ -80,6 +95,11 @@ def main(argv) -> None:
     if command == "zip":
         output = Path(argv[2]) if len(argv) > 2 else REPO / "dist"
         print(build_zip(output))
+    elif command == "profile" and len(argv) > 2:
+        root = Path(argv[2])
+        archive = build_zip(root / "dist")
+        install_profile(root, archive, enabled=len(argv) > 3 and argv[3] == "on")
+        print(archive)
     elif command != "assets":
         sys.exit(__doc__)
 

@@ -31,6 +31,8 @@ def connect(path: str, read_only: bool = False) -> sqlite3.Connection:
     """A sqlite3 connection that can write spatial tables (R-tree trigger functions)."""
     uri = "file:%s?mode=%s" % (Path(path).resolve().as_posix(), "ro" if read_only else "rw")
     connection = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    # As GDAL does: the triggers must behave the same whoever writes.
+    connection.execute("PRAGMA recursive_triggers = ON")
     return gpkg_functions.register(connection)
 
 

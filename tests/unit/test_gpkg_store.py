@@ -245,3 +245,14 @@ def test_cli_failures_say_why_and_write_nothing(tmp_path, capsys):
     assert not missing_folder.parent.exists()
     assert cli.main(["info", str(tmp_path / "absent.gpkg")]) == cli.EXIT_ERROR
     assert "n'existe pas" in capsys.readouterr().err
+
+
+def test_the_store_stamps_population_changes_only(new_store):
+    connection = new_store.connect()
+    connection.execute("INSERT INTO sites (insee_code, name) VALUES ('93066', 'Les Acacias')")
+    assert connection.execute("SELECT population_updated_at FROM sites").fetchone() == (None,)
+    connection.execute("UPDATE sites SET population_total = 30")
+    stamped = connection.execute("SELECT population_updated_at, updated_at FROM sites").fetchone()
+    assert stamped[0] is not None and stamped[0] == stamped[1]
+    connection.execute("UPDATE sites SET name = 'Les Acacias Nord'")
+    assert connection.execute("SELECT population_updated_at FROM sites").fetchone()[0] == stamped[0]

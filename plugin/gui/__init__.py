@@ -1,0 +1,1 @@
+"""Docks and dialogs: they call the rest and hold no logic."""

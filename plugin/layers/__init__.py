@@ -1,0 +1,1 @@
+"""QGIS glue: layers, forms, styles, expression functions."""

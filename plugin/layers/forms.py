@@ -1,0 +1,169 @@
+"""Configure a QGIS layer from the schema: aliases, edit widgets, defaults, constraints, tabs.
+
+Everything here follows from plugin/model/schema.py, so the forms, the store
+and the imports apply the same rules with the same messages.
+"""
+from typing import Dict, List
+
+from qgis.core import (QgsAttributeEditorContainer, QgsAttributeEditorField,
+                       QgsAttributeEditorHtmlElement, QgsAttributeEditorRelation,
+                       QgsDefaultValue, QgsEditFormConfig, QgsEditorWidgetSetup,
+                       QgsExpression, QgsFieldConstraints, QgsOptionalExpression,
+                       QgsRelation, QgsVectorLayer)
+
+from ..i18n import pick, tr
+from ..model import vocabularies
+from ..model.rules import QGIS
+from ..model.schema import TAB_LABELS_EN, Field, Kind, Tab, Table
+
+# QGIS's value for NULL in a value map (QgsValueMapFieldFormatter::NULL_VALUE).
+VALUE_MAP_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
+
+LOGIN_EXPRESSION = "coalesce(@resorption_login, @user_account_name)"
+JUSTICE_VARIABLE = "resorption_justice"
+READ_ONLY_FIELDS = ("uuid", "row_version", "created_at", "created_by", "updated_at", "updated_by",
+                    "population_updated_at", "confirmed_at", "added_at", "added_by", "sha256", "size_bytes")
+DERIVED_FROM_GEOMETRY = {"insee_code": "insee", "city_name": "name", "departement": "departement"}
+
+
+def label(field: Field) -> str:
+    return pick(field.label, field.label_en)
+
+
+def tab_caption(tab: Tab) -> str:
+    return pick(tab.value, TAB_LABELS_EN[tab])
+
+
+def yes_no_map(with_unknown: bool = True) -> List[Dict[str, str]]:
+    entries = [{pick("Oui", "Yes"): "true"}, {pick("Non", "No"): "false"}]
+    if with_unknown:
+        entries.append({pick("(inconnu)", "(unknown)"): VALUE_MAP_NULL})
+    return entries
+
+
+def widget_for(field: Field) -> QgsEditorWidgetSetup:
+    if field.kind is Kind.ENUM:
+        entries = [{pick(term.label, term.label_en): term.code} for term in field.vocabulary.terms]
+        if not field.required:
+            entries.append({pick("(inconnu)", "(unknown)"): VALUE_MAP_NULL})
+        return QgsEditorWidgetSetup("ValueMap", {"map": entries})
+    if field.kind is Kind.BOOLEAN:
+        # Tri-state on purpose: "unknown" is not "no" (3.22's check box cannot show NULL).
+        return QgsEditorWidgetSetup("ValueMap", {"map": yes_no_map()})
+    if field.kind is Kind.DATE:
+        return QgsEditorWidgetSetup("DateTime", {"field_format": "yyyy-MM-dd", "display_format": "dd/MM/yyyy",
+                                                 "calendar_popup": True, "allow_null": True})
+    if field.kind is Kind.DATETIME:
+        return QgsEditorWidgetSetup("DateTime", {"display_format": "dd/MM/yyyy HH:mm", "calendar_popup": True,
+                                                 "allow_null": True})
+    if field.kind is Kind.INTEGER:
+        return QgsEditorWidgetSetup("Range", {
+            "Min": field.minimum if field.minimum is not None else -2147483647,
+            "Max": field.maximum if field.maximum is not None else 2147483647,
+            "Step": 1, "AllowNull": True, "Style": "SpinBox"})
+    if field.kind is Kind.BLOB:
+        return QgsEditorWidgetSetup("Binary", {})
+    if field.free_text:
+        return QgsEditorWidgetSetup("TextEdit", {"IsMultiline": True, "UseHtml": False})
+    return QgsEditorWidgetSetup("TextEdit", {"IsMultiline": False, "UseHtml": False})
+
+
+def default_for(field: Field, table: Table):
+    """A QgsDefaultValue, or None: the store fills the clock columns itself."""
+    if field.name == "uuid":
+        return QgsDefaultValue("uuid('WithoutBraces')")
+    if field.name == "row_version":
+        # The plugin's writes carry the next version: the store then keeps their author.
+        return QgsDefaultValue('coalesce("row_version", 0) + 1', True)
+    if field.name in ("created_by", "added_by"):
+        return QgsDefaultValue(LOGIN_EXPRESSION)
+    if field.name == "updated_by":
+        return QgsDefaultValue(LOGIN_EXPRESSION, True)
+    if field.name in DERIVED_FROM_GEOMETRY and table.geometry:
+        return QgsDefaultValue("coalesce(resorption_commune($geometry, '%s'), \"%s\")" % (
+            DERIVED_FROM_GEOMETRY[field.name], field.name), True)
+    if field.default is not None:
+        return QgsDefaultValue(QgsExpression.quotedValue(field.default))
+    return None
+
+
+def apply_fields(layer: QgsVectorLayer, table: Table) -> None:
+    fields = layer.fields()
+    form = layer.editFormConfig()
+    rules_by_field: Dict[str, list] = {}
+    for rule in table.all_rules():
+        if rule.expression(QGIS) is not None:
+            rules_by_field.setdefault(rule.fields[0], []).append(rule)
+    for field in table.fields:
+        index = fields.indexOf(field.name)
+        if index < 0:
+            continue
+        layer.setFieldAlias(index, label(field))
+        layer.setEditorWidgetSetup(index, widget_for(field))
+        default = default_for(field, table)
+        if default is not None:
+            layer.setDefaultValueDefinition(index, default)
+        if field.name in READ_ONLY_FIELDS:
+            form.setReadOnly(index, True)
+        if field.required:
+            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintNotNull,
+                                     QgsFieldConstraints.ConstraintStrengthHard)
+        if field.unique:
+            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintUnique,
+                                     QgsFieldConstraints.ConstraintStrengthHard)
+        rules = rules_by_field.get(field.name, [])
+        if rules:
+            expression = " AND ".join("(%s)" % rule.expression(QGIS) for rule in rules)
+            description = " ; ".join(pick(rule.message, rule.message_en) for rule in rules)
+            layer.setConstraintExpression(index, expression, description)
+            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintExpression,
+                                     QgsFieldConstraints.ConstraintStrengthHard)
+    fid = fields.indexOf("fid")
+    if fid >= 0:
+        layer.setEditorWidgetSetup(fid, QgsEditorWidgetSetup("Hidden", {}))
+    layer.setEditFormConfig(form)
+
+
+def personal_data_reminder(parent: QgsAttributeEditorContainer) -> QgsAttributeEditorHtmlElement:
+    element = QgsAttributeEditorHtmlElement(tr("Rappel"), parent)
+    element.setHtmlCode("<p style='color:#8a4b00'>%s</p>" % tr(
+        "Aucune donnée personnelle dans les champs libres : ni nom, ni date de naissance, ni nationalité "
+        "d'une personne. Décrivez des lieux et des groupes."))
+    element.setShowLabel(False)
+    return element
+
+
+def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[QgsRelation]) -> None:
+    """Tabs in the order of the Tab enum; the justice tab shows only when the user's settings allow it."""
+    form = layer.editFormConfig()
+    form.clearTabs()
+    form.setLayout(QgsEditFormConfig.TabLayout)
+    root = form.invisibleRootContainer()
+    fields = layer.fields()
+    for tab in Tab:
+        members = [f for f in table.fields if f.tab is tab and fields.indexOf(f.name) >= 0]
+        if not members:
+            continue
+        container = QgsAttributeEditorContainer(tab_caption(tab), root)
+        if tab is Tab.JUSTICE:
+            container.setVisibilityExpression(QgsOptionalExpression(
+                QgsExpression("coalesce(@%s, 0) = 1" % JUSTICE_VARIABLE)))
+        if any(f.free_text for f in members):
+            container.addChildElement(personal_data_reminder(container))
+        for field in members:
+            container.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), container))
+        root.addChildElement(container)
+    for relation in relations:
+        container = QgsAttributeEditorContainer(relation.name(), root)
+        container.addChildElement(QgsAttributeEditorRelation(relation, container))
+        root.addChildElement(container)
+    layer.setEditFormConfig(form)
+
+
+def configure(layer: QgsVectorLayer, table: Table, child_relations: List[QgsRelation]) -> None:
+    apply_fields(layer, table)
+    apply_form_layout(layer, table, child_relations)
+
+
+def vocabulary_label(vocabulary: vocabularies.Vocabulary, code) -> str:
+    return pick(vocabulary.label(code) or "", vocabulary.label_en(code) or "")

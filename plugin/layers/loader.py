@@ -1,0 +1,99 @@
+"""Add a store's tables to the QGIS project, configured from the schema.
+
+Layers carry custom properties (the table name and the store location) so
+that the docks, and a project reopened later, find their store again.
+"""
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from qgis.core import (QgsLayerTreeGroup, QgsProject, QgsRelation,
+                       QgsVectorLayer)
+
+from ..i18n import pick, tr
+from ..model import schema
+from ..store.base import Store, StoreError
+from . import background, forms, styles
+
+TABLE_PROPERTY = "resorption/table"
+STORE_PROPERTY = "resorption/store"
+MAP_TABLES = ("sites", "insertion_sites")
+
+
+def group_name(store: Store) -> str:
+    return "Résorption SIG — %s" % Path(store.location).stem
+
+
+def make_layer(store: Store, table: schema.Table) -> QgsVectorLayer:
+    layer = QgsVectorLayer(store.layer_source(table.name), pick(table.label, table.label_en), store.provider())
+    if not layer.isValid():
+        raise StoreError("La table %s du stockage ne s'ouvre pas dans QGIS." % table.name,
+                         "The table %s of the store does not open in QGIS." % table.name)
+    layer.setCustomProperty(TABLE_PROPERTY, table.name)
+    layer.setCustomProperty(STORE_PROPERTY, store.location)
+    if store.read_only:
+        layer.setReadOnly(True)
+    return layer
+
+
+def child_relations(layers: Dict[str, QgsVectorLayer]) -> Dict[str, List[QgsRelation]]:
+    """One relation per reference field (child.field → parent.uuid), grouped by the parent table."""
+    by_parent: Dict[str, List[QgsRelation]] = {}
+    for table in schema.TABLES:
+        for field in table.fields:
+            if not field.references or table.name not in layers or field.references not in layers:
+                continue
+            relation = QgsRelation()
+            relation.setId("resorption_%s_%s" % (table.name, field.name))
+            relation.setName(pick(table.label, table.label_en))
+            relation.setReferencingLayer(layers[table.name].id())
+            relation.setReferencedLayer(layers[field.references].id())
+            relation.addFieldPair(field.name, "uuid")
+            relation.setStrength(QgsRelation.Composition if table.parent and table.parent[1] == field.name
+                                 else QgsRelation.Association)
+            if relation.isValid():
+                by_parent.setdefault(field.references, []).append(relation)
+    return by_parent
+
+
+def load_store(store: Store, project: Optional[QgsProject] = None) -> Dict[str, QgsVectorLayer]:
+    """Add every table of the store to the project in one group; returns the layers by table name."""
+    project = project or QgsProject.instance()
+    new_project = not project.mapLayers()
+    layers = {table.name: make_layer(store, table) for table in schema.TABLES}
+    if new_project:
+        # Before the layers go in: QGIS would otherwise take the first layer's WGS 84.
+        background.suggest_crs(project, layers["sites"])
+    project.addMapLayers(list(layers.values()), False)
+    root = project.layerTreeRoot()
+    group = root.insertGroup(0, group_name(store))
+    for name in MAP_TABLES:
+        group.addLayer(layers[name])
+    tables_group: QgsLayerTreeGroup = group.addGroup(tr("Tables"))
+    for table in schema.TABLES:
+        if table.name not in MAP_TABLES:
+            tables_group.addLayer(layers[table.name])
+    tables_group.setExpanded(False)
+    # Relations resolve their layers through the project: build them once the layers are in it.
+    relations = child_relations(layers)
+    manager = project.relationManager()
+    for relation_list in relations.values():
+        for relation in relation_list:
+            manager.addRelation(relation)
+    for table in schema.TABLES:
+        # Sites are referenced by origins and action links: those are edited from their own side.
+        forms.configure(layers[table.name], table, [] if table.name == "sites" else relations.get(table.name, []))
+        if table.name in MAP_TABLES:
+            styles.apply_default(layers[table.name], table.name)
+    return layers
+
+
+def store_layers(project: Optional[QgsProject] = None) -> Dict[str, Dict[str, QgsVectorLayer]]:
+    """Layers of the project that belong to a store: {store location: {table: layer}}."""
+    project = project or QgsProject.instance()
+    found: Dict[str, Dict[str, QgsVectorLayer]] = {}
+    for layer in project.mapLayers().values():
+        table = layer.customProperty(TABLE_PROPERTY)
+        location = layer.customProperty(STORE_PROPERTY)
+        if table and location:
+            found.setdefault(location, {})[table] = layer
+    return found

@@ -1,0 +1,20 @@
+"""Styles of the map layers (QML in resources/styles), applied when the layers are added."""
+from qgis.core import QgsMapLayer, QgsVectorLayer
+
+from ..assets import style_path
+from ..store.base import StoreError
+
+STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.Symbology | QgsMapLayer.Labeling)
+
+
+def apply_style(layer: QgsVectorLayer, name: str) -> None:
+    """Load resources/styles/<name>.qml (symbology and labels only: forms stay as configured)."""
+    message, ok = layer.loadNamedStyle(style_path(name + ".qml"), categories=STYLE_CATEGORIES)
+    if not ok:
+        raise StoreError("Le style %s n'a pas pu être appliqué : %s" % (name, message),
+                         "The style %s could not be applied: %s" % (name, message))
+    layer.triggerRepaint()
+
+
+def apply_default(layer: QgsVectorLayer, table_name: str) -> None:
+    apply_style(layer, table_name)

@@ -1,0 +1,23 @@
+"""Run the real QGIS desktop under Xvfb with the plugin installed from its zip, as a user would."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def install_profile(root: Path, enabled: bool = False) -> Path:
+    """Build the zip and install it in a QGIS profiles folder; returns the installed plugin folder."""
+    subprocess.run([sys.executable, str(REPO / ".ci" / "build.py"), "profile", str(root)] + (["on"] if enabled else []),
+                   capture_output=True, text=True, check=True)
+    return root / "profiles" / "default" / "python" / "plugins" / "resorption_sig"
+
+
+def run_qgis(profiles: Path, script: Path, env_extra: dict, timeout: int = 240) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **env_extra)
+    env.pop("QT_QPA_PLATFORM", None)
+    command = ["qgis", "--profiles-path", str(profiles), "--nologo", "--noversioncheck", "--code", str(script)]
+    if not env.get("DISPLAY"):
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"] + command
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)

@@ -1,0 +1,131 @@
+"""Opening a store in QGIS: layers, aliases, widgets, defaults, constraints and rules at work."""
+from qgis.core import (QgsFeature, QgsFieldConstraints, QgsGeometry,
+                       QgsPointXY, QgsProject, QgsVectorLayerUtils)
+
+from plugin.layers import loader
+from plugin.model import schema
+
+
+def new_site(layer, x, y, **values):
+    feature = QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromPointXY(QgsPointXY(x, y)))
+    for name, value in values.items():
+        feature[name] = value
+    return feature
+
+
+def test_every_table_is_added_in_one_group(opened_store):
+    store, layers = opened_store
+    assert set(layers) == {t.name for t in schema.TABLES}
+    group = QgsProject.instance().layerTreeRoot().findGroup(loader.group_name(store))
+    assert group is not None
+    assert [child.name() for child in group.children()][:2] == ["Sites", "Terrains d'insertion"]
+    assert loader.store_layers()[store.location]["sites"] is layers["sites"]
+
+
+def test_fields_have_french_aliases_and_fitting_widgets(opened_store):
+    _, layers = opened_store
+    sites = layers["sites"]
+    fields = sites.fields()
+    assert sites.attributeAlias(fields.indexOf("population_minors")) == "Nombre de mineurs"
+    status = sites.editorWidgetSetup(fields.indexOf("status"))
+    assert status.type() == "ValueMap"
+    assert {"Ouvert": "open"} in status.config()["map"]
+    assert sites.editorWidgetSetup(fields.indexOf("built_at")).type() == "DateTime"
+    assert sites.editorWidgetSetup(fields.indexOf("electricity_access")).config()["map"][0] == {"Oui": "true"}
+    assert sites.editorWidgetSetup(fields.indexOf("comments")).config()["IsMultiline"] is True
+    tabs = [tab.name() for tab in sites.editFormConfig().tabs()]
+    assert tabs[:6] == ["Localisation", "Site", "Habitants", "Conditions de vie", "Procédures", "Fermeture"]
+
+
+def test_related_tables_are_edited_through_relation_editors(opened_store):
+    _, layers = opened_store
+    relations = QgsProject.instance().relationManager().referencedRelations(layers["insertion_sites"])
+    assert {r.referencingLayer().customProperty(loader.TABLE_PROPERTY) for r in relations} == {
+        "insertion_site_phases", "insertion_site_origins"}
+    tab_names = [tab.name() for tab in layers["actions"].editFormConfig().tabs()]
+    assert "Thématiques" in tab_names and "Financements" in tab_names
+
+
+def test_a_new_site_gets_its_uuid_author_and_commune(opened_store):
+    _, layers = opened_store
+    feature = new_site(layers["sites"], 2.4530, 48.9105)
+    assert len(feature["uuid"]) == 36 and "{" not in feature["uuid"]
+    assert feature["insee_code"] == "93008" and feature["departement"] == "93"
+    assert feature["city_name"] == "Bobigny"
+    assert feature["status"] == "open"
+    assert feature["created_by"]
+
+
+def test_a_point_in_corsica_and_one_overseas_get_their_departement(opened_store):
+    _, layers = opened_store
+    assert new_site(layers["sites"], 8.7386, 41.9192)["departement"] == "2A"
+    assert new_site(layers["sites"], 55.4481, -20.8821)["departement"] == "974"
+
+
+def test_a_point_outside_every_commune_leaves_the_fields_empty(opened_store):
+    _, layers = opened_store
+    feature = new_site(layers["sites"], -5.5, 46.5)
+    assert feature["insee_code"] is None or str(feature["insee_code"]) == "NULL"
+
+
+def test_layer_constraints_refuse_what_the_rules_refuse(opened_store):
+    _, layers = opened_store
+    sites = layers["sites"]
+    feature = new_site(sites, 2.4530, 48.9105, population_total=10, population_minors=12)
+    index = sites.fields().indexOf("population_minors")
+    ok, errors = QgsVectorLayerUtils.validateAttribute(sites, feature, index,
+                                                       QgsFieldConstraints.ConstraintStrengthHard)
+    assert not ok
+    assert any("Le nombre de mineurs dépasse le nombre de personnes" in e for e in errors)
+    feature["population_minors"] = 4
+    assert QgsVectorLayerUtils.validateAttribute(sites, feature, index,
+                                                 QgsFieldConstraints.ConstraintStrengthHard)[0]
+
+
+def test_saving_through_qgis_records_the_author_and_the_store_keeps_history(opened_store):
+    store, layers = opened_store
+    sites = layers["sites"]
+    sites.startEditing()
+    sites.addFeature(new_site(sites, 2.4530, 48.9105, name="Chemin des Vignes", population_total=30))
+    assert sites.commitChanges(), sites.commitErrors()
+    feature = next(sites.getFeatures())
+    sites.startEditing()
+    sites.changeAttributeValue(feature.id(), sites.fields().indexOf("population_total"), 35)
+    assert sites.commitChanges(), sites.commitErrors()
+    connection = store.connect()
+    row = connection.execute("SELECT population_total, row_version, updated_by, created_by FROM sites").fetchone()
+    assert row[:2] == (35, 2)
+    assert row[2] == row[3] != schema.EXTERNAL_AUTHOR
+    assert connection.execute("SELECT population_total, changed_by FROM sites_history").fetchone() == (30, row[2])
+
+
+def test_the_store_refuses_a_bad_save_and_the_edit_buffer_keeps_it(opened_store):
+    store, layers = opened_store
+    sites = layers["sites"]
+    sites.startEditing()
+    bad = new_site(sites, 2.4530, 48.9105, built_at="2999-01-01")
+    sites.addFeature(bad)
+    assert not sites.commitChanges()
+    assert any("sites_built_at_future" in error for error in sites.commitErrors())
+    assert sites.isEditable() and sites.editBuffer().addedFeatures()
+    sites.rollBack()
+    assert store.connect().execute("SELECT count(*) FROM sites").fetchone()[0] == 0
+
+
+def test_map_layers_get_their_styles(opened_store):
+    _, layers = opened_store
+    assert layers["sites"].renderer().type() == "RuleRenderer"
+    assert layers["sites"].labelsEnabled()
+    symbol_layers = [layer.layerType() for layer in layers["insertion_sites"].renderer().symbol().symbolLayers()]
+    assert "LinePatternFill" in symbol_layers
+
+
+def test_a_new_project_is_set_in_lambert_93(opened_store):
+    assert QgsProject.instance().crs().authid() == "EPSG:2154"
+
+
+def test_the_communes_background_sits_under_the_store(opened_store):
+    from plugin.layers.background import add_communes
+    layer = add_communes(QgsProject.instance())
+    assert layer.isValid() and layer.featureCount() > 34000 and layer.readOnly()
+    assert QgsProject.instance().layerTreeRoot().children()[-1].layer() is layer
