@@ -4,6 +4,8 @@
   assets  the communes reference (from ../shared/data/communes.gpkg) and the .qm
           translations (from i18n/*.ts); skipped when up to date
   zip [DIR]         assets, then DIR/resorption_sig-<version>.zip with what pb_tool.cfg lists
+  ts                i18n/resorption_sig_en.ts updated from the tr() calls and the .ui files
+                    (existing translations kept, new strings marked unfinished)
   profile DIR [on]  the zip, installed in the QGIS profiles folder DIR (profile "default") as
                     "Installer depuis un ZIP" does; "on" enables it at start-up; prints the zip
 """
@@ -75,6 +77,63 @@ def build_zip(output_dir: Path) -> Path:
     return target
 
 
+TS_FILE = REPO / "i18n" / "resorption_sig_en.ts"
+CODE_CONTEXT = "ResorptionSIG"
+
+
+def source_strings():
+    """(context, text) of every tr("…") in plugin/ and every <string> of forms/*.ui."""
+    import ast
+    import xml.etree.ElementTree as ElementTree
+    found = []
+    for path in sorted((REPO / "plugin").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "tr"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.append((CODE_CONTEXT, node.args[0].value))
+    for path in sorted((REPO / "forms").glob("*.ui")):
+        tree = ElementTree.parse(path)
+        context = tree.find("class").text
+        for element in tree.iter("string"):
+            if element.text and element.get("notr") != "true":
+                found.append((context, element.text))
+    return list(dict.fromkeys(found))
+
+
+def update_ts() -> int:
+    """Rewrite the .ts with the current strings; returns how many lack a translation."""
+    import xml.etree.ElementTree as ElementTree
+    known = {}
+    if TS_FILE.exists():
+        for context in ElementTree.parse(TS_FILE).getroot().iter("context"):
+            name = context.find("name").text
+            for message in context.iter("message"):
+                translation = message.find("translation")
+                if translation is not None and translation.text and translation.get("type") != "unfinished":
+                    known[(name, message.find("source").text)] = translation.text
+    root = ElementTree.Element("TS", version="2.1", language="en", sourcelanguage="fr")
+    missing = 0
+    by_context = {}
+    for context, text in source_strings():
+        by_context.setdefault(context, []).append(text)
+    for context, texts in by_context.items():
+        element = ElementTree.SubElement(root, "context")
+        ElementTree.SubElement(element, "name").text = context
+        for text in texts:
+            message = ElementTree.SubElement(element, "message")
+            ElementTree.SubElement(message, "source").text = text
+            translation = ElementTree.SubElement(message, "translation")
+            if (context, text) in known:
+                translation.text = known[(context, text)]
+            else:
+                translation.set("type", "unfinished")
+                missing += 1
+    ElementTree.indent(root)
+    TS_FILE.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+                       + ElementTree.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
+    return missing
+
+
 def install_profile(root: Path, archive: Path, enabled: bool) -> None:
     profile = root / "profiles" / "default"
     plugins = profile / "python" / "plugins"
@@ -90,6 +149,9 @@ def install_profile(root: Path, archive: Path, enabled: bool) -> None:
 
 def main(argv) -> None:
     command = argv[1] if len(argv) > 1 else "assets"
+    if command == "ts":
+        print("build: %d string(s) to translate in %s" % (update_ts(), TS_FILE.relative_to(REPO)))
+        return
     build_reference()
     build_translations()
     if command == "zip":

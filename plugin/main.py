@@ -1,15 +1,16 @@
 """The plugin object QGIS drives: initGui wires menus, toolbar and registrations; unload undoes them."""
 from typing import List
 
-from qgis.core import QgsExpressionContextUtils
+from qgis.core import QgsApplication, QgsExpressionContextUtils
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu
 
 from . import assets
 from .i18n import language, tr
-from .layers import commune_functions
+from .layers import commune_functions, editing_session, expressions
 from .settings import Settings
+from .store import communes
 
 MENU_OBJECT_NAME = "ResorptionSigMenu"
 GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of_date_months")
@@ -23,14 +24,29 @@ class ResorptionPlugin:
         self.toolbar = None
         self.translator = None
         self.store_actions = None
+        self.processing_provider = None
+        self.dock_manager = None
+        self.synthesis = None
+        self.copil_entry = None
+        self.excel = None
 
     # --- wiring --------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API)
         self._install_translator()
         self._publish_settings()
         commune_functions.register()
+        expressions.register_functions()
+        editing_session.start()
+        from .gui.copil_dialog import CopilMenuEntry
+        from .gui.dock_manager import DockManager
+        from .gui.excel_dialogs import ExcelManager
         from .gui.store_actions import StoreActions
+        from .gui.synthesis_manager import SynthesisManager
+        from .processing.provider import ResorptionProvider
         self.store_actions = StoreActions(self.iface)
+        # Kept on self: without a Python reference the provider subclass is lost.
+        self.processing_provider = ResorptionProvider()
+        QgsApplication.processingRegistry().addProvider(self.processing_provider)
 
         self.menu = QMenu(tr("Résorption SIG"), self.iface.mainWindow())
         self.menu.setObjectName(MENU_OBJECT_NAME)
@@ -40,6 +56,24 @@ class ResorptionPlugin:
                          lambda: self.store_actions.new_store(), tr("Créer un stockage GeoPackage vide"))
         self._add_action("open_store.svg", tr("Ouvrir un stockage…"),
                          lambda: self.store_actions.open_store(), tr("Ajouter les couches d'un stockage au projet"))
+
+        self.dock_manager = DockManager(self.iface)
+        self.dock_manager.create()
+        self.menu.addSeparator()
+        for action in self.dock_manager.actions:
+            self.menu.addAction(action)
+            self.toolbar.addAction(action)
+        self.synthesis = SynthesisManager(self.iface)
+        self.synthesis.create()
+        for action in self.synthesis.actions:
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.copil_entry = CopilMenuEntry(self.iface)
+        self.copil_entry.create(self.menu, self.toolbar)
+        self.excel = ExcelManager()
+        for action in self.excel.create(self.iface):
+            self.menu.addAction(action)
+
         self.menu.addSeparator()
         settings_action = QAction(tr("Paramètres…"), self.iface.mainWindow())
         settings_action.triggered.connect(self.edit_settings)
@@ -67,9 +101,17 @@ class ResorptionPlugin:
     def _publish_settings(self) -> None:
         """Expression variables the forms and styles read (login, justice tab, out-of-date delay)."""
         settings = Settings.load()
-        QgsExpressionContextUtils.setGlobalVariable("resorption_login", settings.effective_login())
-        QgsExpressionContextUtils.setGlobalVariable("resorption_justice", int(settings.show_justice))
-        QgsExpressionContextUtils.setGlobalVariable("resorption_out_of_date_months", settings.out_of_date_months)
+        ours = {"resorption_login": settings.effective_login(),
+                "resorption_justice": int(settings.show_justice),
+                "resorption_out_of_date_months": settings.out_of_date_months}
+        # One write of the global scope (each separate write saves QGIS's settings file).
+        QgsExpressionContextUtils.setGlobalVariables(dict(self._other_global_variables(), **ours))
+
+    @staticmethod
+    def _other_global_variables() -> dict:
+        scope = QgsExpressionContextUtils.globalScope()
+        return {name: scope.variable(name) for name in scope.variableNames()
+                if name not in GLOBAL_VARIABLES and not scope.isReadOnly(name)}
 
     def edit_settings(self) -> None:
         from .gui.settings_dialog import SettingsDialog
@@ -80,6 +122,13 @@ class ResorptionPlugin:
 
     # --- undoing -----------------------------------------------------------------------
     def unload(self):
+        for manager in (self.excel, self.copil_entry, self.synthesis, self.dock_manager):
+            if manager is not None:
+                manager.remove()
+        self.excel = self.copil_entry = self.synthesis = self.dock_manager = None
+        if self.processing_provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.processing_provider)
+            self.processing_provider = None
         for action in self.actions:
             self.iface.removeToolBarIcon(action)
             action.deleteLater()
@@ -94,10 +143,18 @@ class ResorptionPlugin:
             self.toolbar.deleteLater()
             self.toolbar = None
         commune_functions.unregister()
-        for name in GLOBAL_VARIABLES:
-            QgsExpressionContextUtils.removeGlobalVariable(name)
+        expressions.unregister_functions()
+        expressions.set_active_store(None)
+        editing_session.stop()
+        communes.close()
+        QgsExpressionContextUtils.setGlobalVariables(self._other_global_variables())
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
             self.translator = None
         self.store_actions = None
+        self.processing_provider = None
+        self.dock_manager = None
+        self.synthesis = None
+        self.copil_entry = None
+        self.excel = None
 

@@ -7,7 +7,7 @@ from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QFileDialog, QMessageBox
 
 from ..i18n import message, tr
-from ..layers import background, loader
+from ..layers import background, expressions, loader
 from ..settings import Settings
 from ..store import create_store, open_store
 from ..store.base import Store, StoreError, StoreNeedsUpgrade
@@ -96,6 +96,7 @@ class StoreActions:
             self._show_error(error)
             return None
         self._remember(store)
+        expressions.set_active_store(store)
         # QGIS's canvas bridge sets the CRS of a new project from its first layer once the
         # event loop runs: frame the map after it.
         QTimer.singleShot(0, lambda: self._frame(layers["sites"], new_project))

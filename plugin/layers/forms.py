@@ -72,9 +72,6 @@ def default_for(field: Field, table: Table):
     """A QgsDefaultValue, or None: the store fills the clock columns itself."""
     if field.name == "uuid":
         return QgsDefaultValue("uuid('WithoutBraces')")
-    if field.name == "row_version":
-        # The plugin's writes carry the next version: the store then keeps their author.
-        return QgsDefaultValue('coalesce("row_version", 0) + 1', True)
     if field.name in ("created_by", "added_by"):
         return QgsDefaultValue(LOGIN_EXPRESSION)
     if field.name == "updated_by":
@@ -145,6 +142,7 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[QgsRe
         if not members:
             continue
         container = QgsAttributeEditorContainer(tab_caption(tab), root)
+        container.setIsGroupBox(False)  # a tab (containers default to group boxes)
         if tab is Tab.JUSTICE:
             container.setVisibilityExpression(QgsOptionalExpression(
                 QgsExpression("coalesce(@%s, 0) = 1" % JUSTICE_VARIABLE)))
@@ -155,6 +153,7 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[QgsRe
         root.addChildElement(container)
     for relation in relations:
         container = QgsAttributeEditorContainer(relation.name(), root)
+        container.setIsGroupBox(False)
         container.addChildElement(QgsAttributeEditorRelation(relation, container))
         root.addChildElement(container)
     layer.setEditFormConfig(form)

@@ -44,11 +44,13 @@ class Rule:
     fields: Tuple[str, ...]
     patterns: Dict[str, Tuple[str, str, str]] = field(default_factory=dict)
     dialects: Tuple[str, ...] = (SQLITE, POSTGRES, QGIS)
+    # Reads other rows (subqueries): only the store can check it, in a trigger.
+    across_rows: bool = False
 
     @property
     def deterministic(self) -> bool:
-        """CHECK constraints must be deterministic; the others become triggers."""
-        return "{today}" not in self.template
+        """CHECK constraints must be deterministic and row-local; the others become triggers."""
+        return "{today}" not in self.template and not self.across_rows
 
     @property
     def bilingual_message(self) -> str:
@@ -79,6 +81,12 @@ def sql_literal(value) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return "'%s'" % str(value).replace("'", "''")
+
+
+def across_rows(code: str, template: str, message: str, message_en: str, fields) -> Rule:
+    """A rule over related rows, for the SQLite store: columns of the checked row are
+    double-quoted, those of the subqueries are not."""
+    return Rule(code, template, message, message_en, tuple(fields), dialects=(SQLITE,), across_rows=True)
 
 
 def in_list(column: str, codes) -> str:

@@ -8,8 +8,8 @@ from enum import Enum
 from typing import Dict, Iterator, Optional, Tuple
 
 from . import vocabularies as voc
-from .rules import (Rule, at_most, in_list, not_in_future, pattern, quoted,
-                    required_when, sum_at_most)
+from .rules import (Rule, across_rows, at_most, in_list, not_in_future, pattern,
+                    quoted, required_when, sum_at_most)
 
 # Bump when the declaration changes; stores record the version they were built with.
 SCHEMA_VERSION = 1
@@ -445,6 +445,8 @@ INSERTION_SITE_ORIGINS = Table(
     unique_together=(("insertion_site_uuid", "site_uuid"),),
 )
 
+SUBCOUNT_PAIRS = ", ".join("'%s<%s'" % pair for pair in voc.INDICATOR_SUBCOUNTS)
+
 # --- dispositifs ------------------------------------------------------------------
 
 ACTIONS = Table(
@@ -497,7 +499,14 @@ ACTION_FINANCES = action_child(
     enum("finance_type", "Type de financement", "Type of funding", voc.FINANCE_TYPE, required=True),
     real("amount", "Montant prévu (€)", "Planned amount (€)", minimum=0),
     real("real_amount", "Montant dépensé (€)", "Amount spent (€)", minimum=0),
-    free_text("comments", "Commentaires", "Comments"))
+    free_text("comments", "Commentaires", "Comments"),
+    rules=(across_rows(
+        "action_finances_year_within_action",
+        "NOT EXISTS (SELECT 1 FROM actions WHERE uuid = \"action_uuid\" AND (\"year\" < "
+        "CAST(substr(started_at, 1, 4) AS INTEGER) OR \"year\" > CAST(substr(coalesce(ended_at, '9999'), 1, 4) "
+        "AS INTEGER)))",
+        "L'année du financement est hors des dates du dispositif",
+        "The funding year is outside the programme's dates", ("year", "action_uuid")),))
 
 ACTION_SITES = action_child(
     "action_sites", "Sites du dispositif", "Sites of the programme",
@@ -522,7 +531,19 @@ INDICATOR_VALUES = action_child(
     count("value", "Valeur", "Value"),
     free_text("comments", "Commentaires", "Comments"),
     unique_together=(("action_uuid", "indicator_uuid", "period"),),
-    rules=(pattern("period", "^[12][0-9]{3}-(0[1-9]|1[0-2])$",
+    rules=(across_rows(
+        "indicator_values_subcount_le_total",
+        "NOT EXISTS (SELECT 1 FROM indicator_values other "
+        "JOIN indicator_definitions mine ON mine.uuid = \"indicator_uuid\" "
+        "JOIN indicator_definitions theirs ON theirs.uuid = other.indicator_uuid "
+        "WHERE other.action_uuid = \"action_uuid\" AND other.period = \"period\" AND other.uuid IS NOT \"uuid\" "
+        "AND ((mine.code || '<' || theirs.code IN (%s) AND \"value\" > other.value) "
+        "OR (theirs.code || '<' || mine.code IN (%s) AND other.value > \"value\")))" % (
+            SUBCOUNT_PAIRS, SUBCOUNT_PAIRS),
+        "Un sous-total dépasse son total pour ce mois (ex. femmes > personnes accompagnées)",
+        "A sub-count exceeds its total for this month (e.g. women > people supported)",
+        ("value", "indicator_uuid", "period")),
+        pattern("period", "^[12][0-9]{3}-(0[1-9]|1[0-2])$",
                    "\"period\" GLOB '[12][0-9][0-9][0-9]-[01][0-9]' AND substr(\"period\", 6, 2) "
                    "BETWEEN '01' AND '12'",
                    "indicator_values_period_format", "La période est un mois : AAAA-MM (ex. 2026-03)",

@@ -2,10 +2,12 @@
 
 The rules are evaluated as the same SQL the GeoPackage store enforces, in an
 in-memory SQLite database, so that an import preview, a form and the store
-can never disagree. Values are in store form: dates as 'YYYY-MM-DD' text,
+can never disagree. Rules over related rows (a funding year within its
+programme's dates…) need the store and are left to it. Values are in store form: dates as 'YYYY-MM-DD' text,
 booleans as 0/1, enumerations as codes.
 """
 import sqlite3
+import threading
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple
 
@@ -26,7 +28,8 @@ class Validator:
 
     def __init__(self, table: Table):
         self.table = table
-        self._rules: Tuple[Rule, ...] = tuple(r for r in table.all_rules() if r.expression(SQLITE))
+        self._rules: Tuple[Rule, ...] = tuple(r for r in table.all_rules()
+                                              if r.expression(SQLITE) and not r.across_rows)
         self._connection = sqlite3.connect(":memory:")
         columns = ", ".join(":%s AS \"%s\"" % (name, name) for name in self._columns())
         checks = ", ".join("coalesce((%s), 1)" % rule.expression(SQLITE) for rule in self._rules)
@@ -42,11 +45,14 @@ class Validator:
                 for rule, ok in zip(self._rules, results) if not ok]
 
 
-_validators: Dict[str, Validator] = {}
+# One set per thread: a SQLite connection serves only the thread that opened it, and
+# imports validate in QgsTask threads.
+_per_thread = threading.local()
 
 
 def problems(table: Table, row: Mapping[str, object]) -> List[Problem]:
-    validator = _validators.get(table.name)
+    validators: Dict[str, Validator] = _per_thread.__dict__.setdefault("validators", {})
+    validator = validators.get(table.name)
     if validator is None:
-        validator = _validators[table.name] = Validator(table)
+        validator = validators[table.name] = Validator(table)
     return validator.problems(row)

@@ -2,13 +2,24 @@
 from .base import Store, StoreError
 
 
+def is_postgres(location: str) -> bool:
+    """A PostgreSQL connection (postgresql:// URI or libpq service=NAME) rather than a file."""
+    return location.startswith(("postgresql://", "postgres://", "service="))
+
+
 def open_store(location: str, allow_upgrade: bool = False) -> Store:
-    """Open the store at `location` (a .gpkg path)."""
+    """Open the store at `location` (a .gpkg path, or a PostGIS database)."""
+    if is_postgres(location):
+        from . import postgis
+        return postgis.open_store(location)
     from . import gpkg
     return gpkg.open_store(location, allow_upgrade=allow_upgrade)
 
 
 def create_store(location: str) -> Store:
+    if is_postgres(location):
+        from . import postgis
+        return postgis.create(location)
     from . import gpkg
     return gpkg.create(location)
 

@@ -34,6 +34,9 @@ class CommunesReference:
                 "The communes reference is missing (%s): run “.ci/setup”." % self.path)
         self._local = threading.local()
 
+    def close(self) -> None:
+        self._local = threading.local()
+
     def _layer(self):
         layer = getattr(self._local, "layer", None)
         if layer is None:
@@ -97,3 +100,11 @@ def reference() -> CommunesReference:
     if _shared is None:
         _shared = CommunesReference()
     return _shared
+
+
+def close() -> None:
+    """Release the OGR handles before QGIS shuts GDAL down (else: a double free at exit)."""
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None

@@ -17,7 +17,7 @@ from . import gpkg_functions, sqlite_ddl
 from .base import (NotAStore, Store, StoreError, StoreInfo, StoreNeedsUpgrade,
                    StoreTooNew)
 
-META_TABLE = "rs_meta"
+META_TABLE = sqlite_ddl.META_TABLE
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 ROLE_STANDALONE = "standalone"
 
@@ -255,6 +255,13 @@ class GeoPackageStore(Store):
         if self.read_only:
             raise StoreError("Le stockage est en lecture seule : mise à jour impossible.",
                              "The store is read-only: it cannot be upgraded.")
+        if self.role != ROLE_STANDALONE:
+            # A working copy or a shared file has sync triggers this upgrade would drop.
+            raise StoreError("La mise à jour d'une copie de travail ou d'un stockage partagé n'est pas encore "
+                             "prise en charge : créez une nouvelle copie de travail après la mise à jour "
+                             "du stockage partagé.",
+                             "Upgrading a working copy or a shared store is not supported yet: make a new "
+                             "working copy once the shared store is upgraded.")
         done = []
         with contextlib.closing(self.connect()) as connection:
             with transaction(connection):
@@ -299,3 +306,12 @@ def _recreate_triggers(connection: sqlite3.Connection) -> None:
 
 def open_store(path: str, allow_upgrade: bool = False) -> GeoPackageStore:
     return GeoPackageStore(path, allow_upgrade=allow_upgrade)
+
+
+def set_editing_login(path: str, login: Optional[str]) -> None:
+    """Publish (or withdraw, with None) who edits this store through QGIS, for the triggers."""
+    with contextlib.closing(connect(path)) as connection, transaction(connection):
+        if login:
+            _set_meta(connection, {sqlite_ddl.EDITING_LOGIN_KEY: login})
+        else:
+            connection.execute('DELETE FROM "%s" WHERE "key" = ?' % META_TABLE, (sqlite_ddl.EDITING_LOGIN_KEY,))

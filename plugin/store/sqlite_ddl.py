@@ -18,6 +18,7 @@ from typing import Iterator, List, Optional, Set
 from ..model.rules import SQLITE, quoted, sql_literal
 from ..model.schema import (EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Kind, Table,
                             history_of)
+from ..model.sums import STATE_COLUMNS
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
@@ -41,7 +42,29 @@ HISTORY_COLUMNS = (
     ("reason", "TEXT"),
 )
 
+# The roles of a GeoPackage (rs_meta 'role'). In a working copy, row_version is
+# the version the shared store last accepted: local edits keep it, and leave no
+# history (the shared store writes it when it accepts them); the sync's own
+# writes (rs_sync_state.applying = 1) are not stamped either.
+STANDALONE = "standalone"
+WORKING_COPY = "working_copy"
+SYNC_STATE_TABLE = "rs_sync_state"
+NOT_APPLYING = 'NOT EXISTS (SELECT 1 FROM "%s" WHERE "applying" = 1)' % SYNC_STATE_TABLE
+
+META_TABLE = "rs_meta"
+EDITING_LOGIN_KEY = "editing_login"
+EDITING_AUTHOR = "coalesce((SELECT \"value\" FROM \"%s\" WHERE \"key\" = '%s'), %s)" % (
+    META_TABLE, EDITING_LOGIN_KEY, sql_literal(EXTERNAL_AUTHOR))
+
+# Stamped by the store whenever one of the population figures changes.
+POPULATION_STAMP = "population_updated_at"
+
 _IDENTIFIER = re.compile(r'"([a-z_0-9]+)"')
+
+
+def population_fields(table: Table) -> List[str]:
+    return [f.name for f in table.fields
+            if f.name != POPULATION_STAMP and (f.name.startswith("population_") or f.name == "minors_in_school")]
 
 
 def with_row_prefix(expression: str, prefix: str) -> str:
@@ -107,7 +130,9 @@ def create_history_table(table: Table) -> str:
 def create_indexes(table: Table) -> Iterator[str]:
     history = history_of(table.name)
     yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to")' % (history, quoted(history))
-    yield 'CREATE INDEX "%s_valid_idx" ON %s ("valid_to", "valid_from")' % (history, quoted(history))
+    # Covering the columns of the derived figures: the state at a past date is read from the index alone.
+    covered = "".join(', "%s"' % c for c in STATE_COLUMNS.get(table.name, ()))
+    yield 'CREATE INDEX "%s_valid_idx" ON %s ("valid_to", "valid_from"%s)' % (history, quoted(history), covered)
     indexed = [f.name for f in table.fields if f.references or f.name in (
         "departement", "insee_code", "status", "owner_uuid")]
     for name in indexed:
@@ -125,9 +150,10 @@ def checked_codes(create_sql: str, table: Table) -> Set[str]:
     return {rule.code for rule in table.all_rules() if quoted_name(constraint_name(rule)) in create_sql}
 
 
-def create_triggers(table: Table, checked: Optional[Set[str]] = None) -> Iterator[str]:
+def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str = STANDALONE) -> Iterator[str]:
     """The table's triggers; rules missing from `checked` (the table's CHECK
-    constraints, when it was built by an older schema) are enforced here too."""
+    constraints, when it was built by an older schema) are enforced here too.
+    `role` WORKING_COPY: see the roles above."""
     name = table.name
     q = quoted(name)
     dated_rules = [r for r in table.all_rules() if r.expression(SQLITE) and (
@@ -143,41 +169,63 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None) -> Iterato
                "L'identifiant (uuid) d'un objet ne change pas / The uuid of a feature cannot change")))
 
     incomplete = " OR ".join('NEW."%s" IS NULL' % c for c in SYNC_FIELD_NAMES)
+    first_population_stamp = ""
+    if POPULATION_STAMP in table.field_names:
+        known = " OR ".join('"%s" IS NOT NULL' % c for c in population_fields(table))
+        first_population_stamp = ',\n    "%s" = coalesce("%s", CASE WHEN %s THEN coalesce("created_at", %s) END)' % (
+            POPULATION_STAMP, POPULATION_STAMP, known, NOW)
     yield ('CREATE TRIGGER "%s_fill_insert" AFTER INSERT ON %s WHEN %s BEGIN\n'
            '  UPDATE %s SET "uuid" = coalesce("uuid", %s), "row_version" = coalesce("row_version", 1),\n'
            '    "created_at" = coalesce("created_at", %s), "created_by" = coalesce("created_by", %s),\n'
            '    "updated_at" = coalesce("updated_at", "created_at", %s),\n'
-           '    "updated_by" = coalesce("updated_by", "created_by", %s)\n'
+           '    "updated_by" = coalesce("updated_by", "created_by", %s)%s\n'
            '  WHERE "fid" = NEW."fid";\nEND' % (
-               name, q, incomplete, q, NEW_UUID, NOW, sql_literal(EXTERNAL_AUTHOR), NOW,
-               sql_literal(EXTERNAL_AUTHOR)))
+               name, q, incomplete, q, NEW_UUID, NOW, EDITING_AUTHOR, NOW,
+               EDITING_AUTHOR, first_population_stamp))
 
     kept = history_columns(table)
     history = quoted(history_of(name))
     column_list = ", ".join(quoted(c) for c in kept)
     old_values = ", ".join('OLD."%s"' % c for c in kept)
-    business = [c for c in kept if c not in SYNC_FIELD_NAMES]
+    # Columns the store writes itself stay out, or its own UPDATE would log a version
+    # (GDAL turns recursive triggers on).
+    business = [c for c in kept if c not in SYNC_FIELD_NAMES and c != POPULATION_STAMP]
     changed = " OR ".join('NEW."%s" IS NOT OLD."%s"' % (c, c) for c in business)
     complete = " AND ".join('OLD."%s" IS NOT NULL' % c for c in SYNC_FIELD_NAMES)
     # A writer that knows the protocol (the plugin) sends row_version + 1 and its
     # login; any other writer is recorded as external.
-    author = ('CASE WHEN NEW."row_version" = OLD."row_version" + 1 OR NEW."updated_by" IS NOT OLD."updated_by" '
-              'THEN coalesce(NEW."updated_by", %s) ELSE %s END' % (
-                  sql_literal(EXTERNAL_AUTHOR), sql_literal(EXTERNAL_AUTHOR)))
+    # A writer that names itself (changes updated_by, or sends row_version + 1 as the import
+    # and the sync do) is recorded as such; otherwise the login the plugin published while a
+    # layer of this store is in edit mode (QGIS writes a moved geometry and the attributes in
+    # separate UPDATEs); otherwise an external tool.
+    author = ('CASE WHEN NEW."updated_by" IS NOT OLD."updated_by" OR NEW."row_version" = OLD."row_version" + 1 '
+              'THEN coalesce(NEW."updated_by", %s) ELSE %s END' % (sql_literal(EXTERNAL_AUTHOR), EDITING_AUTHOR))
+    population_stamp = ""
+    if POPULATION_STAMP in table.field_names:
+        population_changed = " OR ".join('NEW."%s" IS NOT OLD."%s"' % (c, c) for c in population_fields(table))
+        population_stamp = ', "%s" = CASE WHEN %s THEN %s ELSE NEW."%s" END' % (
+            POPULATION_STAMP, population_changed, NOW, POPULATION_STAMP)
+    if role == WORKING_COPY:
+        yield ('CREATE TRIGGER "%s_stamp_update" AFTER UPDATE ON %s WHEN (%s) AND (%s) AND %s BEGIN\n'
+               '  UPDATE %s SET "row_version" = OLD."row_version", "updated_at" = %s, "updated_by" = %s%s\n'
+               '    WHERE "fid" = NEW."fid";\nEND' % (
+                   name, q, complete, changed, NOT_APPLYING, q, NOW, author, population_stamp))
+        return
     yield ('CREATE TRIGGER "%s_history_update" AFTER UPDATE ON %s WHEN (%s) AND (%s) BEGIN\n'
            '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
            "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'update');\n"
-           '  UPDATE %s SET "row_version" = OLD."row_version" + 1, "updated_at" = %s, "updated_by" = %s\n'
+           '  UPDATE %s SET "row_version" = OLD."row_version" + 1, "updated_at" = %s, "updated_by" = %s%s\n'
            '    WHERE "fid" = NEW."fid";\nEND' % (
-               name, q, complete, changed, history, column_list, old_values, NOW, author, q, NOW, author))
+               name, q, complete, changed, history, column_list, old_values, NOW, author, q, NOW, author,
+               population_stamp))
     yield ('CREATE TRIGGER "%s_history_delete" AFTER DELETE ON %s BEGIN\n'
            '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
            "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'delete');\nEND" % (
-               name, q, history, column_list, old_values, NOW, sql_literal(EXTERNAL_AUTHOR)))
+               name, q, history, column_list, old_values, NOW, EDITING_AUTHOR))
 
 
-def table_statements(table: Table) -> Iterator[str]:
+def table_statements(table: Table, role: str = STANDALONE) -> Iterator[str]:
     yield create_table(table)
     yield create_history_table(table)
     yield from create_indexes(table)
-    yield from create_triggers(table)
+    yield from create_triggers(table, role=role)

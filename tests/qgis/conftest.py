@@ -1,7 +1,19 @@
 """QGIS test fixtures: the plugin started on pytest-qgis's interface, stores opened in the project."""
+import gc
+
 import pytest
 from qgis.core import QgsProject
 from qgis.PyQt.QtWidgets import QMenu
+
+
+@pytest.fixture(scope="session", autouse=True)
+def release_ogr_handles(qgis_app):
+    """OGR handles (the communes reference, layers tests still hold) must go before QGIS shuts GDAL down."""
+    yield
+    from plugin.store import communes
+    communes.close()
+    QgsProject.instance().removeAllMapLayers()
+    gc.collect()
 
 
 @pytest.fixture
@@ -29,10 +41,12 @@ def plugin(iface):
 @pytest.fixture
 def opened_store(new_store, qgis_new_project):
     """A new store whose layers are in the project: (store, {table: layer})."""
-    from plugin.layers import commune_functions, loader
+    from plugin.layers import commune_functions, editing_session, loader
     commune_functions.register()
+    editing_session.start()
     layers = loader.load_store(new_store, QgsProject.instance())
     yield new_store, layers
     QgsProject.instance().removeAllMapLayers()
     QgsProject.instance().relationManager().clear()
+    editing_session.stop()
     commune_functions.unregister()

@@ -1,5 +1,6 @@
 """The plugin object: its menu, settings published to forms, and a clean unload."""
 from qgis.core import QgsExpressionContextUtils
+from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QToolBar
 
 from plugin.gui.settings_dialog import SettingsDialog
@@ -12,8 +13,10 @@ def menu_texts(iface):
 
 def test_the_menu_offers_the_store_commands(plugin, iface):
     assert "Résorption SIG" in menu_texts(iface)
-    assert [a.text() for a in plugin.menu.actions() if a.text()][:3] == [
-        "Nouveau stockage…", "Ouvrir un stockage…", "Paramètres…"]
+    texts = [a.text() for a in plugin.menu.actions() if a.text()]
+    for expected in ("Nouveau stockage…", "Ouvrir un stockage…", "Sites", "Terrains d'insertion", "Synthèse",
+                     "Préparer la carte COPIL…", "Paramètres…"):
+        assert expected in texts
     assert len(plugin.toolbar.actions()) >= 2
 
 
@@ -39,3 +42,22 @@ def test_unload_removes_menu_toolbar_and_variables(iface):
     assert not [bar for bar in iface.mainWindow().findChildren(QToolBar)
                 if bar.objectName() == "ResorptionSigToolbar" and bar.isVisible()]
     assert QgsExpressionContextUtils.globalScope().variable("resorption_login") is None
+
+
+def test_an_english_qgis_shows_the_plugin_in_english(iface):
+    from qgis.core import QgsSettings
+
+    from plugin import i18n
+    from plugin.main import ResorptionPlugin
+    QgsSettings().setValue("locale/userLocale", "en_GB")
+    i18n.language.cache_clear()
+    plugin = ResorptionPlugin(iface)
+    try:
+        plugin._install_translator()
+        assert plugin.translator is not None
+        assert [i18n.tr(text) for text in ("Nouveau stockage…", "Ouvrir un stockage…", "Paramètres…")] == [
+            "New store…", "Open a store…", "Settings…"]
+    finally:
+        QCoreApplication.removeTranslator(plugin.translator)
+        QgsSettings().remove("locale/userLocale")
+        i18n.language.cache_clear()

@@ -256,3 +256,25 @@ def test_the_store_stamps_population_changes_only(new_store):
     assert stamped[0] is not None and stamped[0] == stamped[1]
     connection.execute("UPDATE sites SET name = 'Les Acacias Nord'")
     assert connection.execute("SELECT population_updated_at FROM sites").fetchone()[0] == stamped[0]
+
+
+def test_changes_that_do_not_name_their_author_go_to_the_login_editing_in_qgis(new_store):
+    connection = new_store.connect()
+    connection.execute("INSERT INTO sites (insee_code, geom, created_by, updated_by) VALUES ('93066', ?, 'a', 'a')",
+                       (point_blob(2.45, 48.91),))
+    gpkg.set_editing_login(new_store.location, "pref93.sig")
+    connection.execute("UPDATE sites SET geom = ?", (point_blob(2.46, 48.92),))
+    connection.execute("DELETE FROM sites")
+    assert connection.execute("SELECT changed_by, operation FROM sites_history ORDER BY history_id").fetchall() == [
+        ("pref93.sig", "update"), ("pref93.sig", "delete")]
+    gpkg.set_editing_login(new_store.location, None)
+    connection.execute("INSERT INTO sites (insee_code) VALUES ('93066')")
+    assert connection.execute("SELECT created_by FROM sites").fetchone() == (schema.EXTERNAL_AUTHOR,)
+
+
+def test_a_working_copy_is_not_upgraded_in_place(tmp_path):
+    path = str(tmp_path / "old_copy.gpkg")
+    older_store(path).connect().execute("UPDATE rs_meta SET value = 'working_copy' WHERE key = 'role'")
+    with pytest.raises(StoreError, match="copie de travail"):
+        open_store(path, allow_upgrade=True).upgrade()
+    assert "heatwave_status" not in columns(sqlite3.connect(path), "sites")

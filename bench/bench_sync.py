@@ -1,0 +1,172 @@
+"""Figures of issue 5 (synchronisation), each with its yardstick in the same run.
+
+    .venv/bin/python bench/bench_sync.py [--sizes 10000,100000,1000000] [--pg URI]
+
+Starts a throwaway PostgreSQL 15 + PostGIS cluster (unless --pg names an
+empty database whose server lets us CREATE DATABASE), generates the sites on
+the server, and measures:
+
+* checkout of N sites from PostGIS vs `ogr2ogr` PG → GeoPackage of the same table;
+* first push of a N-site working copy vs `ogr2ogr` GeoPackage → PostGIS (PG_USE_COPY=YES);
+* incremental sync of 100 sites changed locally (and of 100 more changed on the server);
+* a sync with nothing to do (medians of 3 and 5 runs: the machine is shared).
+Prints a Markdown table (paste it into docs/benchmarks.md).
+"""
+import argparse
+import contextlib
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "postgis"))
+
+from conftest import Cluster  # noqa: E402  (the tests' throwaway cluster)
+
+from plugin.store import create_store, gpkg  # noqa: E402
+from plugin.sync import checkout, synchronise  # noqa: E402
+
+GENERATE = """
+INSERT INTO sites (name, departement, insee_code, city_name, status, population_total, population_minors,
+                   caravans, huts, field_type, owner_type, declared_at, comments, geom)
+SELECT 'Site ' || g, '93', '93066', 'Saint-Denis', 'open', 1 + g %% 200, g %% 50, g %% 7, g %% 5, 'land',
+       'public', DATE '2020-01-01' + (g %% 1500), 'Généré pour le banc d''essai',
+       ST_SetSRID(ST_MakePoint(2.2 + (g %% 1000) / 5000.0, 48.8 + (g / 1000) / 50000.0), 4326)
+FROM generate_series(1, %d) AS g
+"""
+
+
+def timed(function, *arguments, **kw):
+    start = time.perf_counter()
+    result = function(*arguments, **kw)
+    return time.perf_counter() - start, result
+
+
+def ogr_pg(cluster, database):
+    return "PG:host=127.0.0.1 port=%d user=postgres dbname=%s" % (cluster.port, database)
+
+
+def run(command, **env):
+    subprocess.run(command, check=True, capture_output=True, env=dict(os.environ, **env))
+
+
+def edit_locally(path, count, seed):
+    rng = random.Random(seed)
+    with contextlib.closing(gpkg.connect(path)) as connection:
+        fids = [r[0] for r in connection.execute("SELECT fid FROM sites")]
+        for fid in rng.sample(fids, count):
+            connection.execute("UPDATE sites SET population_total = population_total + 1, huts = ? WHERE fid = ?",
+                               (rng.randint(0, 9), fid))
+
+
+def edit_on_server(cluster, database, count, seed):
+    rng = random.Random(seed)
+    cluster.sql("UPDATE sites SET tents = %d WHERE fid IN (SELECT fid FROM sites ORDER BY random() LIMIT %d)"
+                % (rng.randint(1, 9), count), database)
+
+
+def bench_size(cluster, size, folder, results):
+    database = "bench_%d" % size
+    cluster.sql("DROP DATABASE IF EXISTS %s" % database)
+    cluster.sql("CREATE DATABASE %s" % database)
+    uri = cluster.uri(database)
+    create_store(uri)
+    seconds, _ = timed(cluster.sql, GENERATE % size, database)
+    print("generated %d sites in %.1f s" % (size, seconds), file=sys.stderr)
+    cluster.sql("VACUUM ANALYZE", database)
+
+    local = str(folder / ("copy_%d.gpkg" % size))
+    checkout_s, _ = timed(checkout, uri, local, ["93"], "bench")
+    yardstick = str(folder / ("ogr_%d.gpkg" % size))
+    ogr_s, _ = timed(run, ["ogr2ogr", "-f", "GPKG", yardstick, ogr_pg(cluster, database), "sites"])
+    results.append(("checkout de %d sites depuis PostGIS" % size, checkout_s,
+                    "ogr2ogr PG → GPKG", ogr_s, "≤ 2×"))
+
+    synchronise(local)
+    incremental, both, idle = [], [], []
+    for attempt in range(3):  # medians: the machine is shared
+        edit_locally(local, 100, size + attempt)
+        seconds, summary = timed(synchronise, local)
+        assert summary.sent == 100, summary
+        incremental.append(seconds)
+        edit_on_server(cluster, database, 100, size + attempt)
+        edit_locally(local, 100, size + 10 + attempt)
+        seconds, summary = timed(synchronise, local)
+        assert summary.sent == 100 and summary.received >= 100, summary
+        both.append(seconds)
+        synchronise(local)  # receives its own changes back once
+    for attempt in range(5):
+        seconds, summary = timed(synchronise, local)
+        assert (summary.sent, summary.received) == (0, 0), summary
+        idle.append(seconds)
+    incremental_s, both_s, idle_s = (statistics.median(x) for x in (incremental, both, idle))
+    results.append(("sync incrémentale, 100 sites modifiés localement (%d sites)" % size, incremental_s,
+                    "objectif", 1.0, "≤ 1 s à 100 000"))
+    results.append(("sync, 100 modifiés localement + 100 sur le serveur (%d sites)" % size, both_s,
+                    "", None, ""))
+    results.append(("sync sans rien à faire (%d sites)" % size, idle_s, "objectif", 0.1, "≤ 100 ms"))
+    return incremental_s
+
+
+def bench_first_push(cluster, size, folder, results):
+    database = "push_%d" % size
+    cluster.sql("DROP DATABASE IF EXISTS %s" % database)
+    cluster.sql("CREATE DATABASE %s" % database)
+    uri = cluster.uri(database)
+    create_store(uri)
+    local = str(folder / ("push_%d.gpkg" % size))
+    checkout(uri, local, ["93"], "bench")
+    source = str(folder / ("ogr_%d.gpkg" % size))  # the sites from the checkout benchmark
+    with contextlib.closing(gpkg.connect(local)) as connection:
+        connection.execute("ATTACH DATABASE ? AS source", (source,))
+        names = [r[1] for r in connection.execute("PRAGMA table_info(sites)") if r[1] not in ("fid",)]
+        connection.execute("INSERT INTO sites (%s) SELECT %s FROM source.sites" % (
+            ", ".join('"%s"' % n for n in names), ", ".join('"%s"' % n for n in names)))
+    push_s, summary = timed(synchronise, local)
+    assert summary.sent == size, summary
+    cluster.sql("CREATE DATABASE ogr_%d" % size)
+    cluster.sql("CREATE EXTENSION postgis", "ogr_%d" % size)
+    ogr_s, _ = timed(run, ["ogr2ogr", "-f", "PostgreSQL", ogr_pg(cluster, "ogr_%d" % size), local, "sites",
+                           "-nln", "sites"], PG_USE_COPY="YES")
+    results.append(("premier envoi de %d sites vers PostGIS" % size, push_s,
+                    "ogr2ogr GPKG → PG (COPY)", ogr_s, "≤ 2×"))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--push-size", type=int, default=100000)
+    arguments = parser.parse_args()
+    sizes = [int(s) for s in arguments.sizes.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="rs_bench_sync_"))
+    cluster = Cluster()
+    results, incremental = [], {}
+    try:
+        for size in sizes:
+            incremental[size] = bench_size(cluster, size, folder, results)
+        if arguments.push_size in sizes:
+            bench_first_push(cluster, arguments.push_size, folder, results)
+    finally:
+        cluster.remove()
+        shutil.rmtree(folder, ignore_errors=True)
+    print("| mesure | temps (s) | référence | temps (s) | rapport | objectif |")
+    print("|---|---:|---|---:|---:|---|")
+    for label, seconds, reference, reference_s, goal in results:
+        ratio = "%.2f" % (seconds / reference_s) if reference_s else ""
+        print("| %s | %.3f | %s | %s | %s | %s |" % (label, seconds, reference,
+                                                    "%.3f" % reference_s if reference_s else "", ratio, goal))
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        print("\nsync incrémentale : %d sites %.3f s, %d sites %.3f s, rapport %.2f (objectif ≤ 2)" % (
+            small, incremental[small], large, incremental[large], incremental[large] / incremental[small]))
+
+
+if __name__ == "__main__":
+    main()

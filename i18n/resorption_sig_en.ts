@@ -1,0 +1,1328 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="fr">
+  <context>
+    <name>ResorptionSIG</name>
+    <message>
+      <source>Du</source>
+      <translation>From</translation>
+    </message>
+    <message>
+      <source>au</source>
+      <translation>to</translation>
+    </message>
+    <message>
+      <source>Double-cliquer pour voir l'historique de l'objet</source>
+      <translation>Double-click to see the object's history</translation>
+    </message>
+    <message>
+      <source>Actualiser</source>
+      <translation>Refresh</translation>
+    </message>
+    <message>
+      <source>Personne</source>
+      <translation>Person</translation>
+    </message>
+    <message>
+      <source>Commune</source>
+      <translation>Municipality</translation>
+    </message>
+    <message>
+      <source>Quand</source>
+      <translation>When</translation>
+    </message>
+    <message>
+      <source>Qui</source>
+      <translation>Who</translation>
+    </message>
+    <message>
+      <source>Quoi</source>
+      <translation>What</translation>
+    </message>
+    <message>
+      <source>Objet</source>
+      <translation>Object</translation>
+    </message>
+    <message>
+      <source>Aucun stockage ouvert.</source>
+      <translation>No store open.</translation>
+    </message>
+    <message>
+      <source>Toutes</source>
+      <translation>All</translation>
+    </message>
+    <message>
+      <source>Tout le monde</source>
+      <translation>Everyone</translation>
+    </message>
+    <message>
+      <source>{0} modifications (les 200 plus récentes au plus)</source>
+      <translation>{0} changes (the 200 most recent at most)</translation>
+    </message>
+    <message>
+      <source>Ajouter…</source>
+      <translation>Add…</translation>
+    </message>
+    <message>
+      <source>Ouvrir</source>
+      <translation>Open</translation>
+    </message>
+    <message>
+      <source>Retirer</source>
+      <translation>Remove</translation>
+    </message>
+    <message>
+      <source>Joindre des fichiers</source>
+      <translation>Attach files</translation>
+    </message>
+    <message>
+      <source>Documents et photos (*.pdf *.jpg *.jpeg *.png *.odt *.docx *.xlsx *.ods);;Tous les fichiers (*)</source>
+      <translation>Documents and photos (*.pdf *.jpg *.jpeg *.png *.odt *.docx *.xlsx *.ods);;All files (*)</translation>
+    </message>
+    <message>
+      <source>Pièces jointes</source>
+      <translation>Attachments</translation>
+    </message>
+    <message>
+      <source>Sélectionnez un seul objet enregistré dans la liste.</source>
+      <translation>Select one saved object in the list.</translation>
+    </message>
+    <message>
+      <source>Pièces jointes de « {0} »</source>
+      <translation>Attachments of “{0}”</translation>
+    </message>
+    <message>
+      <source>Ajoutée le {0} par {1}</source>
+      <translation>Added on {0} by {1}</translation>
+    </message>
+    <message>
+      <source>« {0} » est déjà jointe (même contenu).</source>
+      <translation>“{0}” is already attached (same content).</translation>
+    </message>
+    <message>
+      <source>Retirer « {0} » ? Le fichier reste dans l'historique du stockage.</source>
+      <translation>Remove “{0}”? The file stays in the store's history.</translation>
+    </message>
+    <message>
+      <source>Calcul en cours…</source>
+      <translation>Calculating…</translation>
+    </message>
+    <message>
+      <source>Aucune donnée</source>
+      <translation>No data</translation>
+    </message>
+    <message>
+      <source>— Sites ouverts</source>
+      <translation>— Open sites</translation>
+    </message>
+    <message>
+      <source>— Personnes</source>
+      <translation>— People</translation>
+    </message>
+    <message>
+      <source>{0} : {1} sites, {2} personnes</source>
+      <translation>{0}: {1} sites, {2} people</translation>
+    </message>
+    <message>
+      <source>inconnu</source>
+      <translation>unknown</translation>
+    </message>
+    <message>
+      <source>Fermer le site</source>
+      <translation>Close the site</translation>
+    </message>
+    <message>
+      <source>Personnes</source>
+      <translation>People</translation>
+    </message>
+    <message>
+      <source>Ménages</source>
+      <translation>Households</translation>
+    </message>
+    <message>
+      <source>« {0} » — {1} — {2} personnes</source>
+      <translation>“{0}” — {1} — {2} people</translation>
+    </message>
+    <message>
+      <source>(sans nom)</source>
+      <translation>(unnamed)</translation>
+    </message>
+    <message>
+      <source>nombre inconnu de</source>
+      <translation>an unknown number of</translation>
+    </message>
+    <message>
+      <source>Aucun : la carte du territoire</source>
+      <translation>None: the territory map</translation>
+    </message>
+    <message>
+      <source>Une page par commune ayant des sites</source>
+      <translation>One page per municipality with sites</translation>
+    </message>
+    <message>
+      <source>Une fiche par site</source>
+      <translation>One sheet per site</translation>
+    </message>
+    <message>
+      <source>Exporter le PDF</source>
+      <translation>Export the PDF</translation>
+    </message>
+    <message>
+      <source>PDF (*.pdf)</source>
+      <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Préparer la carte COPIL…</source>
+      <translation>Prepare the COPIL map…</translation>
+    </message>
+    <message>
+      <source>Carte, chiffres et évolution d'un territoire pour le comité de pilotage</source>
+      <translation>Map, figures and trend of a territory for the steering committee</translation>
+    </message>
+    <message>
+      <source>Ouvrez d'abord un stockage (menu Résorption SIG › Ouvrir un stockage…).</source>
+      <translation>Open a store first (menu Résorption SIG › Open a store…).</translation>
+    </message>
+    <message>
+      <source>Carte COPIL</source>
+      <translation>COPIL map</translation>
+    </message>
+    <message>
+      <source>Export du PDF interrompu.</source>
+      <translation>PDF export interrupted.</translation>
+    </message>
+    <message>
+      <source>Export en cours ({0} page(s)) : {1}</source>
+      <translation>Exporting ({0} page(s)): {1}</translation>
+    </message>
+    <message>
+      <source>{0} paysage</source>
+      <translation>{0} landscape</translation>
+    </message>
+    <message>
+      <source>Mise en page « {0} » ouverte dans le composeur ({1} page(s)).</source>
+      <translation>Layout “{0}” opened in the layout designer ({1} page(s)).</translation>
+    </message>
+    <message>
+      <source>PDF exporté : {0}</source>
+      <translation>PDF exported: {0}</translation>
+    </message>
+    <message>
+      <source>Création</source>
+      <translation>Created</translation>
+    </message>
+    <message>
+      <source>Mise à jour</source>
+      <translation>Updated</translation>
+    </message>
+    <message>
+      <source>Inchangée</source>
+      <translation>Unchanged</translation>
+    </message>
+    <message>
+      <source>Ignorée</source>
+      <translation>Skipped</translation>
+    </message>
+    <message>
+      <source>Erreur</source>
+      <translation>Error</translation>
+    </message>
+    <message>
+      <source>Ouvrir le fichier</source>
+      <translation>Open the file</translation>
+    </message>
+    <message>
+      <source>Ouvrir le dossier</source>
+      <translation>Open the folder</translation>
+    </message>
+    <message>
+      <source>Classeur Excel (*.xlsx)</source>
+      <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Enregistrer le classeur Excel</source>
+      <translation>Save the Excel workbook</translation>
+    </message>
+    <message>
+      <source>Tous les départements</source>
+      <translation>All départements</translation>
+    </message>
+    <message>
+      <source>Export Excel</source>
+      <translation>Excel export</translation>
+    </message>
+    <message>
+      <source>Ligne</source>
+      <translation>Row</translation>
+    </message>
+    <message>
+      <source>Action</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>Site</translation>
+    </message>
+    <message>
+      <source>Erreurs</source>
+      <translation>Errors</translation>
+    </message>
+    <message>
+      <source>Avertissements</source>
+      <translation>Warnings</translation>
+    </message>
+    <message>
+      <source>Modifications</source>
+      <translation>Changes</translation>
+    </message>
+    <message>
+      <source>Classeur Excel (*.xlsx *.xlsm)</source>
+      <translation>Excel workbook (*.xlsx *.xlsm)</translation>
+    </message>
+    <message>
+      <source>Choisir le fichier à importer</source>
+      <translation>Choose the file to import</translation>
+    </message>
+    <message>
+      <source>Import Excel</source>
+      <translation>Excel import</translation>
+    </message>
+    <message>
+      <source>Exporter vers Excel…</source>
+      <translation>Export to Excel…</translation>
+    </message>
+    <message>
+      <source>Sites, terrains d'insertion et dispositifs à une date, dans un classeur .xlsx</source>
+      <translation>Sites, insertion sites and programmes at a given date, in an .xlsx workbook</translation>
+    </message>
+    <message>
+      <source>Importer depuis Excel…</source>
+      <translation>Import from Excel…</translation>
+    </message>
+    <message>
+      <source>Sites de l'export de la plateforme Résorption-bidonvilles ou de Résorption SIG, avec un aperçu avant d'écrire</source>
+      <translation>Sites from a Résorption-bidonvilles platform export or a Résorption SIG export, previewed before anything is written</translation>
+    </message>
+    <message>
+      <source>Export Excel : {0}</source>
+      <translation>Excel export: {0}</translation>
+    </message>
+    <message>
+      <source>Analyse du fichier : {0}</source>
+      <translation>Analysing the file: {0}</translation>
+    </message>
+    <message>
+      <source>Import Excel : {0}</source>
+      <translation>Excel import: {0}</translation>
+    </message>
+    <message>
+      <source>Réservé aux agents habilités : Résorption SIG › Paramètres… › afficher les procédures</source>
+      <translation>For authorised officers only: Résorption SIG › Settings… › Show procedures</translation>
+    </message>
+    <message>
+      <source>Choisissez le fichier à écrire.</source>
+      <translation>Choose the file to write.</translation>
+    </message>
+    <message>
+      <source>La date de début des modifications doit précéder la date de situation.</source>
+      <translation>The “Changes since” date must be before the “State at” date.</translation>
+    </message>
+    <message>
+      <source>Annulation…</source>
+      <translation>Cancelling…</translation>
+    </message>
+    <message>
+      <source>{0} : {1} site(s), {2} terrain(s) d'insertion, {3} dispositif(s)</source>
+      <translation>{0}: {1} site(s), {2} insertion site(s), {3} programme(s)</translation>
+    </message>
+    <message>
+      <source>(sans les modifications non enregistrées)</source>
+      <translation>(without the unsaved changes)</translation>
+    </message>
+    <message>
+      <source>Position déplacée</source>
+      <translation>Position moved</translation>
+    </message>
+    <message>
+      <source>Choisissez le fichier à importer.</source>
+      <translation>Choose the file to import.</translation>
+    </message>
+    <message>
+      <source>Annuler</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>Fermer</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>{0} : {1} site(s) créé(s), {2} mis à jour, {3} inchangé(s), {4} ignoré(s), {5} ligne(s) en erreur non importée(s).</source>
+      <translation>{0}: {1} site(s) created, {2} updated, {3} unchanged, {4} skipped, {5} row(s) with errors not imported.</translation>
+    </message>
+    <message>
+      <source>Export en cours : {0}</source>
+      <translation>Exporting: {0}</translation>
+    </message>
+    <message>
+      <source>Classeur écrit : {0}</source>
+      <translation>Workbook written: {0}</translation>
+    </message>
+    <message>
+      <source>Analyse de {0}…</source>
+      <translation>Analysing {0}…</translation>
+    </message>
+    <message>
+      <source>{0} ligne(s) affichée(s) sur {1}</source>
+      <translation>{0} of {1} row(s) shown</translation>
+    </message>
+    <message>
+      <source>Import refusé : {0} en cours d'édition avec des modifications non enregistrées. Enregistrez-les ou annulez-les, puis importez.</source>
+      <translation>Import refused: {0} being edited with unsaved changes. Save or discard them, then import.</translation>
+    </message>
+    <message>
+      <source>Import de {0}…</source>
+      <translation>Importing {0}…</translation>
+    </message>
+    <message>
+      <source>Import terminé — {0}</source>
+      <translation>Import finished — {0}</translation>
+    </message>
+    <message>
+      <source>Modifications non enregistrées dans {0} : l'export lit le stockage, elles ne seront pas dans le fichier. Enregistrez-les d'abord pour les inclure.</source>
+      <translation>Unsaved changes in {0}: the export reads the store, so they will not be in the file. Save them first to include them.</translation>
+    </message>
+    <message>
+      <source>Le dossier {0} n'existe pas.</source>
+      <translation>The folder {0} does not exist.</translation>
+    </message>
+    <message>
+      <source>{0} : modifié</source>
+      <translation>{0}: changed</translation>
+    </message>
+    <message>
+      <source>Fichier refusé : {0} Rien ne sera importé.</source>
+      <translation>File refused: {0} Nothing will be imported.</translation>
+    </message>
+    <message>
+      <source>Rien à importer : aucune ligne ne crée ni ne modifie de site.</source>
+      <translation>Nothing to import: no row creates or changes a site.</translation>
+    </message>
+    <message>
+      <source>{0} ligne(s) en erreur : corrigez le fichier, ou cochez « Ignorer les lignes en erreur » pour importer les autres.</source>
+      <translation>{0} row(s) with errors: correct the file, or tick “Skip the rows with errors” to import the others.</translation>
+    </message>
+    <message>
+      <source>Prêt : {0} site(s) à créer, {1} à mettre à jour. Chaque modification sera enregistrée dans l'historique, avec le fichier pour source.</source>
+      <translation>Ready: {0} site(s) to create, {1} to update. Every change will be recorded in the history, with the file as its source.</translation>
+    </message>
+    <message>
+      <source>Pas encore d'historique : enregistrez d'abord l'objet.</source>
+      <translation>No history yet: save the object first.</translation>
+    </message>
+    <message>
+      <source>{0} versions, de la plus récente à la plus ancienne. Pour revenir à une version : action « Historique » (menu Actions).</source>
+      <translation>{0} versions, newest first. To go back to a version: “History” action (Actions menu).</translation>
+    </message>
+    <message>
+      <source>Position / contour</source>
+      <translation>Position / outline</translation>
+    </message>
+    <message>
+      <source>(vide)</source>
+      <translation>(empty)</translation>
+    </message>
+    <message>
+      <source>(géométrie)</source>
+      <translation>(geometry)</translation>
+    </message>
+    <message>
+      <source>Oui</source>
+      <translation>Yes</translation>
+    </message>
+    <message>
+      <source>Non</source>
+      <translation>No</translation>
+    </message>
+    <message>
+      <source>position ajoutée</source>
+      <translation>position added</translation>
+    </message>
+    <message>
+      <source>position effacée</source>
+      <translation>position cleared</translation>
+    </message>
+    <message>
+      <source>contour modifié (centre déplacé de {0} m)</source>
+      <translation>outline changed (centre moved by {0} m)</translation>
+    </message>
+    <message>
+      <source>Historique</source>
+      <translation>History</translation>
+    </message>
+    <message>
+      <source>Activité</source>
+      <translation>Activity</translation>
+    </message>
+    <message>
+      <source>Choisissez un site ou un terrain, puis « Historique ».</source>
+      <translation>Choose a site or an insertion site, then “History”.</translation>
+    </message>
+    <message>
+      <source>Restaurer cette version</source>
+      <translation>Restore this version</translation>
+    </message>
+    <message>
+      <source>Enregistre une nouvelle version reprenant les valeurs de la version choisie ; rien n'est effacé.</source>
+      <translation>Saves a new version with the values of the chosen version; nothing is deleted.</translation>
+    </message>
+    <message>
+      <source>déplacé de {0} m</source>
+      <translation>moved by {0} m</translation>
+    </message>
+    <message>
+      <source>Quand / champ</source>
+      <translation>When / field</translation>
+    </message>
+    <message>
+      <source>Qui / ancienne → nouvelle valeur</source>
+      <translation>Who / old → new value</translation>
+    </message>
+    <message>
+      <source>(actuelle)</source>
+      <translation>(current)</translation>
+    </message>
+    <message>
+      <source>L'objet n'est plus dans la couche.</source>
+      <translation>The object is no longer in the layer.</translation>
+    </message>
+    <message>
+      <source>Cette version est identique à l'actuelle.</source>
+      <translation>This version is identical to the current one.</translation>
+    </message>
+    <message>
+      <source>Restaurer la version du {0}</source>
+      <translation>Restore the version of {0}</translation>
+    </message>
+    <message>
+      <source>Version restaurée : nouvelle version enregistrée.</source>
+      <translation>Version restored: new version saved.</translation>
+    </message>
+    <message>
+      <source>Version restaurée dans les modifications en cours : enregistrez la couche.</source>
+      <translation>Version restored in the pending changes: save the layer.</translation>
+    </message>
+    <message>
+      <source>{0} « {1} » : {2} versions</source>
+      <translation>{0} “{1}”: {2} versions</translation>
+    </message>
+    <message>
+      <source>{0} : {1}</source>
+      <translation>{0}: {1}</translation>
+    </message>
+    <message>
+      <source>Résorption SIG</source>
+      <translation>Résorption SIG</translation>
+    </message>
+    <message>
+      <source>(inconnu)</source>
+      <translation>(unknown)</translation>
+    </message>
+    <message>
+      <source>La version n'a pas pu être restaurée :
+{0}</source>
+      <translation>The version could not be restored:
+{0}</translation>
+    </message>
+    <message>
+      <source>Rechercher : nom, adresse, commune, code INSEE</source>
+      <translation>Search: name, address, municipality, INSEE code</translation>
+    </message>
+    <message>
+      <source>Modifications enregistrées.</source>
+      <translation>Changes saved.</translation>
+    </message>
+    <message>
+      <source>{0} {1}, {2} personnes</source>
+      <translation>{0} {1}, {2} people</translation>
+    </message>
+    <message>
+      <source>Statut</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>Département</source>
+      <translation>Département</translation>
+    </message>
+    <message>
+      <source>Tous</source>
+      <translation>All</translation>
+    </message>
+    <message>
+      <source>Enregistrement refusé</source>
+      <translation>Saving refused</translation>
+    </message>
+    <message>
+      <source> (+ {0} de population inconnue)</source>
+      <translation> (+ {0} with unknown population)</translation>
+    </message>
+    <message>
+      <source>Style</source>
+      <translation>Style</translation>
+    </message>
+    <message>
+      <source>Rien n'a été enregistré. Corrigez d'abord :</source>
+      <translation>Nothing was saved. First correct:</translation>
+    </message>
+    <message>
+      <source>Sites</source>
+      <translation>Sites</translation>
+    </message>
+    <message>
+      <source>Nouveau site</source>
+      <translation>New site</translation>
+    </message>
+    <message>
+      <source>Cliquez sur la carte pour placer le site</source>
+      <translation>Click on the map to place the site</translation>
+    </message>
+    <message>
+      <source>Modifier</source>
+      <translation>Edit</translation>
+    </message>
+    <message>
+      <source>Déplacer</source>
+      <translation>Move</translation>
+    </message>
+    <message>
+      <source>Cliquez sur la carte le nouvel emplacement du site sélectionné</source>
+      <translation>Click the new location of the selected site on the map</translation>
+    </message>
+    <message>
+      <source>Confirmer sans changement</source>
+      <translation>Confirm unchanged</translation>
+    </message>
+    <message>
+      <source>La situation est à jour bien qu'aucun chiffre n'ait changé</source>
+      <translation>The situation is current although no figure changed</translation>
+    </message>
+    <message>
+      <source>Fermer le site…</source>
+      <translation>Close the site…</translation>
+    </message>
+    <message>
+      <source>Rouvrir</source>
+      <translation>Reopen</translation>
+    </message>
+    <message>
+      <source>Annuler une fermeture saisie par erreur</source>
+      <translation>Undo a closure entered by mistake</translation>
+    </message>
+    <message>
+      <source>Supprimer</source>
+      <translation>Delete</translation>
+    </message>
+    <message>
+      <source>Enregistrer</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <source>Vérifier les règles puis enregistrer les modifications de la couche</source>
+      <translation>Check the rules, then save the layer's changes</translation>
+    </message>
+    <message>
+      <source>Population inconnue</source>
+      <translation>Unknown population</translation>
+    </message>
+    <message>
+      <source>site listé</source>
+      <translation>site listed</translation>
+    </message>
+    <message>
+      <source>sites listés</source>
+      <translation>sites listed</translation>
+    </message>
+    <message>
+      <source>Cliquez sur la carte à l'emplacement du nouveau site (Échap pour annuler).</source>
+      <translation>Click on the map where the new site is (Esc to cancel).</translation>
+    </message>
+    <message>
+      <source>Cliquez sur la carte le nouvel emplacement du site (Échap pour annuler).</source>
+      <translation>Click the new location of the site on the map (Esc to cancel).</translation>
+    </message>
+    <message>
+      <source>Site fermé : enregistrez pour valider.</source>
+      <translation>Site closed: save to confirm.</translation>
+    </message>
+    <message>
+      <source>Site rouvert : enregistrez pour valider.</source>
+      <translation>Site reopened: save to confirm.</translation>
+    </message>
+    <message>
+      <source>Raison de la suppression (obligatoire) :</source>
+      <translation>Reason for the deletion (required):</translation>
+    </message>
+    <message>
+      <source>Ouverts</source>
+      <translation>Open</translation>
+    </message>
+    <message>
+      <source>Fermés</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <source>Par taille (défaut)</source>
+      <translation>By size (default)</translation>
+    </message>
+    <message>
+      <source>Carte de chaleur des personnes</source>
+      <translation>Heat map of people</translation>
+    </message>
+    <message>
+      <source>Par statut</source>
+      <translation>By status</translation>
+    </message>
+    <message>
+      <source>Par raison de fermeture</source>
+      <translation>By closing reason</translation>
+    </message>
+    <message>
+      <source>Nom</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>Mineurs</source>
+      <translation>Minors</translation>
+    </message>
+    <message>
+      <source>Fermeture refusée</source>
+      <translation>Closure refused</translation>
+    </message>
+    <message>
+      <source>À mettre à jour (ni modifiés ni confirmés depuis {0} mois)</source>
+      <translation>Out of date (neither updated nor confirmed for {0} months)</translation>
+    </message>
+    <message>
+      <source>Site déplacé ({0}) : enregistrez pour valider.</source>
+      <translation>Site moved ({0}): save to confirm.</translation>
+    </message>
+    <message>
+      <source>{0} site(s) confirmé(s) sans changement : enregistrez pour valider.</source>
+      <translation>{0} site(s) confirmed unchanged: save to confirm.</translation>
+    </message>
+    <message>
+      <source>Supprimer {0} site(s) ? Un site qui a existé se ferme (« Fermer le site… ») ; supprimez seulement une erreur de saisie ou un doublon.</source>
+      <translation>Delete {0} site(s)? A site that existed is closed (“Close the site…”); delete only an input error or a duplicate.</translation>
+    </message>
+    <message>
+      <source>Lecture du stockage impossible : {0}</source>
+      <translation>Cannot read the store: {0}</translation>
+    </message>
+    <message>
+      <source>Nouveau stockage</source>
+      <translation>New store</translation>
+    </message>
+    <message>
+      <source>Ouvrir un stockage</source>
+      <translation>Open a store</translation>
+    </message>
+    <message>
+      <source>Le stockage est en lecture seule : consultation uniquement.</source>
+      <translation>The store is read-only: viewing only.</translation>
+    </message>
+    <message>
+      <source>Stockage créé : {0}</source>
+      <translation>Store created: {0}</translation>
+    </message>
+    <message>
+      <source>Stockage ouvert : {0}</source>
+      <translation>Store opened: {0}</translation>
+    </message>
+    <message>
+      <source>Mettre à jour le stockage ?</source>
+      <translation>Upgrade the store?</translation>
+    </message>
+    <message>
+      <source>Éléments ajoutés :</source>
+      <translation>Parts added:</translation>
+    </message>
+    <message>
+      <source>La mise à jour se fait en une seule transaction ; faites d'abord une copie du fichier si d'autres versions du plugin l'utilisent. Mettre à jour maintenant ?</source>
+      <translation>The upgrade runs in a single transaction; copy the file first if other versions of the plugin use it. Upgrade now?</translation>
+    </message>
+    <message>
+      <source>↳ sites où inconnu</source>
+      <translation>↳ sites where unknown</translation>
+    </message>
+    <message>
+      <source>Sites à origine inconnue</source>
+      <translation>Sites with unknown origin</translation>
+    </message>
+    <message>
+      <source>Sites non mis à jour</source>
+      <translation>Sites out of date</translation>
+    </message>
+    <message>
+      <source>Sites ≥ 10 pers., origine UE seule</source>
+      <translation>Sites ≥ 10 people, EU origin only</translation>
+    </message>
+    <message>
+      <source>Sites ouverts</source>
+      <translation>Sites opened</translation>
+    </message>
+    <message>
+      <source>Sites fermés</source>
+      <translation>Sites closed</translation>
+    </message>
+    <message>
+      <source>↳ dont résorbés</source>
+      <translation>↳ of which resorbed</translation>
+    </message>
+    <message>
+      <source>Personnes des sites fermés</source>
+      <translation>People from closed sites</translation>
+    </message>
+    <message>
+      <source>↳ dont sites résorbés</source>
+      <translation>↳ of which from resorbed sites</translation>
+    </message>
+    <message>
+      <source>Terrains ouverts</source>
+      <translation>Open insertion sites</translation>
+    </message>
+    <message>
+      <source>↳ terrains où inconnu</source>
+      <translation>↳ insertion sites where unknown</translation>
+    </message>
+    <message>
+      <source>Chiffre</source>
+      <translation>Figure</translation>
+    </message>
+    <message>
+      <source>Écart</source>
+      <translation>Difference</translation>
+    </message>
+    <message>
+      <source>Sites ouverts à la date</source>
+      <translation>Sites open at the date</translation>
+    </message>
+    <message>
+      <source>Terrains d'insertion ouverts à la date</source>
+      <translation>Insertion sites open at the date</translation>
+    </message>
+    <message>
+      <source>Au {0}</source>
+      <translation>As at {0}</translation>
+    </message>
+    <message>
+      <source>Résorption SIG — synthèse</source>
+      <translation>Résorption SIG — summary</translation>
+    </message>
+    <message>
+      <source>Territoire</source>
+      <translation>Territory</translation>
+    </message>
+    <message>
+      <source>Stockage</source>
+      <translation>Store</translation>
+    </message>
+    <message>
+      <source>Résorption SIG : synthèse</source>
+      <translation>Résorption SIG: summary</translation>
+    </message>
+    <message>
+      <source>Synthèse</source>
+      <translation>Summary</translation>
+    </message>
+    <message>
+      <source>Stockage dont les chiffres sont calculés</source>
+      <translation>Store whose figures are calculated</translation>
+    </message>
+    <message>
+      <source>Suivre la carte</source>
+      <translation>Follow the map</translation>
+    </message>
+    <message>
+      <source>Recalculer sur l'emprise de la carte à chaque déplacement</source>
+      <translation>Recalculate on the map extent whenever the map moves</translation>
+    </message>
+    <message>
+      <source>Comparer au</source>
+      <translation>Compare with</translation>
+    </message>
+    <message>
+      <source>Copier</source>
+      <translation>Copy</translation>
+    </message>
+    <message>
+      <source>Copier le tableau (à coller dans un tableur)</source>
+      <translation>Copy the table (to paste into a spreadsheet)</translation>
+    </message>
+    <message>
+      <source>Exporter en CSV…</source>
+      <translation>Export as CSV…</translation>
+    </message>
+    <message>
+      <source>Tout le stockage</source>
+      <translation>The whole store</translation>
+    </message>
+    <message>
+      <source>Tableau copié dans le presse-papiers</source>
+      <translation>Table copied to the clipboard</translation>
+    </message>
+    <message>
+      <source>Mouvements entre les deux dates</source>
+      <translation>Movements between the two dates</translation>
+    </message>
+    <message>
+      <source>Sites sélectionnés</source>
+      <translation>Selected sites</translation>
+    </message>
+    <message>
+      <source>Emprise de la carte</source>
+      <translation>Map extent</translation>
+    </message>
+    <message>
+      <source>Situation au</source>
+      <translation>State at</translation>
+    </message>
+    <message>
+      <source>Aucun stockage ouvert : ouvrez un stockage pour voir ses chiffres.</source>
+      <translation>No store open: open a store to see its figures.</translation>
+    </message>
+    <message>
+      <source>Aucun stockage ouvert</source>
+      <translation>No store open</translation>
+    </message>
+    <message>
+      <source>Erreur de calcul</source>
+      <translation>Calculation error</translation>
+    </message>
+    <message>
+      <source>Exporter la synthèse</source>
+      <translation>Export the summary</translation>
+    </message>
+    <message>
+      <source>CSV (*.csv)</source>
+      <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+      <source>{0} — calculé en {1} ms</source>
+      <translation>{0} — calculated in {1} ms</translation>
+    </message>
+    <message>
+      <source>Département {0}</source>
+      <translation>Département {0}</translation>
+    </message>
+    <message>
+      <source>Commune {0}</source>
+      <translation>Municipality {0}</translation>
+    </message>
+    <message>
+      <source>Sélection : {0} sites, {1} terrains</source>
+      <translation>Selection: {0} sites, {1} insertion sites</translation>
+    </message>
+    <message>
+      <source>Emprise de la carte ({0})</source>
+      <translation>Map extent ({0})</translation>
+    </message>
+    <message>
+      <source>Écriture impossible : {0}</source>
+      <translation>Cannot write: {0}</translation>
+    </message>
+    <message>
+      <source>Afficher les chiffres du stockage (sommes automatiques)</source>
+      <translation>Show the store's figures (automatic sums)</translation>
+    </message>
+    <message>
+      <source>Historique de l'objet sélectionné</source>
+      <translation>History of the selected object</translation>
+    </message>
+    <message>
+      <source>Versions du site ou du terrain sélectionné, de la plus récente à la plus ancienne</source>
+      <translation>Versions of the selected site or insertion site, newest first</translation>
+    </message>
+    <message>
+      <source>Dernières modifications</source>
+      <translation>Latest changes</translation>
+    </message>
+    <message>
+      <source>Sélectionnez d'abord un site ou un terrain d'insertion sur la carte.</source>
+      <translation>First select a site or an insertion site on the map.</translation>
+    </message>
+    <message>
+      <source>Terrains d'insertion</source>
+      <translation>Insertion sites</translation>
+    </message>
+    <message>
+      <source>Nouveau terrain</source>
+      <translation>New insertion site</translation>
+    </message>
+    <message>
+      <source>Dessinez le polygone du terrain sur la carte</source>
+      <translation>Draw the polygon of the insertion site on the map</translation>
+    </message>
+    <message>
+      <source>Vérifier les règles puis enregistrer terrains, phases et origines</source>
+      <translation>Check the rules, then save insertion sites, phases and origins</translation>
+    </message>
+    <message>
+      <source>Phases préparatoires</source>
+      <translation>Preparatory phases</translation>
+    </message>
+    <message>
+      <source>? ménages</source>
+      <translation>? households</translation>
+    </message>
+    <message>
+      <source>Ajouter</source>
+      <translation>Add</translation>
+    </message>
+    <message>
+      <source>Choisir sur la carte</source>
+      <translation>Pick on the map</translation>
+    </message>
+    <message>
+      <source>Origines</source>
+      <translation>Origins</translation>
+    </message>
+    <message>
+      <source>Cliquez sur le site d'origine sur la carte.</source>
+      <translation>Click the site of origin on the map.</translation>
+    </message>
+    <message>
+      <source>Dessinez le polygone (clic gauche : sommets, clic droit : terminer) ; le formulaire s'ouvre.</source>
+      <translation>Draw the polygon (left click: vertices, right click: finish); the form opens.</translation>
+    </message>
+    <message>
+      <source>Hachuré, occupation (défaut)</source>
+      <translation>Hatched, occupancy (default)</translation>
+    </message>
+    <message>
+      <source>Ménages / places</source>
+      <translation>Households / places</translation>
+    </message>
+    <message>
+      <source>Ouverture</source>
+      <translation>Opening</translation>
+    </message>
+    <message>
+      <source>{0} terrain(s) listé(s), {1} ménages accueillis pour {2} places</source>
+      <translation>{0} insertion site(s) listed, {1} households housed for {2} places</translation>
+    </message>
+    <message>
+      <source>Phase</source>
+      <translation>Phase</translation>
+    </message>
+    <message>
+      <source>Réalisée le</source>
+      <translation>Completed on</translation>
+    </message>
+    <message>
+      <source>Site d'origine</source>
+      <translation>Site of origin</translation>
+    </message>
+    <message>
+      <source>Aucun site à cet endroit.</source>
+      <translation>No site here.</translation>
+    </message>
+    <message>
+      <source>Polygone invalide</source>
+      <translation>Invalid polygon</translation>
+    </message>
+    <message>
+      <source>{0} phase(s) sur 9 réalisée(s).</source>
+      <translation>{0} of 9 phase(s) completed.</translation>
+    </message>
+    <message>
+      <source>Réparer le polygone</source>
+      <translation>Repair the polygon</translation>
+    </message>
+    <message>
+      <source>Polygone réparé : vérifiez-le, puis enregistrez.</source>
+      <translation>Polygon repaired: check it, then save.</translation>
+    </message>
+    <message>
+      <source>Polygone refusé : il se recoupe lui-même.</source>
+      <translation>Polygon refused: it intersects itself.</translation>
+    </message>
+    <message>
+      <source>Le polygone de « {0} » se recoupe lui-même : il ne peut pas être enregistré tel quel. Le réparer automatiquement ?</source>
+      <translation>The polygon of “{0}” intersects itself: it cannot be saved as it is. Repair it automatically?</translation>
+    </message>
+    <message>
+      <source>Supprimer {0} terrain(s) ?</source>
+      <translation>Delete {0} insertion site(s)?</translation>
+    </message>
+    <message>
+      <source>Communes (référentiel)</source>
+      <translation>Municipalities (reference)</translation>
+    </message>
+    <message>
+      <source>Attribut inconnu : {0} (insee, name ou departement)</source>
+      <translation>Unknown attribute: {0} (insee, name or departement)</translation>
+    </message>
+    <message>
+      <source>Rappel</source>
+      <translation>Reminder</translation>
+    </message>
+    <message>
+      <source>Aucune donnée personnelle dans les champs libres : ni nom, ni date de naissance, ni nationalité d'une personne. Décrivez des lieux et des groupes.</source>
+      <translation>No personal data in free-text fields: no person's name, date of birth or nationality. Describe places and groups.</translation>
+    </message>
+    <message>
+      <source>Tables</source>
+      <translation>Tables</translation>
+    </message>
+    <message>
+      <source>Export du PDF COPIL : {0}</source>
+      <translation>COPIL PDF export: {0}</translation>
+    </message>
+    <message>
+      <source>Nouveau stockage…</source>
+      <translation>New store…</translation>
+    </message>
+    <message>
+      <source>Créer un stockage GeoPackage vide</source>
+      <translation>Create an empty GeoPackage store</translation>
+    </message>
+    <message>
+      <source>Ouvrir un stockage…</source>
+      <translation>Open a store…</translation>
+    </message>
+    <message>
+      <source>Ajouter les couches d'un stockage au projet</source>
+      <translation>Add the layers of a store to the project</translation>
+    </message>
+    <message>
+      <source>Paramètres…</source>
+      <translation>Settings…</translation>
+    </message>
+  </context>
+  <context>
+    <name>CloseSiteDialog</name>
+    <message>
+      <source>Fermer le site</source>
+      <translation>Close the site</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>Site</translation>
+    </message>
+    <message>
+      <source>Raison de la fermeture</source>
+      <translation>Reason for the closure</translation>
+    </message>
+    <message>
+      <source>Date de fermeture</source>
+      <translation>Closing date</translation>
+    </message>
+    <message>
+      <source>Site résorbé définitivement ?</source>
+      <translation>Site permanently resorbed?</translation>
+    </message>
+    <message>
+      <source>Contexte de la fermeture</source>
+      <translation>Closing context</translation>
+    </message>
+    <message>
+      <source>Aucune donnée personnelle : ni nom, ni date de naissance, ni nationalité d'une personne.</source>
+      <translation>No personal data: no name, date of birth or nationality of a person.</translation>
+    </message>
+    <message>
+      <source>Où sont allés les habitants ? (personnes et ménages par solution ; vide = inconnu)</source>
+      <translation>Where did the inhabitants go? (people and households by solution; empty = unknown)</translation>
+    </message>
+    <message>
+      <source>Personnes</source>
+      <translation>People</translation>
+    </message>
+    <message>
+      <source>Ménages</source>
+      <translation>Households</translation>
+    </message>
+  </context>
+  <context>
+    <name>CopilDialog</name>
+    <message>
+      <source>Préparer la carte COPIL</source>
+      <translation>Prepare the COPIL map</translation>
+    </message>
+    <message>
+      <source>Stockage</source>
+      <translation>Store</translation>
+    </message>
+    <message>
+      <source>Département</source>
+      <translation>Département</translation>
+    </message>
+    <message>
+      <source>Communes</source>
+      <translation>Municipalities</translation>
+    </message>
+    <message>
+      <source>Filtrer les communes…</source>
+      <translation>Filter municipalities…</translation>
+    </message>
+    <message>
+      <source>Aucune commune cochée : tout le département.</source>
+      <translation>No municipality ticked: the whole département.</translation>
+    </message>
+    <message>
+      <source>Situation au</source>
+      <translation>State at</translation>
+    </message>
+    <message>
+      <source>Comparée au</source>
+      <translation>Compared with</translation>
+    </message>
+    <message>
+      <source>Format</source>
+      <translation>Format</translation>
+    </message>
+    <message>
+      <source>Atlas</source>
+      <translation>Atlas</translation>
+    </message>
+    <message>
+      <source>Ouvrir dans le composeur</source>
+      <translation>Open in the layout designer</translation>
+    </message>
+    <message>
+      <source>Exporter le PDF…</source>
+      <translation>Export the PDF…</translation>
+    </message>
+    <message>
+      <source>Fermer</source>
+      <translation>Close</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExcelExportDialog</name>
+    <message>
+      <source>Exporter vers Excel</source>
+      <translation>Export to Excel</translation>
+    </message>
+    <message>
+      <source>Stockage</source>
+      <translation>Store</translation>
+    </message>
+    <message>
+      <source>Situation au</source>
+      <translation>State at</translation>
+    </message>
+    <message>
+      <source>Les sites, terrains et dispositifs tels qu'ils étaient à la fin de ce jour</source>
+      <translation>The sites, insertion sites and programmes as they were at the end of that day</translation>
+    </message>
+    <message>
+      <source>Modifications depuis le</source>
+      <translation>Changes since</translation>
+    </message>
+    <message>
+      <source>La feuille « Modifications » liste ce qui a changé de ce jour (inclus) à la date de situation</source>
+      <translation>The “Modifications” sheet lists what changed from that day (inclusive) to the “State at” date</translation>
+    </message>
+    <message>
+      <source>Département</source>
+      <translation>Département</translation>
+    </message>
+    <message>
+      <source>Inclure les procédures (section « Procédures » et propriétaire)</source>
+      <translation>Include the procedures (“Procédures” section and owner)</translation>
+    </message>
+    <message>
+      <source>Fichier</source>
+      <translation>File</translation>
+    </message>
+    <message>
+      <source>Le classeur contient les feuilles « Sites », « Terrains d'insertion », « Dispositifs », « Synthèse » (les sommes à la date de situation) et « Modifications » (ce qui a changé entre les deux dates).</source>
+      <translation>The workbook contains the sheets “Sites”, “Terrains d'insertion”, “Dispositifs”, “Synthèse” (the sums at the “State at” date) and “Modifications” (what changed between the two dates).</translation>
+    </message>
+    <message>
+      <source>Exporter</source>
+      <translation>Export</translation>
+    </message>
+    <message>
+      <source>Annuler l'export</source>
+      <translation>Cancel the export</translation>
+    </message>
+    <message>
+      <source>Fermer</source>
+      <translation>Close</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExcelImportDialog</name>
+    <message>
+      <source>Importer depuis Excel</source>
+      <translation>Import from Excel</translation>
+    </message>
+    <message>
+      <source>Stockage</source>
+      <translation>Store</translation>
+    </message>
+    <message>
+      <source>Fichier</source>
+      <translation>File</translation>
+    </message>
+    <message>
+      <source>Export des sites de la plateforme Résorption-bidonvilles, ou export de Résorption SIG (.xlsx)</source>
+      <translation>Site export from the Résorption-bidonvilles platform, or Résorption SIG export (.xlsx)</translation>
+    </message>
+    <message>
+      <source>Analyser le fichier</source>
+      <translation>Analyse the file</translation>
+    </message>
+    <message>
+      <source>Choisissez un fichier puis « Analyser le fichier » : rien n'est écrit avant « Importer ».</source>
+      <translation>Choose a file, then “Analyse the file”: nothing is written before “Import”.</translation>
+    </message>
+    <message>
+      <source>Erreurs seulement</source>
+      <translation>Errors only</translation>
+    </message>
+    <message>
+      <source>Ignorer les lignes en erreur (importer seulement les lignes valides)</source>
+      <translation>Skip the rows with errors (import only the valid rows)</translation>
+    </message>
+    <message>
+      <source>Importer</source>
+      <translation>Import</translation>
+    </message>
+    <message>
+      <source>Annuler</source>
+      <translation>Cancel</translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <source>Résorption SIG — Paramètres</source>
+      <translation>Résorption SIG — Settings</translation>
+    </message>
+    <message>
+      <source>Identifiant enregistré comme auteur des saisies</source>
+      <translation>Login recorded as the author of edits</translation>
+    </message>
+    <message>
+      <source>ex. pref93.sig</source>
+      <translation>e.g. pref93.sig</translation>
+    </message>
+    <message>
+      <source>Site à mettre à jour après (mois)</source>
+      <translation>Site out of date after (months)</translation>
+    </message>
+    <message>
+      <source>Taille maximale d'une pièce jointe (Mo)</source>
+      <translation>Maximum attachment size (MB)</translation>
+    </message>
+    <message>
+      <source>Afficher les procédures (plainte, décision de justice, évacuation)</source>
+      <translation>Show procedures (complaint, court decision, eviction)</translation>
+    </message>
+    <message>
+      <source>Vide : le nom de la session de l'ordinateur. Utilisez un identifiant de service plutôt que votre nom.</source>
+      <translation>Empty: the computer's session name. Use a service login rather than your name.</translation>
+    </message>
+  </context>
+</TS>

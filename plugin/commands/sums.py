@@ -1,0 +1,222 @@
+"""sums, history, activity: the derived figures at any date, the versions of a feature, the latest changes."""
+import json
+from typing import Dict, List, Optional
+
+from ..i18n import pick
+from ..model import sums as model
+from ..model import vocabularies as voc
+from ..store import open_store
+from ..store import history as store_history
+from ..store import sums_sql
+from ..store.base import StoreError
+
+DATE_HELP = pick(
+    "AAAA-MM-JJ (la fin de ce jour, 23:59:59.999 UTC) ou AAAA-MM-JJTHH:MM[:SS][Z|±HH:MM] "
+    "(sans fuseau : heure locale)",
+    "YYYY-MM-DD (the end of that day, 23:59:59.999 UTC) or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM] "
+    "(without a zone: local time)")
+
+SUMS_EPILOG = pick(
+    "Sortie JSON : {\"at\": instant, \"statuses\": [...], \"total\": bloc, \"groups\": [{\"key\": valeur, ...bloc}], "
+    "\"insertion_sites\": {...}}. Un bloc donne les chiffres des sites dont le statut à la date est retenu "
+    "(par défaut : ouverts) : sites, population_total, population_couples, population_minors, minors_in_school "
+    "(sommes des valeurs connues) et sites_unknown_* (sites où la valeur est inconnue, comptés à part), "
+    "sites_unknown_origin, sites_out_of_date, sites_eu_only_10_plus. Avec --compare DATE2, \"compare\": DATE2 "
+    "et chaque bloc ajoute opened, closed, resorbed, population_closed, population_resorbed (entre la plus "
+    "ancienne et la plus récente des deux dates, jours de la première exclus, de la seconde inclus), "
+    "\"at_compare\" (les chiffres à DATE2) et \"change\" (chiffre à --at moins chiffre à DATE2). "
+    "Ouverture = date d'installation, à défaut date de création de la fiche ; fermeture = date de fermeture "
+    "d'un site au statut fermé ; résorbé = fermé avec « résorbé définitivement » = oui.",
+    "JSON output: {\"at\": instant, \"statuses\": [...], \"total\": block, \"groups\": [{\"key\": value, ...block}], "
+    "\"insertion_sites\": {...}}. A block gives the figures of the sites whose status at the date is selected "
+    "(default: open): sites, population_total, population_couples, population_minors, minors_in_school "
+    "(sums of the known values) and sites_unknown_* (sites where the value is unknown, counted apart), "
+    "sites_unknown_origin, sites_out_of_date, sites_eu_only_10_plus. With --compare DATE2, \"compare\": DATE2 "
+    "and each block adds opened, closed, resorbed, population_closed, population_resorbed (between the earlier "
+    "and the later date, the first one's day excluded, the second one's included), \"at_compare\" (the figures "
+    "at DATE2) and \"change\" (figure at --at minus figure at DATE2). Opening = installation date, else the day "
+    "the record was created; closing = closing date of a site whose status is closed; resorbed = closed with "
+    "\"permanently resorbed\" = yes.")
+
+
+def register(commands) -> None:
+    sums = commands.add_parser(
+        "sums", help=pick("sommes automatiques à une date, sur un territoire",
+                          "derived figures at a date, over a territory"),
+        epilog=SUMS_EPILOG)
+    sums.add_argument("store", help=pick("chemin du fichier .gpkg", "path of the .gpkg file"))
+    sums.add_argument("--at", metavar="DATE", help=pick("situation à cette date (défaut : maintenant) ; ",
+                                                        "state at this date (default: now); ") + DATE_HELP)
+    sums.add_argument("--compare", metavar="DATE", help=pick("date de comparaison ; ", "date to compare with; ")
+                      + DATE_HELP)
+    sums.add_argument("--departement", metavar="CODE", help=pick("département (ex. 93, 2A, 974)",
+                                                                 "département (e.g. 93, 2A, 974)"))
+    sums.add_argument("--insee", metavar="CODE", help=pick("code INSEE de la commune",
+                                                           "INSEE code of the municipality"))
+    sums.add_argument("--uuid", action="append", metavar="UUID",
+                      help=pick("restreindre à ce site (répétable : une sélection)",
+                                "only this site (repeatable: a selection)"))
+    sums.add_argument("--bbox", metavar="XMIN,YMIN,XMAX,YMAX",
+                      help=pick("emprise en WGS 84 (degrés)", "extent in WGS 84 (degrees)"))
+    sums.add_argument("--by", choices=model.GROUPING_NAMES, help=pick("ventiler par", "split by"))
+    sums.add_argument("--status", metavar="STATUTS",
+                      help=pick("statuts retenus à la date : open (défaut), all, ou codes séparés par des "
+                                "virgules ; avec --by status, all par défaut",
+                                "statuses kept at the date: open (default), all, or comma-separated codes; "
+                                "with --by status, all by default"))
+    sums.add_argument("--out-of-date-months", type=int, default=model.DEFAULT_OUT_OF_DATE_MONTHS, metavar="N",
+                      help=pick("un site est « non mis à jour » sans modification ni confirmation depuis N mois "
+                                "(défaut 6)", "a site is out of date when neither updated nor confirmed for "
+                                "N months (default 6)"))
+    sums.add_argument("--json", action="store_true", help=pick("sortie JSON", "JSON output"))
+    sums.set_defaults(run=run_sums)
+
+    versions = commands.add_parser("history", help=pick("versions d'un objet, de la plus récente à la plus ancienne",
+                                                        "versions of a feature, newest first"))
+    versions.add_argument("store")
+    versions.add_argument("uuid")
+    versions.add_argument("--table", default="sites", help=pick("table de l'objet (défaut : sites)",
+                                                                "table of the feature (default: sites)"))
+    versions.add_argument("--json", action="store_true", help=pick("sortie JSON", "JSON output"))
+    versions.set_defaults(run=run_history)
+
+    feed = commands.add_parser("activity", help=pick("dernières modifications du stockage",
+                                                     "latest changes in the store"))
+    feed.add_argument("store")
+    feed.add_argument("--person", help=pick("auteur des modifications", "author of the changes"))
+    feed.add_argument("--since", metavar="DATE", help=pick("depuis (AAAA-MM-JJ : le début de ce jour)",
+                                                           "from (YYYY-MM-DD: the start of that day)"))
+    feed.add_argument("--until", metavar="DATE", help=DATE_HELP)
+    feed.add_argument("--insee", metavar="CODE", help=pick("code INSEE de la commune", "INSEE code"))
+    feed.add_argument("--limit", type=int, default=50)
+    feed.add_argument("--json", action="store_true", help=pick("sortie JSON", "JSON output"))
+    feed.set_defaults(run=run_activity)
+
+
+def instant(text: Optional[str], start_of_day: bool = False) -> Optional[str]:
+    if text is None:
+        return None
+    try:
+        if start_of_day and model.is_day(text):
+            return model.parse_instant(text)[:10] + "T00:00:00.000Z"
+        return model.parse_instant(text)
+    except model.InvalidDate as error:
+        raise StoreError(error.message, error.message_en) from None
+
+
+def territory(arguments) -> sums_sql.Territory:
+    bbox = None
+    if arguments.bbox:
+        try:
+            bbox = tuple(float(v) for v in arguments.bbox.split(","))
+        except ValueError:
+            bbox = ()
+        if len(bbox) != 4:
+            raise StoreError("Emprise invalide : « %s » (attendu XMIN,YMIN,XMAX,YMAX)" % arguments.bbox,
+                             "Invalid extent: “%s” (expected XMIN,YMIN,XMAX,YMAX)" % arguments.bbox)
+    return sums_sql.Territory(arguments.departement, arguments.insee, arguments.uuid, bbox)
+
+
+def statuses(arguments) -> Optional[List[str]]:
+    text = arguments.status or ("all" if arguments.by == "status" else model.OPEN)
+    if text == "all":
+        return None
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in voc.SITE_STATUS.codes]
+    if unknown or not codes:
+        raise StoreError("Statut inconnu : %s (codes : all, %s)" % (text, ", ".join(voc.SITE_STATUS.codes)),
+                         "Unknown status: %s (codes: all, %s)" % (text, ", ".join(voc.SITE_STATUS.codes)))
+    return codes
+
+
+def run_sums(arguments) -> int:
+    at, other = instant(arguments.at), instant(arguments.compare)
+    place, kept = territory(arguments), statuses(arguments)
+    if arguments.out_of_date_months < 1:
+        raise StoreError("--out-of-date-months doit valoir au moins 1", "--out-of-date-months must be at least 1")
+    store = open_store(arguments.store)
+    with sums_sql.connection_of(store) as connection:
+        if other is None:
+            result = sums_sql.site_sums(connection, at, place, arguments.by, kept, arguments.out_of_date_months)
+            output = {"at": result.at, "total": result.total,
+                      "groups": [dict(key=key, **figures) for key, figures in result.groups]}
+        else:
+            output = sums_sql.compare(connection, at or model.now_instant(), other, place, arguments.by, kept,
+                                      arguments.out_of_date_months)
+        output["statuses"] = kept if kept is not None else "all"
+        output["insertion_sites"] = sums_sql.insertion_sums(connection, at, place)
+    if arguments.json:
+        print(json.dumps(output, ensure_ascii=False, indent=2))
+    else:
+        print_table(output, arguments.by)
+    return 0
+
+
+COLUMNS = (("sites", "Sites"), ("population_total", "Personnes"), ("population_couples", "Ménages"),
+           ("population_minors", "Mineurs"), ("minors_in_school", "Scolarisés"),
+           ("sites_unknown_population", "Pop. inconnue"), ("sites_unknown_origin", "Orig. inconnue"),
+           ("sites_out_of_date", "Non à jour"), ("sites_eu_only_10_plus", "UE seule ≥ 10"))
+
+
+def print_table(output: Dict, by: Optional[str]) -> None:
+    print(pick("Situation au %s", "State at %s") % output["at"])
+    if "compare" in output:
+        print(pick("Comparée au %s", "Compared with %s") % output["compare"])
+    grouping = next((g.label for g in model.GROUPINGS if g.name == by), "")
+    header = "%-22s" % grouping
+    print(header + "".join("%15s" % title for _, title in COLUMNS))
+    rows = [(key_label(by, g["key"]), g) for g in output["groups"]] + [("Total", output["total"])]
+    for title, block in rows:
+        print("%-22s" % title[:22] + "".join("%15d" % block[name] for name, _ in COLUMNS))
+        if "change" in block:
+            print("%-22s" % "  évolution" + "".join("%+15d" % block["change"][name] for name, _ in COLUMNS))
+    if "compare" in output:
+        total = output["total"]
+        print("Sites ouverts : %d, fermés : %d (personnes : %d), résorbés : %d (personnes : %d)" % (
+            total["opened"], total["closed"], total["population_closed"], total["resorbed"],
+            total["population_resorbed"]))
+    insertion = output["insertion_sites"]
+    rate = insertion["occupancy_rate"]
+    print("Terrains d'insertion ouverts : %d, capacité %d personnes, %d accueillies, taux d'occupation %s" % (
+        insertion["insertion_sites"], insertion["capacity_people"], insertion["occupied_people"],
+        "inconnu" if rate is None else "%.0f %%" % (100 * rate)))
+
+
+def key_label(by: Optional[str], key) -> str:
+    if key is None:
+        return "(inconnu)"
+    if by == "status":
+        return voc.SITE_STATUS.label(key) or key
+    if by == "field_type":
+        return voc.FIELD_TYPE.label(key) or key
+    if by == "size_band":
+        return next(b.label for b in model.SIZE_BANDS if b.name == key)
+    return str(key)
+
+
+def run_history(arguments) -> int:
+    store = open_store(arguments.store)
+    versions = store_history.history(store, arguments.table, arguments.uuid)
+    if arguments.json:
+        print(json.dumps(versions, ensure_ascii=False, indent=2))
+        return 0
+    for version in versions:
+        print("%s  %-8s %s" % (version["valid_from"], version["operation"], version["changed_by"] or ""))
+        for field, (old, new) in version["changes"].items():
+            print("    %s : %s → %s" % (field, "∅" if old is None else old, "∅" if new is None else new))
+    return 0
+
+
+def run_activity(arguments) -> int:
+    store = open_store(arguments.store)
+    events = store_history.activity(store, arguments.limit, arguments.person,
+                                    instant(arguments.since, start_of_day=True),
+                                    instant(arguments.until), arguments.insee)
+    if arguments.json:
+        print(json.dumps(events, ensure_ascii=False, indent=2))
+        return 0
+    for event in events:
+        print("%s  %-8s %-22s %-16s %s %s" % (event["at"], event["operation"], event["table"],
+                                              event["changed_by"] or "", event["insee_code"] or "",
+                                              event["label"] or event["uuid"]))
+    return 0

@@ -1,0 +1,264 @@
+"""Edits the docks make, always through the layer's edit buffer (undo/redo, save, rollback work).
+
+Validation uses the same rules as the store (plugin/model/validation.py);
+saving is refused, with the list of problems, before the store would refuse it.
+"""
+import contextlib
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+from qgis.core import (QgsExpressionContextUtils, QgsFeature, QgsFeatureRequest,
+                       QgsGeometry, QgsPointXY, QgsVectorLayer, QgsVectorLayerUtils)
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
+
+from ..i18n import pick
+from ..model import schema
+from ..model.closure import Closure, closure_problems
+from ..model.validation import Problem, problems
+from ..settings import Settings
+from ..store.base import StoreError
+from ..store.gpkg import connect, transaction
+from . import commune_functions, loader
+from .listing import plain
+
+
+@dataclass(frozen=True)
+class FeatureProblem:
+    fid: int
+    name: str
+    problem: Problem
+
+    def text(self) -> str:
+        return "%s : %s" % (self.name, pick(self.problem.message, self.problem.message_en))
+
+
+def table_of(layer: QgsVectorLayer) -> schema.Table:
+    return schema.table(layer.customProperty(loader.TABLE_PROPERTY))
+
+
+def store_row(layer: QgsVectorLayer, feature: QgsFeature) -> Dict[str, object]:
+    """The feature's values as the store keeps them (dates as ISO text, booleans 0/1, NULL as None)."""
+    row = {}
+    for field in layer.fields():
+        value = plain(feature[field.name()])
+        if isinstance(value, bool):
+            value = int(value)
+        row[field.name()] = value
+    return row
+
+
+def feature_name(layer: QgsVectorLayer, feature: QgsFeature) -> str:
+    name = plain(feature["name"]) if layer.fields().indexOf("name") >= 0 else None
+    return name or pick("(sans nom, n° %d)", "(unnamed, no. %d)") % feature.id()
+
+
+def start_editing(layer: QgsVectorLayer) -> None:
+    if layer.isEditable():
+        return
+    if layer.readOnly() or not layer.startEditing():
+        raise StoreError("La couche %s est en lecture seule." % layer.name(),
+                         "The layer %s is read-only." % layer.name())
+
+
+def store_value(layer: QgsVectorLayer, name: str, value):
+    """A store-form value (ISO text for dates) as the layer's field expects it."""
+    if value is None:
+        return None
+    kind = layer.fields().field(name).type()
+    if kind == QVariant.Date and isinstance(value, str):
+        return QDate.fromString(value, Qt.DateFormat.ISODate)
+    if kind == QVariant.DateTime and isinstance(value, str):
+        return QDateTime.fromString(value, Qt.DateFormat.ISODateWithMs)
+    return value
+
+
+def login() -> str:
+    value = QgsExpressionContextUtils.globalScope().variable("resorption_login")
+    return value or Settings.load().effective_login()
+
+
+def author_stamp(layer: QgsVectorLayer, fid: int) -> Dict[str, object]:
+    """updated_by = the login (the store bumps row_version and records the author)."""
+    return {"updated_by": login()} if fid >= 0 else {}
+
+
+def change(layer: QgsVectorLayer, fid: int, values: Dict[str, object], command: str) -> None:
+    """One undoable command setting `values` (store form) on feature `fid`."""
+    start_editing(layer)
+    fields = layer.fields()
+    feature = layer.getFeature(fid)
+    values = dict(values, **author_stamp(layer, fid))
+    new = {fields.indexOf(n): store_value(layer, n, v) for n, v in values.items()}
+    old = {i: feature.attributes()[i] for i in new}
+    layer.beginEditCommand(command)
+    if not layer.changeAttributeValues(fid, new, old, True):
+        layer.destroyEditCommand()
+        raise StoreError("La modification n'a pas pu être enregistrée dans la couche %s." % layer.name(),
+                         "The change could not be made in the layer %s." % layer.name())
+    layer.endEditCommand()
+
+
+def now_utc() -> QDateTime:
+    return QDateTime.currentDateTimeUtc()
+
+
+def confirm_unchanged(layer: QgsVectorLayer, fids: List[int]) -> None:
+    """The situation is current although no figure changed: confirmed_at = now (UTC)."""
+    stamp = now_utc().toString(Qt.DateFormat.ISODateWithMs)
+    for fid in fids:
+        change(layer, fid, {"confirmed_at": stamp}, pick("Confirmer sans changement", "Confirm unchanged"))
+
+
+def close_site(layer: QgsVectorLayer, fid: int, closure: Closure) -> List[Problem]:
+    """Apply the closure, or return what is wrong with it (and change nothing)."""
+    found = closure_problems(store_row(layer, layer.getFeature(fid)), closure)
+    if not found:
+        change(layer, fid, closure.values(), pick("Fermer le site", "Close the site"))
+    return found
+
+
+def reopen_site(layer: QgsVectorLayer, fid: int) -> None:
+    """Undo a mistaken closure: open again, closure fields cleared."""
+    change(layer, fid, {"status": "open", "closed_at": None, "closed_with_solutions": None,
+                        "closing_context": None}, pick("Rouvrir le site", "Reopen the site"))
+
+
+class OutsideFrance(StoreError):
+    def __init__(self):
+        super().__init__("Ce point n'est dans aucune commune française : placez le site en France.",
+                         "This point is in no French municipality: place the site in France.")
+
+
+def check_in_france(geometry: QgsGeometry):
+    commune = commune_functions.commune_of(geometry)
+    if commune is None:
+        raise OutsideFrance()
+    return commune
+
+
+def new_site_feature(layer: QgsVectorLayer, point: QgsPointXY) -> QgsFeature:
+    """A new site at `point` (layer CRS) with its defaults and commune, not yet in the layer."""
+    geometry = QgsGeometry.fromPointXY(point)
+    check_in_france(geometry)
+    start_editing(layer)
+    return QgsVectorLayerUtils.createFeature(layer, geometry, {}, layer.createExpressionContext())
+
+
+def move_site(layer: QgsVectorLayer, fid: int, point: QgsPointXY):
+    """Move the site to `point` (layer CRS); its commune follows. Refused outside France."""
+    geometry = QgsGeometry.fromPointXY(point)
+    commune = check_in_france(geometry)
+    start_editing(layer)
+    layer.beginEditCommand(pick("Déplacer le site", "Move the site"))
+    layer.changeGeometry(fid, geometry)
+    values = dict(author_stamp(layer, fid), insee_code=commune.insee, city_name=commune.name,
+                  departement=commune.departement)
+    layer.changeAttributeValues(fid, {layer.fields().indexOf(n): v for n, v in values.items()}, {}, True)
+    layer.endEditCommand()
+    return commune
+
+
+class DeletionReasons:
+    """Why features were deleted: written into the newest 'delete' history row once the deletion is saved."""
+
+    def __init__(self):
+        self._pending: Dict[str, Dict[str, str]] = {}
+        self._layers: Dict[str, QgsVectorLayer] = {}
+
+    def delete(self, layer: QgsVectorLayer, fids: List[int], reason: str) -> None:
+        if not reason.strip():
+            raise StoreError("Indiquez la raison de la suppression.", "Give the reason for the deletion.")
+        start_editing(layer)
+        uuids = {fid: plain(layer.getFeature(fid)["uuid"]) for fid in fids}
+        layer.beginEditCommand(pick("Supprimer", "Delete"))
+        layer.deleteFeatures(list(fids))
+        layer.endEditCommand()
+        pending = self._pending.setdefault(layer.id(), {})
+        for uuid in uuids.values():
+            if uuid:
+                pending[uuid] = reason.strip()
+        if layer.id() not in self._layers:
+            self._layers[layer.id()] = layer
+            layer.afterCommitChanges.connect(self._on_commit)
+            layer.afterRollBack.connect(self._on_rollback)
+
+    def _on_commit(self) -> None:
+        for layer_id, layer in list(self._layers.items()):
+            if not layer.isEditable() or not layer.editBuffer() or not layer.editBuffer().isModified():
+                self.write(layer)
+
+    def _on_rollback(self) -> None:
+        for layer_id, layer in list(self._layers.items()):
+            if not layer.isEditable():
+                self._pending.pop(layer_id, None)
+
+    def write(self, layer: QgsVectorLayer) -> int:
+        """Record the pending reasons of `layer` whose deletion reached the store; returns how many."""
+        pending = self._pending.get(layer.id(), {})
+        if not pending:
+            return 0
+        written = record_deletion_reasons(layer.customProperty(loader.STORE_PROPERTY),
+                                          layer.customProperty(loader.TABLE_PROPERTY), pending)
+        for uuid in written:
+            pending.pop(uuid, None)
+        return len(written)
+
+    def disconnect(self) -> None:
+        for layer in self._layers.values():
+            with contextlib.suppress(TypeError, RuntimeError):
+                layer.afterCommitChanges.disconnect(self._on_commit)
+                layer.afterRollBack.disconnect(self._on_rollback)
+        self._layers.clear()
+        self._pending.clear()
+
+
+def record_deletion_reasons(location: str, table_name: str, reasons: Dict[str, str]) -> List[str]:
+    """Set `reason` on the newest 'delete' history row of each uuid; returns the uuids written."""
+    history = schema.history_of(schema.table(table_name).name)
+    written = []
+    with contextlib.closing(connect(location)) as connection, transaction(connection):
+        for uuid, reason in reasons.items():
+            cursor = connection.execute(
+                'UPDATE "%s" SET "reason" = ? WHERE "history_id" = (SELECT max("history_id") FROM "%s" '
+                "WHERE \"uuid\" = ? AND \"operation\" = 'delete')" % (history, history), (reason, uuid))
+            if cursor.rowcount:
+                written.append(uuid)
+    return written
+
+
+def pending_problems(layer: QgsVectorLayer) -> List[FeatureProblem]:
+    """Broken rules in the features added or changed in the edit buffer."""
+    buffer = layer.editBuffer()
+    if buffer is None:
+        return []
+    table = table_of(layer)
+    fids = set(buffer.addedFeatures()) | set(buffer.changedAttributeValues()) | set(buffer.changedGeometries())
+    found = []
+    for fid in sorted(fids):
+        feature = layer.getFeature(fid)
+        if not feature.isValid():
+            continue
+        for problem in problems(table, store_row(layer, feature)):
+            found.append(FeatureProblem(fid, feature_name(layer, feature), problem))
+    return found
+
+
+def save(layer: QgsVectorLayer) -> List[FeatureProblem]:
+    """Commit the layer's edits when every rule holds; else change nothing and return the problems."""
+    found = pending_problems(layer)
+    if found:
+        return found
+    if layer.isEditable() and not layer.commitChanges(False):
+        errors = "\n".join(layer.commitErrors())
+        raise StoreError("Le stockage a refusé l'enregistrement :\n%s" % errors,
+                         "The store refused to save:\n%s" % errors)
+    return []
+
+
+def repaired_polygon(geometry: QgsGeometry) -> Optional[QgsGeometry]:
+    """None when the polygon is valid; else its repaired form (QgsGeometry.makeValid)."""
+    if geometry is None or geometry.isNull() or geometry.isGeosValid():
+        return None
+    repaired = geometry.makeValid()
+    # makeValid may return a collection (polygon + stray lines): keep the polygons only.
+    return repaired.convertToType(geometry.type(), True) or repaired

@@ -1,0 +1,339 @@
+"""The derived figures ("sommes automatiques"): their definitions, and a plain-Python reference.
+
+The stores compute these figures in SQL (plugin/store/sums_sql.py); this module
+declares them once (names, French and English labels) and computes them over
+plain row dicts, which is what the tests compare the SQL with. No Qt, no QGIS.
+
+Definitions (the documentation of record):
+
+* Dates. A date typed as 'YYYY-MM-DD' means the end of that day in UTC
+  (23:59:59.999Z). Instants are compared as ISO 8601 UTC text
+  'YYYY-MM-DDTHH:MM:SS.sssZ', the form the stores write.
+* State at an instant t. A version of a feature is valid from `valid_from`
+  (included) to `valid_to` (excluded); the current row is valid from its
+  `updated_at` with no end. The state at t is the version valid at t; a feature
+  created after t, or deleted before t, has no state at t.
+* Presence. A site is present at t when its state at t has status 'open'. The
+  figures are computed over present sites unless other statuses are asked for.
+* Unknown. An empty value is unknown: sums add the known values only, and the
+  sites whose value is unknown are counted apart (``sites_unknown_*``).
+* Out of date at t: neither `updated_at` nor `confirmed_at` is on or after
+  t minus N months (N = 6 by default; the day of month is kept, clamped to the
+  month's last day: 31 August minus 6 months is 28/29 February).
+* Unknown origin: none of origin_french, origin_european, origin_extra_eu is 1.
+* European only, 10 people or more: population_total ≥ 10, origin_european = 1,
+  and neither origin_french nor origin_extra_eu is 1.
+* Size band of a site: < 10, 10–49, 50–99, 100+ people, or unknown.
+* Between two instants start < end, the window is the days after start's day
+  up to end's day included (start_day < day ≤ end_day), over the sites that
+  exist at end (their state at end, territory filters applied to it):
+  - opened: the opening day is in the window; the opening day is `built_at`
+    when known, else the day the record was created (`created_at`);
+  - closed: status at end is not 'open' and `closed_at` is in the window;
+  - resorbed: closed, with closed_with_solutions = 'yes';
+  - population_closed / population_resorbed: known population_total of these
+    sites in their state at end (the last figure recorded);
+  - change: each figure at end minus the same figure at start.
+* Insertion sites ("terrains d'insertion") open at t: capacity and occupation
+  (people, households) over known values, and the occupancy rate
+  occupied_people / capacity_people over the sites where both are known.
+"""
+import calendar
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+DEFAULT_OUT_OF_DATE_MONTHS = 6
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    label: str
+    label_en: str
+
+
+FIGURES: Tuple[Figure, ...] = (
+    Figure("sites", "Sites", "Sites"),
+    Figure("population_total", "Personnes", "People"),
+    Figure("sites_unknown_population", "Sites à population inconnue", "Sites with unknown population"),
+    Figure("population_couples", "Ménages", "Households"),
+    Figure("sites_unknown_couples", "Sites à nombre de ménages inconnu", "Sites with unknown households"),
+    Figure("population_minors", "Mineurs", "Minors"),
+    Figure("sites_unknown_minors", "Sites à nombre de mineurs inconnu", "Sites with unknown minors"),
+    Figure("minors_in_school", "Mineurs scolarisés", "Minors in school"),
+    Figure("sites_unknown_school", "Sites à scolarisation inconnue", "Sites with unknown schooling"),
+    Figure("sites_unknown_origin", "Sites à origine inconnue", "Sites with unknown origin"),
+    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date"),
+    Figure("sites_eu_only_10_plus", "Sites de 10 personnes ou plus, origine européenne seule",
+           "Sites of 10 people or more, European origin only"),
+)
+
+BETWEEN_FIGURES: Tuple[Figure, ...] = (
+    Figure("opened", "Sites ouverts dans la période", "Sites opened in the period"),
+    Figure("closed", "Sites fermés dans la période", "Sites closed in the period"),
+    Figure("resorbed", "Sites résorbés dans la période", "Sites resorbed in the period"),
+    Figure("population_closed", "Personnes des sites fermés", "People of the closed sites"),
+    Figure("population_resorbed", "Personnes des sites résorbés", "People of the resorbed sites"),
+)
+
+INSERTION_FIGURES: Tuple[Figure, ...] = (
+    Figure("insertion_sites", "Terrains d'insertion ouverts", "Open insertion sites"),
+    Figure("capacity_people", "Capacité (personnes)", "Capacity (people)"),
+    Figure("capacity_households", "Capacité (ménages)", "Capacity (households)"),
+    Figure("occupied_people", "Personnes accueillies", "People housed"),
+    Figure("occupied_households", "Ménages accueillis", "Households housed"),
+    Figure("occupancy_rate", "Taux d'occupation", "Occupancy rate"),
+    Figure("insertion_sites_unknown_occupancy", "Terrains à occupation inconnue",
+           "Insertion sites with unknown occupancy"),
+)
+
+FIGURE_NAMES = tuple(f.name for f in FIGURES)
+BETWEEN_NAMES = tuple(f.name for f in BETWEEN_FIGURES)
+INSERTION_NAMES = tuple(f.name for f in INSERTION_FIGURES)
+FIGURES_BY_NAME: Dict[str, Figure] = {f.name: f for f in FIGURES + BETWEEN_FIGURES + INSERTION_FIGURES}
+
+# Sums over known values, each with the count of the sites where the value is unknown.
+SUMMED = OrderedDict((
+    ("population_total", "sites_unknown_population"),
+    ("population_couples", "sites_unknown_couples"),
+    ("population_minors", "sites_unknown_minors"),
+    ("minors_in_school", "sites_unknown_school"),
+))
+
+SIZE_BANDS: Tuple[Figure, ...] = (
+    Figure("lt_10", "moins de 10 personnes", "fewer than 10 people"),
+    Figure("10_49", "10 à 49 personnes", "10 to 49 people"),
+    Figure("50_99", "50 à 99 personnes", "50 to 99 people"),
+    Figure("100_plus", "100 personnes et plus", "100 people or more"),
+    Figure("unknown", "population inconnue", "unknown population"),
+)
+SIZE_BAND_LIMITS = ((10, "lt_10"), (50, "10_49"), (100, "50_99"))
+
+GROUPINGS: Tuple[Figure, ...] = (
+    Figure("departement", "Département", "Département"),
+    Figure("insee_code", "Commune (code INSEE)", "Municipality (INSEE code)"),
+    Figure("status", "Statut", "Status"),
+    Figure("field_type", "Type de site", "Type of site"),
+    Figure("size_band", "Taille", "Size"),
+)
+GROUPING_NAMES = tuple(g.name for g in GROUPINGS)
+
+ORIGINS = ("origin_french", "origin_european", "origin_extra_eu")
+
+# The columns the figures read, per table: the state queries select them, and the
+# history's (valid_to, valid_from) index covers them so that the state at a past
+# date is read from the index alone.
+STATE_COLUMNS = {
+    "sites": ("uuid", "status", "departement", "insee_code", "field_type", "population_total",
+              "population_couples", "population_minors", "minors_in_school") + ORIGINS + (
+              "updated_at", "confirmed_at", "built_at", "created_at", "closed_at", "closed_with_solutions"),
+    "insertion_sites": ("uuid", "status", "departement", "insee_code", "capacity_people", "capacity_households",
+                        "occupied_people", "occupied_households", "updated_at"),
+}
+
+
+class InvalidDate(ValueError):
+    """A date the user typed that is not ISO 8601; bilingual like StoreError."""
+
+    def __init__(self, text: str):
+        self.message = "Date invalide : « %s » (attendu AAAA-MM-JJ ou AAAA-MM-JJTHH:MM[:SS][Z])" % text
+        self.message_en = "Invalid date: “%s” (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])" % text
+        super().__init__("%s / %s" % (self.message, self.message_en))
+
+
+# --- instants ------------------------------------------------------------------
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def format_instant(moment: datetime) -> str:
+    """The stores' form of an instant: ISO 8601 UTC with milliseconds."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def now_instant() -> str:
+    return format_instant(datetime.now(timezone.utc))
+
+
+def parse_instant(text: str) -> str:
+    """'YYYY-MM-DD' → the end of that day (UTC); a date-time → that instant in UTC.
+
+    A date-time without a time zone is read in local time (times are shown in local time)."""
+    value = (text or "").strip()
+    try:
+        if _DAY.match(value):
+            day = datetime.strptime(value, "%Y-%m-%d")
+            return day.strftime("%Y-%m-%dT23:59:59.999Z")
+        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+    except ValueError:
+        raise InvalidDate(text) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return format_instant(moment)
+
+
+def is_day(text: str) -> bool:
+    return bool(_DAY.match((text or "").strip()))
+
+
+def months_before(instant: str, months: int) -> str:
+    """`instant` minus whole months, the day clamped to the month's length."""
+    year, month, day = int(instant[0:4]), int(instant[5:7]), int(instant[8:10])
+    index = year * 12 + (month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(day, calendar.monthrange(year, month)[1])
+    return "%04d-%02d-%02d%s" % (year, month, day, instant[10:])
+
+
+def month_ends(end: str, months: int) -> List[str]:
+    """The last instants of the `months` months up to `end`'s month, oldest first; the
+    last one is `end` itself (a series "to date")."""
+    year, month = int(end[0:4]), int(end[5:7])
+    result = []
+    for back in range(months - 1, 0, -1):
+        index = year * 12 + (month - 1) - back
+        y, m = divmod(index, 12)
+        m += 1
+        result.append("%04d-%02d-%02dT23:59:59.999Z" % (y, m, calendar.monthrange(y, m)[1]))
+    result.append(end)
+    return result
+
+
+def day_of(instant: str) -> str:
+    return instant[:10]
+
+
+# --- state at an instant ----------------------------------------------------------
+
+def state_at(versions: Iterable[Mapping], at: str) -> List[Mapping]:
+    """The versions valid at `at`: valid_from ≤ at < valid_to (None = open-ended)."""
+    return [v for v in versions
+            if (v.get("valid_from") is None or v["valid_from"] <= at)
+            and (v.get("valid_to") is None or at < v["valid_to"])]
+
+
+def size_band(population_total: Optional[int]) -> str:
+    if population_total is None:
+        return "unknown"
+    for limit, band in SIZE_BAND_LIMITS:
+        if population_total < limit:
+            return band
+    return "100_plus"
+
+
+def group_key(row: Mapping, by: str):
+    return size_band(row.get("population_total")) if by == "size_band" else row.get(by)
+
+
+def is_out_of_date(row: Mapping, threshold: str) -> bool:
+    return not any(row.get(name) is not None and row[name] >= threshold for name in ("updated_at", "confirmed_at"))
+
+
+def is_unknown_origin(row: Mapping) -> bool:
+    return not any(row.get(name) == 1 for name in ORIGINS)
+
+
+def is_eu_only_10_plus(row: Mapping) -> bool:
+    population = row.get("population_total")
+    return (population is not None and population >= 10 and row.get("origin_european") == 1
+            and row.get("origin_french") != 1 and row.get("origin_extra_eu") != 1)
+
+
+def selected(rows: Iterable[Mapping], statuses: Optional[Sequence[str]] = (OPEN,)) -> List[Mapping]:
+    return [r for r in rows if statuses is None or r.get("status") in statuses]
+
+
+def figures(rows: Iterable[Mapping], at: str, out_of_date_months: int = DEFAULT_OUT_OF_DATE_MONTHS
+            ) -> Dict[str, int]:
+    """The figures of a set of site states (already filtered by status and territory)."""
+    threshold = months_before(at, out_of_date_months)
+    result = {name: 0 for name in FIGURE_NAMES}
+    for row in rows:
+        result["sites"] += 1
+        for name, unknown in SUMMED.items():
+            if row.get(name) is None:
+                result[unknown] += 1
+            else:
+                result[name] += row[name]
+        result["sites_unknown_origin"] += is_unknown_origin(row)
+        result["sites_out_of_date"] += is_out_of_date(row, threshold)
+        result["sites_eu_only_10_plus"] += is_eu_only_10_plus(row)
+    return result
+
+
+def grouped(rows: Iterable[Mapping], by: str, at: str,
+            out_of_date_months: int = DEFAULT_OUT_OF_DATE_MONTHS) -> List[Tuple[object, Dict[str, int]]]:
+    """(key, figures) per value of `by`, sorted by key (unknown key last)."""
+    groups: Dict[object, List[Mapping]] = {}
+    for row in rows:
+        groups.setdefault(group_key(row, by), []).append(row)
+    return [(key, figures(groups[key], at, out_of_date_months))
+            for key in sorted(groups, key=lambda k: sort_key(k, by))]
+
+
+SIZE_BAND_ORDER = {band.name: "%d" % index for index, band in enumerate(SIZE_BANDS)}
+
+
+def sort_key(key, by: Optional[str] = None) -> Tuple[bool, str]:
+    """Groups in order: codes alphabetically, size bands from small to large, unknown last."""
+    if by == "size_band":
+        return (False, SIZE_BAND_ORDER.get(key, str(key)))
+    return (key is None, "" if key is None else str(key))
+
+
+def opening_day(row: Mapping) -> Optional[str]:
+    if row.get("built_at"):
+        return row["built_at"][:10]
+    return row["created_at"][:10] if row.get("created_at") else None
+
+
+def between(rows_at_end: Iterable[Mapping], start: str, end: str) -> Dict[str, int]:
+    """opened, closed, resorbed… in the window (start's day, end's day] over the states at end
+    (every status, territory filters applied)."""
+    first, last = day_of(start), day_of(end)
+    result = {name: 0 for name in BETWEEN_NAMES}
+    for row in rows_at_end:
+        opened = opening_day(row)
+        if opened is not None and first < opened <= last:
+            result["opened"] += 1
+        closed_at = row.get("closed_at")
+        if row.get("status") != OPEN and closed_at is not None and first < closed_at[:10] <= last:
+            result["closed"] += 1
+            result["population_closed"] += row.get("population_total") or 0
+            if row.get("closed_with_solutions") == "yes":
+                result["resorbed"] += 1
+                result["population_resorbed"] += row.get("population_total") or 0
+    return result
+
+
+def change(at_end: Mapping[str, int], at_start: Mapping[str, int]) -> Dict[str, int]:
+    return {name: at_end[name] - at_start[name] for name in FIGURE_NAMES}
+
+
+def insertion_figures(rows: Iterable[Mapping]) -> Dict[str, object]:
+    """Figures of insertion-site states (already filtered: open at the date, territory)."""
+    result = {name: 0 for name in INSERTION_NAMES}
+    rate_occupied = rate_capacity = 0
+    for row in rows:
+        result["insertion_sites"] += 1
+        for name in ("capacity_people", "capacity_households", "occupied_people", "occupied_households"):
+            result[name] += row.get(name) or 0
+        if row.get("occupied_people") is None or row.get("capacity_people") is None:
+            result["insertion_sites_unknown_occupancy"] += 1
+        else:
+            rate_occupied += row["occupied_people"]
+            rate_capacity += row["capacity_people"]
+    result["occupancy_rate"] = round(rate_occupied / rate_capacity, 4) if rate_capacity else None
+    return result
+
+
+def label(name: str, english: bool = False) -> str:
+    figure = FIGURES_BY_NAME[name]
+    return figure.label_en if english else figure.label
+

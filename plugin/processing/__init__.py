@@ -1,0 +1,1 @@
+"""The Processing provider "Résorption SIG" and its algorithms (QGIS glue over plugin/model)."""

@@ -1,0 +1,410 @@
+"""The shared PostGIS store: creation, description, and the sync protocol (SYNC.md §3, §5).
+
+Connections come from one function, `connect(location)`: a `postgresql://`
+URI or a `service=` name for libpq (the CLI); the GUI will pass what a QGIS
+connection and its authentication configuration give. Credentials are never
+logged or stored: `display_location` strips them.
+"""
+import contextlib
+import csv
+import io
+import operator
+import json
+import re
+import sqlite3
+import struct
+import uuid as uuid_module
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from ..model import schema
+from ..model.rules import quoted
+from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Kind, history_of
+from ..sync import scope
+from ..sync.protocol import DELETE, INSERT, Change, PushResult, SharedStore, sorted_for_push
+from ..sync.values import columns, gpkg_blob_of, wkb_of
+from . import postgres_ddl
+from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
+from .sqlite_ddl import GEOMETRY_COLUMN
+
+ROLE_SHARED = "shared"
+BULK_INSERTS = 500  # from this many new rows in one batch, they go in by COPY
+
+
+def display_location(location: str) -> str:
+    """The location without any password, for messages and logs."""
+    location = re.sub(r"(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1@", location)
+    return re.sub(r"password=\S+", "password=…", location)
+
+
+def connect(location: str):
+    """A psycopg2 connection to `location` (postgresql:// URI or service=NAME)."""
+    import psycopg2
+    try:
+        return psycopg2.connect(location, connect_timeout=10, application_name="resorption_sig")
+    except psycopg2.Error as error:
+        raise StoreError("Connexion impossible à %s : %s" % (display_location(location), str(error).strip()),
+                         "Cannot connect to %s: %s" % (display_location(location), str(error).strip())) from error
+
+
+def _lost(location: str, error) -> StoreError:
+    return StoreError(
+        "La connexion au serveur %s a été perdue (%s). Rien n'est perdu : relancez la synchronisation."
+        % (display_location(location), str(error).strip()),
+        "The connection to the server %s was lost (%s). Nothing is lost: run the synchronisation again."
+        % (display_location(location), str(error).strip()))
+
+
+def create(location: str) -> "PostGISStore":
+    """Create the shared store's schema in the database at `location`, in one transaction."""
+    import psycopg2
+    connection = connect(location)
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('rs_meta') IS NOT NULL")
+            if cursor.fetchone()[0]:
+                raise StoreError("La base %s contient déjà un stockage Résorption SIG." % display_location(location),
+                                 "The database %s already holds a Résorption SIG store." % display_location(location))
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            for statement in postgres_ddl.statements():
+                cursor.execute(statement)
+            cursor.executemany('INSERT INTO "rs_meta" VALUES (%s, %s)', [
+                ("schema_version", str(SCHEMA_VERSION)), ("role", ROLE_SHARED),
+                ("store_id", str(uuid_module.uuid4())), ("application", "resorption_sig")])
+            cursor.execute("SELECT set_config('app.user', 'resorption_sig', true)")
+            for row in schema.core_indicator_rows():
+                names = list(row)
+                cursor.execute('INSERT INTO "indicator_definitions" (%s) VALUES (%s)' % (
+                    ", ".join(quoted(c) for c in names), ", ".join("%s" for _ in names)), [row[c] for c in names])
+    except psycopg2.Error as error:
+        raise StoreError("Impossible de créer le stockage sur %s : %s" % (display_location(location), error),
+                         "Could not create the store on %s: %s" % (display_location(location), error)) from error
+    finally:
+        connection.close()
+    return PostGISStore(location)
+
+
+def _read_meta(cursor, location: str) -> Dict[str, str]:
+    cursor.execute("SELECT to_regclass('rs_meta') IS NOT NULL")
+    if not cursor.fetchone()[0]:
+        raise NotAStore("%s n'est pas un stockage Résorption SIG." % display_location(location),
+                        "%s is not a Résorption SIG store." % display_location(location))
+    cursor.execute('SELECT "key", "value" FROM "rs_meta"')
+    meta = dict(cursor.fetchall())
+    if int(meta["schema_version"]) > SCHEMA_VERSION:
+        raise StoreTooNew(int(meta["schema_version"]), SCHEMA_VERSION)
+    return meta
+
+
+class PostGISStore(Store):
+    kind = "postgis"
+
+    def __init__(self, location: str):
+        self._location = location
+        self.location = display_location(location)
+        with contextlib.closing(connect(location)) as connection, connection.cursor() as cursor:
+            self._meta = _read_meta(cursor, location)
+        self.version = int(self._meta["schema_version"])
+        self.role = self._meta.get("role", ROLE_SHARED)
+
+    def provider(self) -> str:
+        return "postgres"
+
+    def meta(self, key: str) -> Optional[str]:
+        return self._meta.get(key)
+
+    def info(self) -> StoreInfo:
+        with contextlib.closing(connect(self._location)) as connection, connection.cursor() as cursor:
+            counts = {}
+            for table in schema.TABLES:
+                cursor.execute("SELECT count(*) FROM %s" % quoted(table.name))
+                counts[table.name] = cursor.fetchone()[0]
+        return StoreInfo(self.location, self.kind, self.version, self.role, False, counts)
+
+
+def open_store(location: str) -> PostGISStore:
+    return PostGISStore(location)
+
+
+# --- values ---------------------------------------------------------------------------------
+
+def _select_list(table, kept: Sequence[str]) -> str:
+    return ", ".join(postgres_ddl.select_expression(table, c) for c in kept)
+
+
+def _to_local(table, kept: Sequence[str], values) -> dict:
+    row = dict(zip(kept, values))
+    for name, value in row.items():
+        if isinstance(value, memoryview):
+            row[name] = bytes(value)
+    if table.geometry and row.get(GEOMETRY_COLUMN) is not None:
+        row[GEOMETRY_COLUMN] = gpkg_blob_of(row[GEOMETRY_COLUMN])
+    return row
+
+
+def _parameter(table, name: str, value):
+    import psycopg2
+    if value is None:
+        return None
+    if name == GEOMETRY_COLUMN:
+        return psycopg2.Binary(wkb_of(value))
+    kind = table.field(name).kind
+    if kind is Kind.BLOB:
+        return psycopg2.Binary(bytes(value))
+    if kind is Kind.BOOLEAN:
+        return int(value)
+    return value
+
+
+def _ewkb_hex(wkb: bytes) -> str:
+    """WKB (little-endian) → hex EWKB with the storage SRID, as COPY's geometry input takes it."""
+    if wkb[0] != 1:
+        from osgeo import ogr
+        wkb = bytes(ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkb(ogr.wkbNDR))
+    geometry_type = struct.unpack_from("<I", wkb, 1)[0]
+    return (wkb[:1] + struct.pack("<Ii", geometry_type | 0x20000000, schema.STORAGE_SRID) + wkb[5:]).hex()
+
+
+class _Null(float):
+    """Written unquoted as \\N by the csv module (a number to it), read as NULL by COPY;
+    every string is quoted, so a text "\\N" stays a text."""
+
+    def __str__(self):
+        return "\\N"
+
+    __repr__ = __str__
+
+
+NULL = _Null()
+
+
+def _copy_rows(table, names: Sequence[str], changes: Sequence[Change], login: str) -> io.StringIO:
+    """The rows as CSV for COPY: strings quoted, None unquoted (NULL), geometry as hex EWKB,
+    blobs as bytea hex; row_version 1 and the author filled as the row-by-row path does."""
+    get = operator.itemgetter(*names)
+    if isinstance(changes[0].row, sqlite3.Row) and list(changes[0].row.keys()) == list(names):
+        get = tuple  # already in column order: no lookup by name (slow on sqlite3.Row)
+    geometry = names.index(GEOMETRY_COLUMN) if GEOMETRY_COLUMN in names else None
+    blobs = [i for i, name in enumerate(names) if name != GEOMETRY_COLUMN and table.field(name).kind is Kind.BLOB]
+    version, author = names.index("row_version"), names.index("updated_by")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    for change in changes:
+        values = [NULL if value is None else value for value in get(change.row)]
+        values[version] = 1
+        if values[author] is NULL or values[author] == EXTERNAL_AUTHOR:
+            values[author] = login
+        if geometry is not None and values[geometry] is not NULL:
+            values[geometry] = _ewkb_hex(wkb_of(values[geometry]))
+        for index in blobs:
+            if values[index] is not NULL:
+                values[index] = "\\x" + bytes(values[index]).hex()
+        writer.writerow(values)
+    buffer.seek(0)
+    return buffer
+
+
+# --- the sync protocol -------------------------------------------------------------------------
+
+class SharedPostGIS(SharedStore):
+    def __init__(self, location: str):
+        self._location = location
+        self.location = display_location(location)
+        self._read = connect(location)
+        self._read.autocommit = True
+        with self._read.cursor() as cursor:
+            meta = _read_meta(cursor, location)
+        if meta.get("role") != ROLE_SHARED:
+            raise NotAStore("%s n'est pas un stockage partagé." % self.location,
+                            "%s is not a shared store." % self.location)
+        self.schema_version = int(meta["schema_version"])
+        self.store_id = meta["store_id"]
+
+    def close(self) -> None:
+        self._read.close()
+
+    def _query(self, sql: str, parameters=()) -> List[tuple]:
+        import psycopg2
+        try:
+            with self._read.cursor() as cursor:
+                cursor.execute(sql, parameters)
+                return cursor.fetchall()
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            raise _lost(self._location, error) from error
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        self._read.autocommit = False
+        self._read.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        try:
+            yield self
+        finally:
+            self._read.rollback()
+            self._read.set_session(isolation_level="DEFAULT", readonly=False)
+            self._read.autocommit = True
+
+    def last_sequence(self) -> int:
+        return self._query('SELECT coalesce(max("seq"), 0) FROM "rs_changes"')[0][0]
+
+    def last_history_ids(self) -> Dict[str, int]:
+        return {t.name: self._query('SELECT coalesce(max("history_id"), 0) FROM %s' % quoted(
+            history_of(t.name)))[0][0] for t in schema.TABLES}
+
+    def changes_since(self, sequence: int) -> List[Tuple[int, str, str, bool]]:
+        return self._query('SELECT "seq", "table_name", "uuid", "deleted" FROM "rs_changes" WHERE "seq" > %s '
+                           'ORDER BY "seq"', (sequence,))
+
+    def rows(self, table: str, uuids: Sequence[str], departements: Sequence[str]) -> Dict[str, dict]:
+        declared = schema.table(table)
+        kept = columns(declared)
+        where, parameters = scope.condition(declared, departements, "%s")
+        found = {}
+        for values in self._query('SELECT %s FROM %s WHERE "uuid" = ANY(%%s) AND %s' % (
+                _select_list(declared, kept), quoted(table), where), [list(uuids)] + parameters):
+            row = _to_local(declared, kept, values)
+            found[row["uuid"]] = row
+        return found
+
+    def export(self, table: str, departements: Sequence[str]) -> Iterator[tuple]:
+        declared = schema.table(table)
+        selected = [postgres_ddl.select_expression(declared, c) for c in columns(declared)]
+        if declared.geometry:
+            # the GeoPackage binary header (no envelope, little-endian, the storage SRID) added by the server
+            selected[0] = "%s || ST_AsBinary(%s, 'NDR')" % (postgres_ddl.bytea_literal(gpkg_blob_of(b"")),
+                                                             quoted(GEOMETRY_COLUMN))
+            envelope = ", ".join("ST_%s(%s)" % (f, quoted(GEOMETRY_COLUMN)) for f in ("XMin", "XMax", "YMin", "YMax"))
+        else:
+            envelope = "NULL, NULL, NULL, NULL"
+        where, parameters = scope.condition(declared, departements, "%s")
+        with self._read.cursor(name="rs_export_%s" % table) as cursor:
+            cursor.itersize = 5000
+            cursor.execute('SELECT "fid", %s, %s FROM %s WHERE %s ORDER BY "fid"' % (
+                envelope, ", ".join(selected), quoted(table), where), parameters)
+            yield from cursor
+
+    def history_since(self, table: str, last_id: int, departements: Sequence[str],
+                      up_to: Optional[int] = None) -> List[dict]:
+        declared = schema.table(table)
+        data = columns(declared)
+        kept = ["history_id"] + data + ["valid_from", "valid_to", "changed_by", "operation", "reason"]
+        stamp = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        select = ['"history_id"', _select_list(declared, data), stamp % '"valid_from"', stamp % '"valid_to"',
+                  '"changed_by"', '"operation"', '"reason"']
+        where, parameters = scope.condition(declared, departements, "%s")
+        limit = ' AND "history_id" <= %d' % up_to if up_to is not None else ""
+        rows = self._query('SELECT %s FROM %s WHERE "history_id" > %%s%s AND %s ORDER BY "history_id"' % (
+            ", ".join(select), quoted(history_of(table)), limit, where), [last_id] + parameters)
+        return [_to_local(declared, kept, values) for values in rows]
+
+    # --- push -------------------------------------------------------------------------------
+    def push(self, batch_id: str, client_id: str, login: str, changes: Sequence[Change]) -> PushResult:
+        import psycopg2
+        connection = connect(self._location)
+        try:
+            try:
+                return self._push(connection, batch_id, client_id, login, changes, careful=False)
+            except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException):
+                # A row the server refuses: start again, one savepoint per row, to tell which.
+                connection.rollback()
+                return self._push(connection, batch_id, client_id, login, changes, careful=True)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            raise _lost(self._location, error) from error
+        finally:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def _push(self, connection, batch_id, client_id, login, changes, careful: bool) -> PushResult:
+        """One transaction under the sync lock: the batch seen before → its stored result; else every
+        change checked against its row_version, the batch recorded, commit."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s), now()", (postgres_ddl.SYNC_LOCK,))
+            started = cursor.fetchone()[1]
+            cursor.execute('SELECT "result" FROM "rs_batches" WHERE "batch_id" = %s', (batch_id,))
+            stored = cursor.fetchone()
+            if stored:
+                connection.rollback()
+                data = json.loads(stored[0])
+                return PushResult(batch_id, data["accepted"], data["conflicts"], data.get("rejected", {}), True)
+            cursor.execute("SELECT set_config('app.user', %s, true), set_config('app.batch', %s, true)",
+                           (login, batch_id))
+            result = PushResult(batch_id)
+            ordered = sorted_for_push(changes)
+            inserts = [c for c in ordered if c.op == INSERT]
+            if len(inserts) >= BULK_INSERTS and self._copy_inserts(cursor, inserts, login, result):
+                ordered = [c for c in ordered if c.op != INSERT]
+            for change in ordered:
+                self._apply(cursor, change, login, result, careful)
+            cursor.execute('INSERT INTO "rs_batches" VALUES (%s, %s, %s, %s, now(), %s, %s, %s, %s)', (
+                batch_id, client_id, login, started, len(changes), len(result.accepted),
+                len(result.conflicts) + len(result.rejected),
+                json.dumps({"accepted": result.accepted, "conflicts": result.conflicts,
+                            "rejected": result.rejected})))
+        connection.commit()
+        return result
+
+    def _copy_inserts(self, cursor, inserts: List[Change], login: str, result: PushResult) -> bool:
+        """New rows by COPY, table by table; False (nothing done) if any row is refused."""
+        import psycopg2
+        cursor.execute("SAVEPOINT bulk")
+        try:
+            by_table: Dict[str, List[Change]] = {}
+            for change in inserts:
+                by_table.setdefault(change.table, []).append(change)
+            for table_name, group in by_table.items():
+                declared = schema.table(table_name)
+                names = [c for c in columns(declared) if c in group[0].row.keys()]
+                cursor.copy_expert("COPY %s (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % (
+                    quoted(table_name), ", ".join(quoted(c) for c in names)),
+                    _copy_rows(declared, names, group, login))
+        except (psycopg2.IntegrityError, psycopg2.DataError):
+            cursor.execute("ROLLBACK TO SAVEPOINT bulk")
+            return False
+        cursor.execute("RELEASE SAVEPOINT bulk")
+        for change in inserts:
+            result.accepted[change.uuid] = 1
+        return True
+
+    def _apply(self, cursor, change: Change, login: str, result: PushResult, careful: bool) -> None:
+        import psycopg2
+        try:
+            if careful:
+                cursor.execute("SAVEPOINT row_change")
+            count, version = self._write(cursor, change, login)
+        except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException) as error:
+            if not careful:
+                raise
+            cursor.execute("ROLLBACK TO SAVEPOINT row_change")
+            result.rejected[change.uuid] = str(error).strip().splitlines()[0]
+            return
+        if careful:
+            cursor.execute("RELEASE SAVEPOINT row_change")
+        if count:
+            result.accepted[change.uuid] = version
+        else:
+            result.conflicts.append(change.uuid)
+
+    @staticmethod
+    def _write(cursor, change: Change, login: str) -> Tuple[int, Optional[int]]:
+        declared = schema.table(change.table)
+        table = quoted(change.table)
+        if change.op == DELETE:
+            cursor.execute('DELETE FROM %s WHERE "uuid" = %%s AND "row_version" = %%s' % table,
+                           (change.uuid, change.expected_version))
+            return cursor.rowcount, None
+        row = dict(change.row)
+        version = 1 if change.op == INSERT else change.expected_version + 1
+        row["row_version"] = version
+        if row.get("updated_by") in (None, EXTERNAL_AUTHOR):
+            row["updated_by"] = login
+        names = [c for c in columns(declared) if c in row]
+        if change.op == INSERT:
+            cursor.execute('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("uuid") DO NOTHING' % (
+                table, ", ".join(quoted(c) for c in names),
+                ", ".join(postgres_ddl.value_placeholder(declared, c) for c in names)),
+                [_parameter(declared, c, row[c]) for c in names])
+        else:
+            names = [c for c in names if c != "uuid"]
+            cursor.execute('UPDATE %s SET %s WHERE "uuid" = %%s AND "row_version" = %%s' % (
+                table, ", ".join("%s = %s" % (quoted(c), postgres_ddl.value_placeholder(declared, c))
+                                 for c in names)),
+                [_parameter(declared, c, row[c]) for c in names] + [change.uuid, change.expected_version])
+        return cursor.rowcount, version

@@ -1,0 +1,494 @@
+"""Checkout, pull, merge, push, conflicts and their resolution (SYNC.md §4-5). No Qt.
+
+Long operations take `progress(fraction, message)` and `cancelled()` callables
+so that the GUI can run them in a QgsTask; cancelling between steps leaves
+nothing half-done (each step is one transaction on each side).
+"""
+import contextlib
+import json
+import logging
+import os
+import uuid as uuid_module
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence
+
+from ..model import schema
+from ..model.merge import DELETED, EXISTENCE, KEEP_OURS, MERGED, TAKE_THEIRS, merge_row
+from ..model.rules import quoted
+from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Table
+from ..store import gpkg, is_postgres
+from ..store.base import StoreError
+from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOW, SYNC_STATE_TABLE, WORKING_COPY
+from . import working_copy as wc
+from .protocol import DELETE, INSERT, UPDATE, Change, PushResult, SchemaMismatch, SharedStore, SyncCancelled
+from .values import automatic_fields, columns, displayed, for_merge, from_json, normalised_wkb, to_json
+
+LOG = logging.getLogger("resorption_sig")
+
+# The pseudo-field of a change the shared store refused (a rule or a uniqueness it breaks there).
+REFUSED = "(refus)"
+MINE, THEIRS = "mine", "theirs"
+MAX_ROUNDS = 3
+
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, text: str) -> None:
+    LOG.debug("sync %.0f%% %s", 100 * fraction, text)
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class SyncSummary:
+    received: int = 0
+    sent: int = 0
+    conflicts: int = 0
+
+
+def open_shared(location: str) -> SharedStore:
+    if is_postgres(location):
+        from ..store.postgis import SharedPostGIS
+        return SharedPostGIS(location)
+    from .shared_gpkg import SharedGeoPackage, promote
+    promote(location)
+    return SharedGeoPackage(location)
+
+
+# --- checkout ---------------------------------------------------------------------------
+
+def checkout(shared_location: str, local_path: str, departements: Sequence[str], login: Optional[str] = None,
+             progress: Progress = _no_progress, cancelled: Callable[[], bool] = _never) -> str:
+    """Create the working copy `local_path` holding the départements' rows and history."""
+    shared = open_shared(shared_location)
+    try:
+        if shared.schema_version != SCHEMA_VERSION:
+            raise SchemaMismatch(SCHEMA_VERSION, shared.schema_version)
+        store = gpkg.create(local_path)
+        try:
+            _fill(store.location, shared, shared_location, list(departements), login, progress, cancelled)
+        except BaseException:
+            _remove_copy(store.location)
+            raise
+    finally:
+        shared.close()
+    return local_path
+
+
+def _remove_copy(path: str) -> None:
+    """A checkout that failed leaves nothing behind."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+
+
+def _fill(path, shared, shared_location, departements, login, progress, cancelled) -> None:
+    with contextlib.closing(gpkg.connect(path)) as connection:
+        with gpkg.transaction(connection):
+            wc.make_working_copy(connection, {
+                "client_id": str(uuid_module.uuid4()), "login": login, "shared": shared_location,
+                "shared_id": shared.store_id, "departements": json.dumps(departements)})
+        with shared.snapshot(), wc.applying(connection):
+            sequence = shared.last_sequence()
+            history_ids = shared.last_history_ids()
+            for position, table in enumerate(schema.TABLES):
+                if cancelled():
+                    raise SyncCancelled()
+                progress(position / len(schema.TABLES), table.label)
+                _load(connection, table, shared.export(table.name, departements))
+                history = schema.history_of(table.name)
+                rows = shared.history_since(table.name, 0, departements, up_to=history_ids[table.name])
+                if rows:
+                    _insert_many(connection, history, list(rows[0]), rows)
+                connection.execute('UPDATE "%s" SET "last_history_id" = ? WHERE "table_name" = ?' % wc.HISTORY_CURSORS,
+                                   (history_ids[table.name], table.name))
+            connection.execute('UPDATE "%s" SET "last_sequence" = ?, "last_sync_at" = %s' % (SYNC_STATE_TABLE, NOW),
+                               (sequence,))
+    progress(1.0, "")
+
+
+def _load(connection, table: Table, rows) -> None:
+    """Bulk-load a table of a new copy: its triggers (checks, capture, spatial index) are set aside
+    inside the transaction, the rows and their envelopes go in directly, the triggers come back."""
+    triggers = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                  (table.name,)).fetchall()
+    for name, _ in triggers:
+        connection.execute("DROP TRIGGER %s" % quoted(name))
+    names = ["fid"] + columns(table)
+    statement = "INSERT INTO %s (%s) VALUES (%s)" % (
+        quoted(table.name), ", ".join(quoted(c) for c in names), ", ".join("?" for _ in names))
+    envelopes = []
+
+    def values():
+        for row in rows:
+            if row[1] is not None:
+                envelopes.append(row[:5])
+            yield row[:1] + row[5:]
+    connection.executemany(statement, values())
+    if table.geometry:
+        connection.executemany('INSERT INTO "rtree_%s_%s" VALUES (?, ?, ?, ?, ?)' % (table.name, GEOMETRY_COLUMN),
+                               envelopes)
+    for _, sql in triggers:
+        connection.execute(sql)
+
+
+def _insert_many(connection, target: str, names: List[str], rows) -> None:
+    statement = "INSERT INTO %s (%s) VALUES (%s)" % (
+        quoted(target), ", ".join(quoted(c) for c in names), ", ".join("?" for _ in names))
+    connection.executemany(statement, ([row[c] for c in names] for row in rows))
+
+
+# --- the working copy side ----------------------------------------------------------------
+
+class WorkingCopy:
+    """An open working copy; use as a context manager."""
+
+    def __init__(self, path: str):
+        # Not gpkg.open_store: its integrity check reads the whole file, and a sync with nothing
+        # to do must stay well under 100 ms whatever the size of the copy.
+        meta = wc.read_meta(path)
+        if meta.get("role") != WORKING_COPY:
+            raise StoreError("%s n'est pas une copie de travail." % path, "%s is not a working copy." % path)
+        self.location = path
+        self.version = int(meta["schema_version"])
+        self.connection = gpkg.connect(path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.connection.close()
+
+    @property
+    def state(self) -> Dict[str, object]:
+        return wc.state(self.connection)
+
+    @property
+    def departements(self) -> List[str]:
+        return json.loads(self.state["departements"])
+
+    def pending_changes(self) -> int:
+        return wc.pending_changes(self.connection)
+
+    def conflicts(self) -> List[dict]:
+        return [{"uuid": u, "table": t, "field": f, "base": displayed(from_json(b)),
+                 "mine": displayed(from_json(m)), "theirs": displayed(from_json(th))}
+                for u, t, f, b, m, th in self.connection.execute(
+                    'SELECT "uuid", "table_name", "field", "base", "mine", "theirs" FROM "%s" '
+                    'ORDER BY "detected_at", "uuid", "field"' % wc.CONFLICTS)]
+
+    # --- sync ---------------------------------------------------------------------------
+    def synchronise(self, login: Optional[str] = None, progress: Progress = _no_progress,
+                    cancelled: Callable[[], bool] = _never, shared: Optional[SharedStore] = None) -> SyncSummary:
+        state = self.state
+        login = login or state["login"] or os.environ.get("USER") or EXTERNAL_AUTHOR
+        own_shared = shared is None
+        shared = shared or open_shared(state["shared"])
+        try:
+            self._check(shared, state)
+            summary = SyncSummary()
+            if self._outbox():
+                progress(0.05, "renvoi")
+                summary.sent += len(self._push(shared, login).accepted)
+            for round_number in range(MAX_ROUNDS):
+                if cancelled():
+                    raise SyncCancelled()
+                progress(0.1 + 0.3 * round_number, "pull")
+                summary.received += self._pull(shared)
+                if cancelled():
+                    raise SyncCancelled()
+                progress(0.25 + 0.3 * round_number, "push")
+                result = self._push(shared, login)
+                summary.sent += len(result.accepted)
+                if not result.conflicts:
+                    break
+            with gpkg.transaction(self.connection):
+                self.connection.execute('UPDATE "%s" SET "last_sync_at" = %s, "login" = ?' % (
+                    SYNC_STATE_TABLE, NOW), (login,))
+            summary.conflicts = self.connection.execute(
+                'SELECT count(DISTINCT "uuid") FROM "%s"' % wc.CONFLICTS).fetchone()[0]
+            progress(1.0, "")
+            return summary
+        finally:
+            if own_shared:
+                shared.close()
+
+    def _check(self, shared: SharedStore, state) -> None:
+        if shared.schema_version != self.version or self.version != SCHEMA_VERSION:
+            raise SchemaMismatch(self.version, shared.schema_version)
+        if shared.store_id != state["shared_id"]:
+            raise StoreError(
+                "Cette copie de travail ne vient pas du stockage partagé %s." % shared.location,
+                "This working copy was not made from the shared store %s." % shared.location)
+
+    # --- pull ---------------------------------------------------------------------------
+    def _pull(self, shared: SharedStore) -> int:
+        state = self.state
+        changes = shared.changes_since(state["last_sequence"])
+        if not changes:
+            return 0
+        departements = self.departements
+        wanted: Dict[str, List[str]] = {}
+        for _, table, uuid, deleted in changes:
+            if not deleted:
+                wanted.setdefault(table, []).append(uuid)
+        theirs_rows = {table: shared.rows(table, uuids, departements) for table, uuids in wanted.items()}
+        cursors = dict(self.connection.execute(
+            'SELECT "table_name", "last_history_id" FROM "%s"' % wc.HISTORY_CURSORS))
+        history = {t.name: shared.history_since(t.name, cursors[t.name], departements) for t in schema.TABLES}
+        received = 0
+        with wc.applying(self.connection):
+            for _, table, uuid, deleted in changes:
+                theirs = None if deleted else theirs_rows.get(table, {}).get(uuid)
+                received += self._merge_one(schema.table(table), uuid, theirs)
+            for table_name, rows in history.items():
+                if rows:
+                    names = list(rows[0])
+                    self.connection.executemany("INSERT OR IGNORE INTO %s (%s) VALUES (%s)" % (
+                        quoted(schema.history_of(table_name)), ", ".join(quoted(c) for c in names),
+                        ", ".join("?" for _ in names)), ([r[c] for c in names] for r in rows))
+                    self.connection.execute(
+                        'UPDATE "%s" SET "last_history_id" = ? WHERE "table_name" = ?' % wc.HISTORY_CURSORS,
+                        (rows[-1]["history_id"], table_name))
+            self.connection.execute('UPDATE "%s" SET "last_sequence" = ?' % SYNC_STATE_TABLE,
+                                    (max(c[0] for c in changes),))
+        return received
+
+    def _merge_one(self, table: Table, uuid: str, theirs: Optional[dict]) -> int:
+        """Merge the shared row into the copy; returns 1 when the copy's content changed."""
+        connection = self.connection
+        ours = wc.read_rows(connection, table, [uuid]).get(uuid)
+        dirty = connection.execute('SELECT "op" FROM "%s" WHERE "uuid" = ?' % wc.DIRTY, (uuid,)).fetchone()
+        business = [c for c in columns(table) if c not in automatic_fields(table)]
+        if dirty is None:
+            if theirs is None:
+                if ours is None:
+                    return 0
+                connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
+                return 1
+            if ours == theirs:
+                return 0
+            wc.write_row(connection, table, theirs)
+            return int(ours is None or any(ours[c] != theirs[c] for c in business))
+        base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
+        result = merge_row(for_merge(table, base), for_merge(table, ours), for_merge(table, theirs),
+                           columns(table), automatic_fields(table))
+        connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,))
+        if result.outcome == DELETED:
+            if ours is None and theirs is None:
+                wc.forget(connection, table, uuid)
+            elif ours is None:
+                wc.set_base(connection, table, theirs, uuid)
+            else:
+                connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
+                wc.forget(connection, table, uuid)
+                return 1
+            return 0
+        if result.outcome == TAKE_THEIRS:
+            wc.write_row(connection, table, theirs)
+            wc.forget(connection, table, uuid)
+            return int(any(ours[c] != theirs[c] for c in business))
+        if result.outcome == KEEP_OURS:
+            if theirs is not None:
+                connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),
+                                   (theirs["row_version"], uuid))
+                wc.set_base(connection, table, theirs, uuid)
+            return 0
+        if ours is not None and theirs is not None:
+            merged = self._actual(table, result.row, ours, theirs)
+            merged["row_version"] = theirs["row_version"]
+            wc.write_row(connection, table, merged)
+            wc.set_base(connection, table, theirs, uuid)
+        elif ours is None:
+            wc.set_base(connection, table, theirs, uuid)
+        if result.outcome == MERGED:
+            return 1
+        connection.executemany(
+            'INSERT INTO "%s" ("uuid", "table_name", "field", "base", "mine", "theirs", "detected_at") '
+            'VALUES (?, ?, ?, ?, ?, ?, %s)' % (wc.CONFLICTS, NOW),
+            [(uuid, table.name, c.field, to_json(c.base), to_json(c.mine), to_json(c.theirs))
+             for c in result.conflicts])
+        return 0
+
+    @staticmethod
+    def _actual(table: Table, merged: dict, ours: dict, theirs: dict) -> dict:
+        """The merged row with the stored geometry of the side it came from."""
+        row = dict(merged)
+        if table.geometry:
+            chosen = merged[GEOMETRY_COLUMN]
+            row[GEOMETRY_COLUMN] = (ours[GEOMETRY_COLUMN] if normalised_wkb(ours[GEOMETRY_COLUMN]) == chosen
+                                    else theirs[GEOMETRY_COLUMN])
+        return row
+
+    # --- push ---------------------------------------------------------------------------
+    def _outbox(self) -> List[tuple]:
+        return self.connection.execute(
+            'SELECT "batch_id", "table_name", "uuid", "op", "expected_version", "local_seq" '
+            'FROM "%s" ORDER BY "position"' % wc.OUTBOX).fetchall()
+
+    def _snapshot(self) -> None:
+        """Save the batch to send (the dirty rows without pending conflicts, as they are now)
+        before sending it, in one local transaction."""
+        connection = self.connection
+        batch_id = str(uuid_module.uuid4())
+        with gpkg.transaction(connection):
+            for table in schema.TABLES:
+                q, kept = quoted(table.name), ", ".join(quoted(c) for c in columns(table))
+                connection.execute(
+                    'INSERT INTO "%s" ("batch_id", "position", "table_name", "uuid", "op", "expected_version", '
+                    '"local_seq") SELECT ?, d."seq", d."table_name", d."uuid", d."op", '
+                    'CASE d."op" WHEN \'insert\' THEN NULL WHEN \'update\' THEN t."row_version" '
+                    'ELSE b."row_version" END, d."seq" FROM "%s" d LEFT JOIN %s t ON t."uuid" = d."uuid" '
+                    'LEFT JOIN %s b ON b."uuid" = d."uuid" WHERE d."table_name" = ? AND NOT EXISTS '
+                    '(SELECT 1 FROM "%s" c WHERE c."uuid" = d."uuid") AND (d."op" = \'delete\' OR t."uuid" IS NOT NULL)'
+                    % (wc.OUTBOX, wc.DIRTY, q, quoted(wc.base_table(table)), wc.CONFLICTS), (batch_id, table.name))
+                connection.execute(
+                    'INSERT INTO %s (%s) SELECT %s FROM %s t WHERE t."uuid" IN (SELECT "uuid" FROM "%s" '
+                    'WHERE "table_name" = ? AND "op" <> \'delete\')' % (
+                        quoted(wc.outbox_table(table)), kept, ", ".join('t.%s' % quoted(c) for c in columns(table)),
+                        q, wc.OUTBOX), (table.name,))
+
+    def _batch(self):
+        """(batch id, outbox entries, the rows as sent by table, the changes) of the saved batch."""
+        outbox = self._outbox()
+        if not outbox:
+            return None, [], {}, []
+        tables = {entry[1] for entry in outbox}
+        rows = {t: wc.read_all(self.connection, schema.table(t), wc.outbox_table(schema.table(t))) for t in tables}
+        changes = [Change(table, uuid, op, expected, rows[table].get(uuid))
+                   for _, table, uuid, op, expected, _ in outbox]
+        return outbox[0][0], outbox, rows, changes
+
+    def _push(self, shared: SharedStore, login: str) -> PushResult:
+        if not self._outbox():
+            self._snapshot()
+        batch_id, outbox, rows, changes = self._batch()
+        if not outbox:
+            return PushResult("")
+        result = shared.push(batch_id, self.state["client_id"], login, changes)
+        self._settle(outbox, rows, result)
+        return result
+
+    def _settle(self, outbox, rows, result: PushResult) -> None:
+        """Apply the shared store's answer in one local transaction, then empty the outbox."""
+        connection = self.connection
+        with wc.applying(connection):
+            dirty = {uuid: (op, seq) for uuid, op, seq in connection.execute(
+                'SELECT d."uuid", d."op", d."seq" FROM "%s" d JOIN "%s" o ON o."uuid" = d."uuid"' % (
+                    wc.DIRTY, wc.OUTBOX))}
+            settled = []
+            for _, table_name, uuid, op, _, local_seq in outbox:
+                table = schema.table(table_name)
+                if uuid in result.rejected:
+                    connection.execute(
+                        'INSERT OR REPLACE INTO "%s" ("uuid", "table_name", "field", "base", "mine", "theirs", '
+                        '"detected_at") VALUES (?, ?, ?, NULL, ?, ?, %s)' % (wc.CONFLICTS, NOW),
+                        (uuid, table.name, REFUSED, to_json(op), to_json(result.rejected[uuid])))
+                elif uuid in result.accepted:
+                    version = result.accepted[uuid]
+                    if uuid in dirty and dirty[uuid][1] > local_seq:
+                        self._edited_meanwhile(table, uuid, op, dirty[uuid][0], version, rows[table_name].get(uuid))
+                    else:
+                        settled.append((uuid, table_name, version))
+            self._forget_settled(settled)
+            connection.execute('DELETE FROM "%s"' % wc.OUTBOX)
+            for table in schema.TABLES:
+                connection.execute("DELETE FROM %s" % quoted(wc.outbox_table(table)))
+
+    def _forget_settled(self, settled) -> None:
+        """The accepted rows nobody edited since: their new row_version, nothing left to send (set-based)."""
+        if not settled:
+            return
+        connection = self.connection
+        connection.execute('CREATE TEMP TABLE IF NOT EXISTS "rs_settled" ("uuid" TEXT PRIMARY KEY, '
+                           '"table_name" TEXT, "version" INTEGER)')
+        connection.execute('DELETE FROM "rs_settled"')
+        connection.executemany('INSERT INTO "rs_settled" VALUES (?, ?, ?)', settled)
+        for table_name in {t for _, t, _ in settled}:
+            table = schema.table(table_name)
+            connection.execute('UPDATE %s SET "row_version" = s."version" FROM "rs_settled" AS s '
+                               'WHERE s."uuid" = %s."uuid" AND s."version" IS NOT NULL '
+                               'AND s."version" IS NOT %s."row_version"' % (
+                                   quoted(table.name), quoted(table.name), quoted(table.name)))
+            connection.execute('DELETE FROM %s WHERE "uuid" IN (SELECT "uuid" FROM "rs_settled")' % quoted(
+                wc.base_table(table)))
+        for target in (wc.DIRTY, wc.CONFLICTS):
+            connection.execute('DELETE FROM "%s" WHERE "uuid" IN (SELECT "uuid" FROM "rs_settled")' % target)
+
+    def _edited_meanwhile(self, table: Table, uuid: str, op: str, dirty_op: str, version: Optional[int],
+                          sent: Optional[dict]) -> None:
+        """Accepted, but edited again while the batch was on its way: the new edit stays to send,
+        against the version just accepted."""
+        connection = self.connection
+        if op == DELETE:
+            wc.set_base(connection, table, None, uuid)
+            connection.execute('UPDATE "%s" SET "op" = ? WHERE "uuid" = ?' % wc.DIRTY, (INSERT, uuid))
+            return
+        connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name), (version, uuid))
+        wc.set_base(connection, table, dict(sent, row_version=version), uuid)
+        if dirty_op == INSERT:
+            connection.execute('UPDATE "%s" SET "op" = ? WHERE "uuid" = ?' % wc.DIRTY, (UPDATE, uuid))
+
+    # --- conflicts ----------------------------------------------------------------------
+    def resolve(self, uuid: str, field: str, choice: str, login: Optional[str] = None) -> None:
+        """Keep `mine` or take `theirs` for one conflicting field (or the existence of the feature)."""
+        if choice not in (MINE, THEIRS):
+            raise StoreError("Choix inconnu : %s (mine ou theirs)." % choice,
+                             "Unknown choice: %s (mine or theirs)." % choice)
+        connection = self.connection
+        found = connection.execute('SELECT "table_name" FROM "%s" WHERE "uuid" = ? AND "field" = ?' % wc.CONFLICTS,
+                                   (uuid, field)).fetchone()
+        if found is None:
+            raise StoreError("Aucun conflit sur %s / %s." % (uuid, field),
+                             "No conflict on %s / %s." % (uuid, field))
+        table = schema.table(found[0])
+        login = login or self.state["login"] or EXTERNAL_AUTHOR
+        with wc.applying(connection):
+            ours = wc.read_rows(connection, table, [uuid]).get(uuid)
+            base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
+            connection.execute('DELETE FROM "%s" WHERE "uuid" = ? AND "field" = ?' % wc.CONFLICTS, (uuid, field))
+            connection.execute(
+                'INSERT INTO "%s" ("uuid", "table_name", "field", "choice", "login", "resolved_at") '
+                'VALUES (?, ?, ?, ?, ?, %s)' % (wc.RESOLUTIONS, NOW), (uuid, table.name, field, choice, login))
+            if field in (EXISTENCE, REFUSED):
+                self._resolve_existence(table, uuid, field, choice, ours, base)
+                return
+            if choice == THEIRS:
+                connection.execute('UPDATE %s SET %s = ? WHERE "uuid" = ?' % (quoted(table.name), quoted(field)),
+                                   (base[field], uuid))
+                ours = wc.read_rows(connection, table, [uuid]).get(uuid)
+            remaining = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,)).fetchone()
+            business = [c for c in columns(table) if c not in automatic_fields(table)]
+            if not remaining and all(ours[c] == base[c] for c in business):
+                wc.forget(connection, table, uuid)
+
+    def _resolve_existence(self, table, uuid, field, choice, ours, base) -> None:
+        connection = self.connection
+        if choice == MINE:
+            if field == EXISTENCE and ours is not None:
+                # Theirs deleted it: sending mine re-creates it.
+                connection.execute('UPDATE "%s" SET "op" = ? WHERE "uuid" = ?' % wc.DIRTY, (INSERT, uuid))
+                wc.set_base(connection, table, None, uuid)
+            return
+        if ours is not None and base is None:
+            connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
+        elif base is not None:
+            if field == EXISTENCE and ours is not None:
+                connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
+            else:
+                wc.write_row(connection, table, base)
+        wc.forget(connection, table, uuid)
+
+    def resolve_all(self, uuid: str, choice: str, login: Optional[str] = None) -> None:
+        """"Take all mine / all theirs" for one feature: an explicit choice, logged like the others."""
+        for (field,) in self.connection.execute(
+                'SELECT "field" FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,)).fetchall():
+            self.resolve(uuid, field, choice, login)
+
+
+def synchronise(local_path: str, login: Optional[str] = None, progress: Progress = _no_progress,
+                cancelled: Callable[[], bool] = _never) -> SyncSummary:
+    with WorkingCopy(local_path) as copy:
+        return copy.synchronise(login, progress, cancelled)

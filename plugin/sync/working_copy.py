@@ -1,0 +1,244 @@
+"""The working copy: a GeoPackage store (role 'working_copy') that records its own changes.
+
+Tables added to the store (names start with rs_):
+
+* rs_sync_state: one row: the shared store it follows, the last server
+  sequence pulled, this copy's client id, the login, the départements, the
+  local change counter, and the `applying` flag that the triggers test so that
+  the sync's own writes are not captured;
+* rs_dirty: one row per changed uuid (table, op insert|update|delete, local
+  sequence, first/last change time, who);
+* rs_base_<table>: the "first touch" copy of a row as it was at the last sync,
+  the common ancestor of the merge;
+* rs_conflicts: the fields waiting for a decision (base, mine, theirs as JSON);
+* rs_outbox (+ rs_outbox_<table>, the rows as sent): the batch being sent,
+  kept until the shared store's answer is applied, so that a resend after a
+  crash sends the same batch id and rows;
+* rs_history_cursors: the last shared history row copied, per table;
+* rs_resolutions: who chose what for which conflict.
+
+The capture triggers run inside the edit's own transaction, so edits made by
+QGIS, ogr2ogr or plain SQL are all recorded.
+"""
+import contextlib
+import os
+import sqlite3
+from typing import Dict, Iterator, List, Optional
+
+from ..model import schema
+from ..model.rules import quoted
+from ..model.schema import Table
+from ..store import gpkg, sqlite_ddl
+from ..store.sqlite_ddl import NOT_APPLYING, NOW, SYNC_STATE_TABLE, WORKING_COPY
+from .values import columns, edited_columns
+
+DIRTY = "rs_dirty"
+CONFLICTS = "rs_conflicts"
+OUTBOX = "rs_outbox"
+HISTORY_CURSORS = "rs_history_cursors"
+RESOLUTIONS = "rs_resolutions"
+
+
+def base_table(table: Table) -> str:
+    return "rs_base_" + table.name
+
+
+def outbox_table(table: Table) -> str:
+    return "rs_outbox_" + table.name
+
+
+STATE_DDL = (
+    'CREATE TABLE "%s" ("id" INTEGER PRIMARY KEY CHECK ("id" = 1), "applying" INTEGER NOT NULL DEFAULT 0, '
+    '"last_sequence" INTEGER NOT NULL DEFAULT 0, "change_counter" INTEGER NOT NULL DEFAULT 0, '
+    '"client_id" TEXT NOT NULL, "login" TEXT, "shared" TEXT NOT NULL, "shared_id" TEXT NOT NULL, '
+    '"departements" TEXT NOT NULL, "last_sync_at" TEXT)' % SYNC_STATE_TABLE)
+
+LOCAL_DDL = (
+    'CREATE TABLE "%s" ("uuid" TEXT PRIMARY KEY NOT NULL, "table_name" TEXT NOT NULL, '
+    '"op" TEXT NOT NULL CHECK ("op" IN (\'insert\', \'update\', \'delete\')), "seq" INTEGER NOT NULL, '
+    '"first_changed_at" TEXT NOT NULL, "last_changed_at" TEXT NOT NULL, "changed_by" TEXT)' % DIRTY,
+    'CREATE TABLE "%s" ("uuid" TEXT NOT NULL, "table_name" TEXT NOT NULL, "field" TEXT NOT NULL, '
+    '"base" TEXT, "mine" TEXT, "theirs" TEXT, "detected_at" TEXT NOT NULL, PRIMARY KEY ("uuid", "field"))'
+    % CONFLICTS,
+    'CREATE TABLE "%s" ("batch_id" TEXT NOT NULL, "position" INTEGER NOT NULL, "table_name" TEXT NOT NULL, '
+    '"uuid" TEXT NOT NULL, "op" TEXT NOT NULL, "expected_version" INTEGER, "local_seq" INTEGER NOT NULL, '
+    'PRIMARY KEY ("batch_id", "position"))' % OUTBOX,
+    'CREATE TABLE "%s" ("table_name" TEXT PRIMARY KEY NOT NULL, "last_history_id" INTEGER NOT NULL)'
+    % HISTORY_CURSORS,
+    'CREATE TABLE "%s" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "uuid" TEXT NOT NULL, "table_name" TEXT, '
+    '"field" TEXT NOT NULL, "choice" TEXT NOT NULL, "login" TEXT, "resolved_at" TEXT NOT NULL)' % RESOLUTIONS,
+)
+
+
+def _row_copy_ddl(table: Table, name: str) -> str:
+    definitions = []
+    if table.geometry:
+        definitions.append('"%s" BLOB' % sqlite_ddl.GEOMETRY_COLUMN)
+    for field in table.fields:
+        definition = "%s %s" % (quoted(field.name), sqlite_ddl.column_type(field))
+        if field.name == "uuid":
+            definition += " PRIMARY KEY NOT NULL"
+        definitions.append(definition)
+    return "CREATE TABLE %s (%s)" % (quoted(name), ", ".join(definitions))
+
+
+def _dirty_upsert(table: Table, row: str, op: str) -> str:
+    """Record `op` on the row; an insert stays an insert, a re-insert after a delete is an update."""
+    return ('UPDATE "%s" SET "change_counter" = "change_counter" + 1;\n'
+            '  INSERT INTO "%s" ("uuid", "table_name", "op", "seq", "first_changed_at", "last_changed_at", '
+            '"changed_by")\n'
+            '    VALUES (%s."uuid", \'%s\', \'%s\', (SELECT "change_counter" FROM "%s"), %s, %s, '
+            '(SELECT "login" FROM "%s"))\n'
+            '    ON CONFLICT ("uuid") DO UPDATE SET "seq" = excluded."seq", "last_changed_at" = excluded.'
+            '"last_changed_at", "changed_by" = excluded."changed_by", "op" = CASE WHEN "%s"."op" = \'insert\' '
+            'THEN \'insert\' WHEN "%s"."op" = \'delete\' AND excluded."op" = \'insert\' THEN \'update\' '
+            'ELSE excluded."op" END;' % (
+                SYNC_STATE_TABLE, DIRTY, row, table.name, op, SYNC_STATE_TABLE, NOW, NOW, SYNC_STATE_TABLE,
+                DIRTY, DIRTY))
+
+
+def _first_touch(table: Table) -> str:
+    kept = columns(table)
+    return ('INSERT OR IGNORE INTO %s (%s) SELECT %s WHERE NOT EXISTS (SELECT 1 FROM "%s" '
+            'WHERE "uuid" = OLD."uuid" AND "op" = \'insert\');' % (
+                quoted(base_table(table)), ", ".join(quoted(c) for c in kept),
+                ", ".join('OLD."%s"' % c for c in kept), DIRTY))
+
+
+def capture_triggers(table: Table) -> Iterator[str]:
+    name, q = table.name, quoted(table.name)
+    business = edited_columns(table)
+    changed = " OR ".join('NEW."%s" IS NOT OLD."%s"' % (c, c) for c in business)
+    yield ('CREATE TRIGGER "%s_capture_insert" AFTER INSERT ON %s WHEN NEW."uuid" IS NOT NULL AND %s BEGIN\n'
+           '  %s\nEND' % (name, q, NOT_APPLYING, _dirty_upsert(table, "NEW", "insert")))
+    # A row written without uuid gets one from the store's own trigger, by an UPDATE.
+    yield ('CREATE TRIGGER "%s_capture_new_uuid" AFTER UPDATE OF "uuid" ON %s '
+           'WHEN OLD."uuid" IS NULL AND NEW."uuid" IS NOT NULL AND %s BEGIN\n  %s\nEND' % (
+               name, q, NOT_APPLYING, _dirty_upsert(table, "NEW", "insert")))
+    yield ('CREATE TRIGGER "%s_capture_update" AFTER UPDATE ON %s WHEN OLD."uuid" IS NOT NULL AND (%s) AND %s '
+           'BEGIN\n  %s\n  %s\nEND' % (name, q, changed, NOT_APPLYING, _first_touch(table),
+                                      _dirty_upsert(table, "NEW", "update")))
+    yield ('CREATE TRIGGER "%s_capture_delete" AFTER DELETE ON %s WHEN OLD."uuid" IS NOT NULL AND %s BEGIN\n'
+           '  %s\n  DELETE FROM "%s" WHERE "uuid" = OLD."uuid" AND "op" = \'insert\';\n'
+           '  INSERT INTO "%s" ("uuid", "table_name", "op", "seq", "first_changed_at", "last_changed_at", '
+           '"changed_by")\n    SELECT OLD."uuid", \'%s\', \'delete\', "change_counter" + 1, %s, %s, "login" '
+           'FROM "%s" WHERE %s\n'
+           '    ON CONFLICT ("uuid") DO UPDATE SET "op" = \'delete\', "seq" = excluded."seq", '
+           '"last_changed_at" = excluded."last_changed_at", "changed_by" = excluded."changed_by";\n'
+           '  UPDATE "%s" SET "change_counter" = "change_counter" + 1;\nEND' % (
+               name, q, NOT_APPLYING, _first_touch(table), DIRTY, DIRTY, name, NOW, NOW, SYNC_STATE_TABLE,
+               "EXISTS (SELECT 1 FROM %s WHERE \"uuid\" = OLD.\"uuid\")" % quoted(base_table(table)),
+               SYNC_STATE_TABLE))
+
+
+def working_copy_triggers(connection: sqlite3.Connection, table: Table) -> Iterator[str]:
+    create_sql = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                    (table.name,)).fetchone()[0]
+    yield from sqlite_ddl.create_triggers(table, sqlite_ddl.checked_codes(create_sql, table), role=WORKING_COPY)
+    yield from capture_triggers(table)
+
+
+def make_working_copy(connection: sqlite3.Connection, state: Dict[str, object]) -> None:
+    """Turn a freshly created, empty store into a working copy (inside the caller's transaction)."""
+    for table in schema.TABLES:
+        connection.execute("DELETE FROM %s" % quoted(table.name))
+        connection.execute("DELETE FROM %s" % quoted(schema.history_of(table.name)))
+    for trigger_name, table_name in connection.execute(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        if table_name in schema.TABLES_BY_NAME and not trigger_name.startswith(("rtree_", "trigger_")):
+            connection.execute("DROP TRIGGER %s" % quoted(trigger_name))
+    connection.execute(STATE_DDL)
+    for statement in LOCAL_DDL:
+        connection.execute(statement)
+    for table in schema.TABLES:
+        connection.execute(_row_copy_ddl(table, base_table(table)))
+        connection.execute(_row_copy_ddl(table, outbox_table(table)))
+        connection.execute("INSERT INTO %s VALUES (?, 0)" % quoted(HISTORY_CURSORS), (table.name,))
+    fields = list(state)
+    connection.execute('INSERT INTO "%s" ("id", %s) VALUES (1, %s)' % (
+        SYNC_STATE_TABLE, ", ".join(quoted(f) for f in fields), ", ".join("?" for _ in fields)),
+        [state[f] for f in fields])
+    connection.execute('UPDATE "%s" SET "value" = ? WHERE "key" = \'role\'' % gpkg.META_TABLE, (WORKING_COPY,))
+    for table in schema.TABLES:
+        for statement in working_copy_triggers(connection, table):
+            connection.execute(statement)
+
+
+def read_meta(path: str) -> Dict[str, str]:
+    """rs_meta of a store, read without the full integrity check of gpkg.open_store."""
+    from ..store.base import NotAStore
+    try:
+        # read-write even to read: after a killed writer, SQLite must be able to roll back the hot journal
+        with contextlib.closing(gpkg.connect(path, read_only=not os.access(path, os.W_OK))) as connection:
+            return dict(connection.execute('SELECT "key", "value" FROM "%s"' % gpkg.META_TABLE))
+    except sqlite3.DatabaseError as error:
+        raise NotAStore("%s n'est pas un stockage Résorption SIG lisible : %s" % (path, error),
+                        "%s is not a readable Résorption SIG store: %s" % (path, error)) from error
+
+
+def state(connection: sqlite3.Connection) -> Dict[str, object]:
+    cursor = connection.execute('SELECT * FROM "%s"' % SYNC_STATE_TABLE)
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone()))
+
+
+@contextlib.contextmanager
+def applying(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One local transaction in which the sync's own writes are not captured."""
+    with gpkg.transaction(connection):
+        connection.execute('UPDATE "%s" SET "applying" = 1' % SYNC_STATE_TABLE)
+        yield connection
+        connection.execute('UPDATE "%s" SET "applying" = 0' % SYNC_STATE_TABLE)
+
+
+def read_rows(connection: sqlite3.Connection, table: Table, uuids: List[str],
+              source: Optional[str] = None) -> Dict[str, dict]:
+    kept = columns(table)
+    found = {}
+    for start in range(0, len(uuids), 500):
+        chunk = uuids[start:start + 500]
+        cursor = connection.execute('SELECT %s FROM %s WHERE "uuid" IN (%s)' % (
+            ", ".join(quoted(c) for c in kept), quoted(source or table.name), ", ".join("?" for _ in chunk)),
+            chunk)
+        for values in cursor:
+            row = dict(zip(kept, values))
+            found[row["uuid"]] = row
+    return found
+
+
+def read_all(connection: sqlite3.Connection, table: Table, source: str) -> Dict[str, sqlite3.Row]:
+    """Every row of `source` by uuid, as sqlite3.Row mappings (built in C: a first push reads 100,000)."""
+    cursor = connection.cursor()
+    cursor.row_factory = sqlite3.Row
+    cursor.execute("SELECT %s FROM %s" % (", ".join(quoted(c) for c in columns(table)), quoted(source)))
+    return {row["uuid"]: row for row in cursor}
+
+
+def write_row(connection: sqlite3.Connection, table: Table, row: dict, target: Optional[str] = None) -> None:
+    """Insert or replace the row with this uuid (local fid kept when it exists)."""
+    target = quoted(target or table.name)
+    kept = [c for c in columns(table) if c in row]
+    assignments = ", ".join("%s = ?" % quoted(c) for c in kept if c != "uuid")
+    updated = connection.execute('UPDATE %s SET %s WHERE "uuid" = ?' % (target, assignments),
+                                 [row[c] for c in kept if c != "uuid"] + [row["uuid"]]).rowcount
+    if not updated:
+        connection.execute("INSERT INTO %s (%s) VALUES (%s)" % (
+            target, ", ".join(quoted(c) for c in kept), ", ".join("?" for _ in kept)), [row[c] for c in kept])
+
+
+def set_base(connection: sqlite3.Connection, table: Table, row: Optional[dict], uuid: str) -> None:
+    connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(base_table(table)), (uuid,))
+    if row is not None:
+        write_row(connection, table, row, base_table(table))
+
+
+def forget(connection: sqlite3.Connection, table: Table, uuid: str) -> None:
+    """The row is in step with the shared store: no dirty entry, no ancestor, no conflict."""
+    connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % DIRTY, (uuid,))
+    connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % CONFLICTS, (uuid,))
+    set_base(connection, table, None, uuid)
+
+
+def pending_changes(connection: sqlite3.Connection) -> int:
+    """The number of local changes not yet accepted by the shared store (the GUI's badge)."""
+    return connection.execute('SELECT count(*) FROM "%s"' % DIRTY).fetchone()[0]

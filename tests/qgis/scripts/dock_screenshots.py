@@ -1,0 +1,152 @@
+"""Run inside the real QGIS (qgis --code) by run_dock_screenshots.py: screenshots of the docks, forms and styles.
+
+Opens $RESORPTION_DEMO_STORE through the installed plugin, creates the docks
+(DockManager), and saves PNGs into $RESORPTION_SHOTS; errors go to
+$RESORPTION_SHOTS/errors.txt. Then quits QGIS.
+"""
+import importlib
+import os
+import time
+import traceback
+from pathlib import Path
+
+from qgis.core import QgsApplication, QgsExpressionContextUtils
+from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
+from qgis.PyQt.QtCore import QCoreApplication, QTimer
+from qgis.PyQt.QtWidgets import QTabWidget
+from qgis.utils import iface, plugins
+
+PACKAGE = "resorption_sig.plugin"
+store_path = os.environ["RESORPTION_DEMO_STORE"]
+shots = Path(os.environ["RESORPTION_SHOTS"])
+errors = []
+state = {}
+
+
+def module(name):
+    return importlib.import_module("%s.%s" % (PACKAGE, name))
+
+
+def settle(milliseconds=600):
+    """Let QGIS render and lay out before a grab."""
+    canvas = iface.mapCanvas()
+    canvas.refresh()  # not refreshAllLayers: reloading an OGR layer clears its selection
+    end = time.time() + milliseconds / 1000
+    while time.time() < end or canvas.isDrawing():
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def save(widget, name):
+    settle()
+    widget.grab().save(str(shots / (name + ".png")))
+
+
+def form_tabs(layer, feature, prefix, tabs):
+    """The form as the dock opens it: the layer in edit mode."""
+    layer.startEditing()
+    context = QgsAttributeEditorContext()
+    context.setMapCanvas(iface.mapCanvas())
+    dialog = QgsAttributeDialog(layer, feature, False, iface.mainWindow(), True, context)
+    dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
+    dialog.resize(760, 640)
+    dialog.show()
+    tab_widget = dialog.findChild(QTabWidget)
+    for index in range(tab_widget.count()):
+        caption = tab_widget.tabText(index)
+        if caption in tabs:
+            tab_widget.setCurrentIndex(index)
+            save(dialog, "%s_%s" % (prefix, tabs[caption]))
+    dialog.reject()
+    layer.rollBack()
+
+
+def run():
+    try:
+        window = iface.mainWindow()
+        window.resize(1600, 1000)
+        QgsExpressionContextUtils.setGlobalVariable("resorption_justice", 1)
+        plugins["resorption_sig"].store_actions.open_store(store_path)
+        manager = module("gui.dock_manager").DockManager(iface)
+        manager.create()
+        state["manager"] = manager
+        sites_dock, terrains_dock = manager.docks
+        loader = module("layers.loader")
+        layers = next(iter(loader.store_layers().values()))
+        sites, terrains = layers["sites"], layers["insertion_sites"]
+        canvas = iface.mapCanvas()
+        extent = canvas.mapSettings().layerExtentToOutputExtent(sites, sites.extent())
+        extent.scale(1.1)
+        canvas.setExtent(extent)
+        sites_dock.show()
+        sites_dock.raise_()
+        window.resizeDocks([sites_dock], [620], 1)
+        save(window, "dock_sites")
+        sites_dock.search.setText("saint")
+        save(sites_dock, "dock_sites_recherche")
+        sites_dock.search.setText("")
+        sites_dock.out_of_date_box.setChecked(True)
+        save(sites_dock, "dock_sites_a_mettre_a_jour")
+        sites_dock.out_of_date_box.setChecked(False)
+
+        styles = {"sites_categorized": "style_sites_defaut", "sites_heatmap": "style_sites_chaleur",
+                  "sites_by_status": "style_sites_statut", "sites_by_closure": "style_sites_fermeture"}
+        sites_dock.status_combo.setCurrentIndex(sites_dock.status_combo.findData("all"))
+        for name, shot in styles.items():
+            sites_dock.style_combo.setCurrentIndex(sites_dock.style_combo.findData(name))
+            sites_dock.apply_chosen_style()
+            save(canvas, shot)
+        sites_dock.style_combo.setCurrentIndex(0)
+        sites_dock.apply_chosen_style()
+        sites_dock.status_combo.setCurrentIndex(sites_dock.status_combo.findData("open"))
+
+        first = sites_dock.model.shown[0].fid
+        sites_dock.select_fids([first])
+        save(window, "dock_sites_selection")
+        form_tabs(sites, sites.getFeature(first), "formulaire_site", {
+            "Localisation": "localisation", "Site": "site", "Habitants": "habitants",
+            "Conditions de vie": "conditions_de_vie", "Procédures": "procedures", "Fermeture": "fermeture"})
+        dialog = module("gui.close_dialog").CloseSiteDialog(
+            module("layers.edits").store_row(sites, sites.getFeature(first)), window)
+        dialog.reasonCombo.setCurrentIndex(dialog.reasonCombo.findData("other"))
+        dialog.boxes["shelter"][0].setValue(12)
+        dialog.boxes["shelter"][1].setValue(4)
+        dialog.show()
+        save(dialog, "dialogue_fermeture")
+        dialog.reject()
+
+        terrains_dock.show()
+        terrains_dock.raise_()
+        extent = canvas.mapSettings().layerExtentToOutputExtent(terrains, terrains.extent())
+        extent.scale(3)
+        canvas.setExtent(extent)
+        terrain = terrains_dock.model.shown[0].fid
+        terrains_dock.select_fids([terrain])
+        terrains_dock.details.setCurrentIndex(0)
+        save(window, "dock_terrains_phases")
+        terrains_dock.details.setCurrentIndex(1)
+        save(terrains_dock, "dock_terrains_origines")
+        terrains_dock.details.setCurrentIndex(2)
+        save(terrains_dock, "dock_terrains_pieces_jointes")
+        sites.removeSelection()
+        terrains.removeSelection()
+        # One terrain with the sites around it: hatching and labels readable.
+        extent = canvas.mapSettings().layerExtentToOutputExtent(terrains, terrains.getFeature(terrain).geometry()
+                                                                .boundingBox())
+        extent.scale(2.5)
+        canvas.setExtent(extent)
+        for name, shot in (("insertion_sites", "style_terrains_defaut"),
+                           ("insertion_sites_by_status", "style_terrains_statut")):
+            terrains_dock.style_combo.setCurrentIndex(terrains_dock.style_combo.findData(name))
+            terrains_dock.apply_chosen_style()
+            save(canvas, shot)
+        form_tabs(terrains, terrains.getFeature(terrain), "formulaire_terrain", {
+            "Terrain": "terrain", "Capacité et occupation": "capacite", "Équipements": "equipements",
+            "Phases préparatoires": "phases", "Origines des ménages": "origines"})
+    except Exception:  # written for the launcher, which fails on it
+        errors.append(traceback.format_exc())
+    (shots / "errors.txt").write_text("\n".join(errors), encoding="utf-8")
+    QgsApplication.exit(0)
+
+
+QTimer.singleShot(1500, run)

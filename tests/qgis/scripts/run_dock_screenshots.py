@@ -1,0 +1,63 @@
+"""Screenshots of the docks, forms and styles from the real QGIS under Xvfb, into docs/img/.
+
+    .venv/bin/python tests/qgis/scripts/run_dock_screenshots.py [--store demo.gpkg]
+
+Without --store, a demo store of the Seine-Saint-Denis is generated (seed 2026),
+with a few attachments, phases and origins so that every tab has content.
+"""
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE.parent))
+
+from desktop import install_profile, run_qgis  # noqa: E402
+
+
+def demo_store(folder: Path) -> str:
+    path = folder / "demo-93.gpkg"
+    subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--departement", "93", "--seed", "2026"],
+                   cwd=str(REPO), check=True, capture_output=True)
+    from plugin.store import attachments, open_store
+    import contextlib
+    from plugin.store.gpkg import connect
+    store = open_store(str(path))
+    with contextlib.closing(connect(store.location)) as connection:
+        terrain = connection.execute("SELECT uuid FROM insertion_sites ORDER BY name LIMIT 1").fetchone()[0]
+    for name, content in (("plan de masse.pdf", b"%PDF-1.4 plan"), ("arrêté d'ouverture.pdf", b"%PDF-1.4 arrete"),
+                          ("photo entrée.jpg", b"\xff\xd8\xff photo")):
+        sample = folder / name
+        sample.write_bytes(content * 500)
+        attachments.add(store.location, "insertion_sites", terrain, str(sample), 20 * 1024 * 1024, "ddets93")
+    return store.location
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store")
+    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
+    arguments = parser.parse_args()
+    out = Path(arguments.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        store = arguments.store or demo_store(folder)
+        install_profile(folder / "profiles", enabled=True)
+        result = run_qgis(folder / "profiles", HERE / "dock_screenshots.py",
+                          {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
+                          timeout=300)
+    errors = (out / "errors.txt").read_text(encoding="utf-8") if (out / "errors.txt").exists() else "no run"
+    (out / "errors.txt").unlink(missing_ok=True)
+    if errors.strip():
+        print(errors, result.stderr[-3000:], sep="\n")
+        sys.exit(1)
+    print("\n".join(sorted(p.name for p in out.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Screenshots of the "Synthèse" dock and the history panel from the real QGIS under Xvfb, into docs/img/.
+
+    .venv/bin/python tests/qgis/scripts/run_synthesis_screenshots.py [--store demo.gpkg]
+
+Without --store, a demo store of the Seine-Saint-Denis is generated (seed 2026) with
+24 months of history, so that the chart and the comparison have something to show.
+"""
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+sys.path.insert(0, str(HERE.parent))
+
+from desktop import install_profile, run_qgis  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store")
+    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
+    arguments = parser.parse_args()
+    out = Path(arguments.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        store = arguments.store
+        if store is None:
+            store = str(folder / "demo-93.gpkg")
+            subprocess.run([sys.executable, "-m", "plugin", "demo", store, "--departement", "93", "--seed", "2026",
+                            "--history-months", "24"], cwd=str(REPO), check=True, capture_output=True)
+        install_profile(folder / "profiles", enabled=True)
+        result = run_qgis(folder / "profiles", HERE / "synthesis_screenshots.py",
+                          {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
+                          timeout=300)
+    report = out / "synthesis_errors.txt"
+    errors = report.read_text(encoding="utf-8") if report.exists() else "no run"
+    report.unlink(missing_ok=True)
+    if errors.strip():
+        print(errors, result.stderr[-3000:], sep="\n")
+        sys.exit(1)
+    print("\n".join(sorted(p.name for pattern in ("synthese*.png", "historique*.png", "formulaire_site_historique.png")
+                           for p in out.glob(pattern))))
+
+
+if __name__ == "__main__":
+    main()
