@@ -16,5 +16,11 @@ def apply_style(layer: QgsVectorLayer, name: str) -> None:
     layer.triggerRepaint()
 
 
+# The default style of each map table; the sites' one is categorized (faster to draw than rules).
+DEFAULT_STYLES = {"sites": "sites_categorized", "insertion_sites": "insertion_sites"}
+
+
 def apply_default(layer: QgsVectorLayer, table_name: str) -> None:
-    apply_style(layer, table_name)
+    from ..settings import Settings
+    from .site_styles import apply_dated_style
+    apply_dated_style(layer, DEFAULT_STYLES[table_name], Settings.load().out_of_date_months)

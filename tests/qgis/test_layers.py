@@ -114,7 +114,8 @@ def test_the_store_refuses_a_bad_save_and_the_edit_buffer_keeps_it(opened_store)
 
 def test_map_layers_get_their_styles(opened_store):
     _, layers = opened_store
-    assert layers["sites"].renderer().type() == "RuleRenderer"
+    assert layers["sites"].renderer().type() == "categorizedSymbol"
+    assert len(layers["sites"].renderer().categories()) >= 6
     assert layers["sites"].labelsEnabled()
     symbol_layers = [layer.layerType() for layer in layers["insertion_sites"].renderer().symbol().symbolLayers()]
     assert "LinePatternFill" in symbol_layers
