@@ -19,6 +19,10 @@ GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of
 class ResorptionPlugin:
     def __init__(self, iface):
         self.iface = iface
+        self._forget()
+
+    def _forget(self) -> None:
+        """No reference to what initGui made (before it, and after unload)."""
         self.actions: List[QAction] = []
         self.menu = None
         self.toolbar = None
@@ -29,6 +33,7 @@ class ResorptionPlugin:
         self.synthesis = None
         self.copil_entry = None
         self.excel = None
+        self.sync = None
 
     # --- wiring --------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API)
@@ -41,6 +46,7 @@ class ResorptionPlugin:
         from .gui.dock_manager import DockManager
         from .gui.excel_dialogs import ExcelManager
         from .gui.store_actions import StoreActions
+        from .gui.sync_actions import SyncManager
         from .gui.synthesis_manager import SynthesisManager
         from .processing.provider import ResorptionProvider
         self.store_actions = StoreActions(self.iface)
@@ -73,6 +79,11 @@ class ResorptionPlugin:
         self.excel = ExcelManager()
         for action in self.excel.create(self.iface):
             self.menu.addAction(action)
+        self.menu.addSeparator()
+        self.sync = SyncManager(self.iface)
+        for action in self.sync.create():
+            self.menu.addAction(action)
+            self.toolbar.addAction(action)
 
         self.menu.addSeparator()
         settings_action = QAction(tr("Paramètres…"), self.iface.mainWindow())
@@ -122,26 +133,21 @@ class ResorptionPlugin:
 
     # --- undoing -----------------------------------------------------------------------
     def unload(self):
-        for manager in (self.excel, self.copil_entry, self.synthesis, self.dock_manager):
+        for manager in (self.sync, self.excel, self.copil_entry, self.synthesis, self.dock_manager):
             if manager is not None:
                 manager.remove()
-        self.excel = self.copil_entry = self.synthesis = self.dock_manager = None
         if self.processing_provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.processing_provider)
-            self.processing_provider = None
         for action in self.actions:
             self.iface.removeToolBarIcon(action)
             action.deleteLater()
-        self.actions = []
         if self.menu is not None:
             self.menu.menuAction().setVisible(False)
             self.iface.mainWindow().menuBar().removeAction(self.menu.menuAction())
             self.menu.deleteLater()
-            self.menu = None
         if self.toolbar is not None:
             self.iface.mainWindow().removeToolBar(self.toolbar)
             self.toolbar.deleteLater()
-            self.toolbar = None
         commune_functions.unregister()
         expressions.unregister_functions()
         expressions.set_active_store(None)
@@ -150,11 +156,5 @@ class ResorptionPlugin:
         QgsExpressionContextUtils.setGlobalVariables(self._other_global_variables())
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
-            self.translator = None
-        self.store_actions = None
-        self.processing_provider = None
-        self.dock_manager = None
-        self.synthesis = None
-        self.copil_entry = None
-        self.excel = None
+        self._forget()
 

@@ -1,11 +1,12 @@
 """Run inside the real QGIS (qgis --code): load and unload the installed plugin ten times.
 
 Writes what QGIS looked like before, during and after (menus, toolbars,
-expression functions, variables, Processing providers, docks) and every
-error logged, as JSON, to $RESORPTION_CYCLE_OUT, then quits QGIS.
+expression functions, variables, Processing providers, docks), every error
+logged and the time each start (classFactory + initGui) took, as JSON, to $RESORPTION_CYCLE_OUT, then quits QGIS.
 """
 import json
 import os
+import time
 import traceback
 
 from qgis.core import (Qgis, QgsApplication, QgsExpression,
@@ -38,14 +39,17 @@ def snapshot():
 
 
 def run():
-    result = {"loaded": []}
+    result = {"loaded": [], "start_seconds": []}
     try:
         updateAvailablePlugins()
         if PLUGIN in plugins:
             unloadPlugin(PLUGIN)
         result["before"] = snapshot()
         for attempt in range(10):
-            result["loaded"].append(bool(loadPlugin(PLUGIN) and startPlugin(PLUGIN)))
+            loaded = loadPlugin(PLUGIN)
+            started = time.perf_counter()
+            result["loaded"].append(bool(loaded and startPlugin(PLUGIN)))
+            result["start_seconds"].append(time.perf_counter() - started)
             if attempt == 0:
                 result["during"] = snapshot()
             unloadPlugin(PLUGIN)
