@@ -750,6 +750,194 @@
       <translation>The upgrade runs in a single transaction; copy the file first if other versions of the plugin use it. Upgrade now?</translation>
     </message>
     <message>
+      <source>(existence de l'élément)</source>
+      <translation>(existence of the item)</translation>
+    </message>
+    <message>
+      <source>Créer une copie de travail</source>
+      <translation>Create a working copy</translation>
+    </message>
+    <message>
+      <source>GeoPackage (*.gpkg)</source>
+      <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+      <source>Stockage partagé</source>
+      <translation>Shared store</translation>
+    </message>
+    <message>
+      <source>Un stockage GeoPackage partagé (dossier réseau). Les bases PostgreSQL partagées (connexions QGIS) ne sont pas encore proposées ici : utilisez la commande « python3 -m plugin checkout ».</source>
+      <translation>A shared GeoPackage store (network folder). Shared PostgreSQL databases (QGIS connections) are not offered here yet: use the command “python3 -m plugin checkout”.</translation>
+    </message>
+    <message>
+      <source>ex. 93, 2A, 974</source>
+      <translation>e.g. 93, 2A, 974</translation>
+    </message>
+    <message>
+      <source>Codes des départements, séparés par des virgules</source>
+      <translation>Département codes, separated by commas</translation>
+    </message>
+    <message>
+      <source>Copie de travail à créer</source>
+      <translation>Working copy to create</translation>
+    </message>
+    <message>
+      <source>Créer</source>
+      <translation>Create</translation>
+    </message>
+    <message>
+      <source>Stockage partagé (GeoPackage)</source>
+      <translation>Shared store (GeoPackage)</translation>
+    </message>
+    <message>
+      <source>Départements</source>
+      <translation>Départements</translation>
+    </message>
+    <message>
+      <source>Copie de travail (.gpkg)</source>
+      <translation>Working copy (.gpkg)</translation>
+    </message>
+    <message>
+      <source>Appliquer</source>
+      <translation>Apply</translation>
+    </message>
+    <message>
+      <source>Tout garder de mon côté</source>
+      <translation>Keep everything from my side</translation>
+    </message>
+    <message>
+      <source>Tout prendre de l'autre côté</source>
+      <translation>Take everything from the other side</translation>
+    </message>
+    <message>
+      <source>Créer une copie de travail…</source>
+      <translation>Create a working copy…</translation>
+    </message>
+    <message>
+      <source>Une copie locale (GeoPackage) des départements choisis d'un stockage partagé, pour travailler hors ligne puis synchroniser</source>
+      <translation>A local copy (GeoPackage) of the chosen départements of a shared store, to work offline and then synchronise</translation>
+    </message>
+    <message>
+      <source>Synchroniser</source>
+      <translation>Synchronise</translation>
+    </message>
+    <message>
+      <source>Recevoir les modifications du stockage partagé et envoyer les vôtres</source>
+      <translation>Receive the changes from the shared store and send yours</translation>
+    </message>
+    <message>
+      <source>Copie de travail à synchroniser :</source>
+      <translation>Working copy to synchronise:</translation>
+    </message>
+    <message>
+      <source>Synchronisation en cours…</source>
+      <translation>Synchronising…</translation>
+    </message>
+    <message>
+      <source>Résoudre les conflits…</source>
+      <translation>Resolve the conflicts…</translation>
+    </message>
+    <message>
+      <source>Choisissez le fichier GeoPackage du stockage partagé.</source>
+      <translation>Choose the GeoPackage file of the shared store.</translation>
+    </message>
+    <message>
+      <source>Saisissez un ou plusieurs codes de département valides, séparés par des virgules (ex. 93, 2A, 974).</source>
+      <translation>Enter one or more valid département codes, separated by commas (e.g. 93, 2A, 974).</translation>
+    </message>
+    <message>
+      <source>Choisissez où enregistrer la copie de travail.</source>
+      <translation>Choose where to save the working copy.</translation>
+    </message>
+    <message>
+      <source>Ancêtre</source>
+      <translation>Ancestor</translation>
+    </message>
+    <message>
+      <source>Mes valeurs</source>
+      <translation>My values</translation>
+    </message>
+    <message>
+      <source>Leurs valeurs</source>
+      <translation>Their values</translation>
+    </message>
+    <message>
+      <source>Résultat</source>
+      <translation>Result</translation>
+    </message>
+    <message>
+      <source>Aucun conflit en attente : la prochaine synchronisation enverra vos choix.</source>
+      <translation>No conflict pending: the next synchronisation will send your choices.</translation>
+    </message>
+    <message>
+      <source>Résoudre le conflit</source>
+      <translation>Resolve the conflict</translation>
+    </message>
+    <message>
+      <source>Aucune copie de travail n'est ouverte : ouvrez-en une ou créez-la avec « Créer une copie de travail… ».</source>
+      <translation>No working copy is open: open one or create it with “Create a working copy…”.</translation>
+    </message>
+    <message>
+      <source>Une synchronisation est déjà en cours.</source>
+      <translation>A synchronisation is already running.</translation>
+    </message>
+    <message>
+      <source>Synchronisation terminée : {0} reçu(s), {1} envoyé(s), {2} conflit(s).</source>
+      <translation>Synchronisation finished: {0} received, {1} sent, {2} conflict(s).</translation>
+    </message>
+    <message>
+      <source>La copie de travail ne peut pas remplacer le stockage partagé.</source>
+      <translation>The working copy cannot replace the shared store.</translation>
+    </message>
+    <message>
+      <source>Copie de travail : {0}</source>
+      <translation>Working copy: {0}</translation>
+    </message>
+    <message>
+      <source>Conflits — {0}</source>
+      <translation>Conflicts — {0}</translation>
+    </message>
+    <message>
+      <source>Garder toutes vos valeurs pour l'élément {0} ?</source>
+      <translation>Keep all your values for item {0}?</translation>
+    </message>
+    <message>
+      <source>Prendre toutes les valeurs de l'autre côté pour l'élément {0} ?</source>
+      <translation>Take all the values from the other side for item {0}?</translation>
+    </message>
+    <message>
+      <source>Ce choix sera enregistré dans l'historique sous votre identifiant.</source>
+      <translation>This choice will be recorded in the history under your login.</translation>
+    </message>
+    <message>
+      <source>Synchronisation : {0}</source>
+      <translation>Synchronisation: {0}</translation>
+    </message>
+    <message>
+      <source>{0} élément(s) en conflit attendent votre décision.</source>
+      <translation>{0} item(s) in conflict awaiting your decision.</translation>
+    </message>
+    <message>
+      <source>{0} — {1} ({2} champ(s))</source>
+      <translation>{0} — {1} ({2} field(s))</translation>
+    </message>
+    <message>
+      <source>Appliquer ces choix à l'élément {0} ? Ils seront enregistrés dans l'historique sous votre identifiant.</source>
+      <translation>Apply these choices to item {0}? They will be recorded in the history under your login.</translation>
+    </message>
+    <message>
+      <source>Synchroniser ({0})</source>
+      <translation>Synchronise ({0})</translation>
+    </message>
+    <message>
+      <source>Synchronisation refusée : enregistrez ou annulez d'abord les modifications en cours des couches {0}.</source>
+      <translation>Synchronisation refused: first save or discard the pending changes of the layers {0}.</translation>
+    </message>
+    <message>
+      <source>Le fichier {0} existe déjà : choisissez un autre nom.</source>
+      <translation>The file {0} already exists: choose another name.</translation>
+    </message>
+    <message>
       <source>↳ sites où inconnu</source>
       <translation>↳ sites where unknown</translation>
     </message>

@@ -159,7 +159,17 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[QgsRe
     layer.setEditFormConfig(form)
 
 
+def display_expression(table: Table) -> str:
+    """How a row is named in lists and relation editors: its name, else its first coded value(s)."""
+    for name in ("name", "filename", "label", "period"):
+        if name in table.field_names:
+            return '"%s"' % name
+    coded = [f.name for f in table.fields if f.kind in (Kind.ENUM, Kind.INTEGER) and not f.system][:2]
+    return " || ' – ' || ".join("coalesce(represent_value(\"%s\"), '')" % name for name in coded) or '"uuid"'
+
+
 def configure(layer: QgsVectorLayer, table: Table, child_relations: List[QgsRelation]) -> None:
+    layer.setDisplayExpression(display_expression(table))
     apply_fields(layer, table)
     apply_form_layout(layer, table, child_relations)
 

@@ -130,3 +130,10 @@ def test_the_communes_background_sits_under_the_store(opened_store):
     layer = add_communes(QgsProject.instance())
     assert layer.isValid() and layer.featureCount() > 34000 and layer.readOnly()
     assert QgsProject.instance().layerTreeRoot().children()[-1].layer() is layer
+
+
+def test_related_rows_are_named_by_their_values_not_their_uuid(opened_store):
+    _, layers = opened_store
+    assert layers["sites"].displayExpression() == '"name"'
+    assert "represent_value(\"phase\")" in layers["insertion_site_phases"].displayExpression()
+    assert "finance_type" in layers["action_finances"].displayExpression()
