@@ -28,6 +28,7 @@ from ..model.spreadsheet import CREATE, INVALID, JUSTICE_ONLY_FIELDS, SKIPPED, U
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import StoreError
+from .tasks import TaskKeeper
 
 EXPORT_FORM, _ = uic.loadUiType(str(FORMS / "excel_export.ui"))
 IMPORT_FORM, _ = uic.loadUiType(str(FORMS / "excel_import.ui"))
@@ -85,27 +86,6 @@ def push_message(iface, title: str, text: str, level, path: Optional[str] = None
         button.clicked.connect(lambda _checked=False, where=target: QDesktopServices.openUrl(QUrl.fromLocalFile(where)))
         widget.layout().addWidget(button)
     bar.pushWidget(widget, level, MESSAGE_SECONDS * 2)
-
-
-class TaskKeeper:
-    """Holds the running tasks (a Python QgsTask must outlive its run) and cancels them on unload."""
-
-    def __init__(self):
-        self.running: List[QgsTask] = []
-
-    def launch(self, task: QgsTask) -> None:
-        self.running.append(task)
-        task.taskCompleted.connect(lambda: self._forget(task))
-        task.taskTerminated.connect(lambda: self._forget(task))
-        QgsApplication.taskManager().addTask(task)
-
-    def _forget(self, task: QgsTask) -> None:
-        if task in self.running:
-            self.running.remove(task)
-
-    def cancel_all(self) -> None:
-        for task in list(self.running):
-            task.cancel()
 
 
 # --- tasks ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ..store.base import StoreError
 from ..store.sqlite_ddl import WORKING_COPY
 from ..sync import EXISTENCE, MINE, THEIRS, SyncCancelled, SyncSummary, WorkingCopy, checkout, synchronise
 from ..sync.working_copy import read_meta
+from .tasks import TaskKeeper
 from .store_actions import StoreActions
 
 LOGGER = logging.getLogger("resorption_sig")
@@ -112,27 +113,6 @@ class SyncTask(QgsTask):
             LOGGER.exception("%s", self.description())
             self.error = StoreError("Erreur inattendue : %s" % error, "Unexpected error: %s" % error)
         return self.error is None
-
-
-class TaskKeeper:
-    """Holds the running tasks (a Python QgsTask must outlive its run) and cancels them on unload."""
-
-    def __init__(self):
-        self.running: List[QgsTask] = []
-
-    def launch(self, task: QgsTask) -> None:
-        self.running.append(task)
-        task.taskCompleted.connect(lambda: self._forget(task))
-        task.taskTerminated.connect(lambda: self._forget(task))
-        QgsApplication.taskManager().addTask(task)
-
-    def _forget(self, task: QgsTask) -> None:
-        if task in self.running:
-            self.running.remove(task)
-
-    def cancel_all(self) -> None:
-        for task in list(self.running):
-            task.cancel()
 
 
 # --- "Créer une copie de travail…" ----------------------------------------------------------------

@@ -7,7 +7,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from qgis.core import (QgsExpressionContextUtils, QgsFeature, QgsFeatureRequest,
+from qgis.core import (QgsExpressionContextUtils, QgsFeature,
                        QgsGeometry, QgsPointXY, QgsVectorLayer, QgsVectorLayerUtils)
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 

@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from qgis.core import (QgsApplication, QgsLayoutFrame, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemPage,
+from qgis.core import (QgsLayoutFrame, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemPage,
                        QgsProject)
 
 from qgis.PyQt.QtCore import QDate, QRectF
@@ -365,7 +365,7 @@ def test_the_menu_entry_is_created_and_removed(iface):
     from plugin.gui.copil_dialog import CopilMenuEntry
     menu = QMenu("Résorption SIG", iface.mainWindow())
     entry = CopilMenuEntry(iface)
-    action = entry.create(menu)
+    assert entry.create(menu) is entry.action
     assert [a.text() for a in menu.actions()] == ["Préparer la carte COPIL…"]
     entry.remove()
     assert menu.actions() == [] and entry.action is None

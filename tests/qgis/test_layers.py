@@ -1,5 +1,5 @@
 """Opening a store in QGIS: layers, aliases, widgets, defaults, constraints and rules at work."""
-from qgis.core import (QgsFeature, QgsFieldConstraints, QgsGeometry,
+from qgis.core import (QgsFieldConstraints, QgsGeometry,
                        QgsPointXY, QgsProject, QgsVectorLayerUtils)
 
 from plugin.layers import loader

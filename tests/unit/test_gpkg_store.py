@@ -1,5 +1,4 @@
 """The GeoPackage store: its tables, the columns the store fills, history, opening and upgrading."""
-import os
 import shutil
 import sqlite3
 import subprocess
