@@ -147,17 +147,22 @@ def apply_task(location: str, preview: ImportPreview, login: str, skip_invalid: 
                         ImportRefused("Import annulé : rien n'a été écrit.", "Import cancelled: nothing was written."))
 
 
+def _set_up(dialog, iface, project: Optional[QgsProject], tasks: Optional[TaskKeeper]) -> None:
+    """What the export and import dialogs share: their form, the project, the tasks they run."""
+    dialog.setupUi(dialog)
+    dialog.iface = iface
+    dialog.project = project or QgsProject.instance()
+    dialog.tasks = tasks or TaskKeeper()
+    dialog.task = None
+
+
 # --- export --------------------------------------------------------------------------------------
 
 class ExportDialog(QDialog, EXPORT_FORM):
     def __init__(self, iface, parent=None, project: Optional[QgsProject] = None,
                  tasks: Optional[TaskKeeper] = None):
         super().__init__(parent or iface.mainWindow())
-        self.setupUi(self)
-        self.iface = iface
-        self.project = project or QgsProject.instance()
-        self.tasks = tasks or TaskKeeper()
-        self.task: Optional[ExchangeTask] = None
+        _set_up(self, iface, project, tasks)
         self._suggested = ""
         self.settings = Settings.load()
 
@@ -450,11 +455,7 @@ class ImportDialog(QDialog, IMPORT_FORM):
     def __init__(self, iface, parent=None, project: Optional[QgsProject] = None,
                  tasks: Optional[TaskKeeper] = None):
         super().__init__(parent or iface.mainWindow())
-        self.setupUi(self)
-        self.iface = iface
-        self.project = project or QgsProject.instance()
-        self.tasks = tasks or TaskKeeper()
-        self.task: Optional[ExchangeTask] = None
+        _set_up(self, iface, project, tasks)
         self.preview: Optional[ImportPreview] = None
         self.result: Optional[ImportResult] = None
         self.settings = Settings.load()

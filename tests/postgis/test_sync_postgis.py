@@ -14,7 +14,8 @@ from plugin import cli
 from plugin.model.merge import EXISTENCE
 from plugin.store import open_store
 from plugin.sync import SchemaMismatch, WorkingCopy, checkout, synchronise
-from sync_helpers import add_site, content, local, new_uuid, pending, point, polygon
+from sync_helpers import (add_site, content, killable_sync_script, local, new_uuid, pending, point,
+                          polygon)
 
 pytestmark = pytest.mark.postgis
 REPO = Path(__file__).resolve().parents[2]
@@ -320,18 +321,9 @@ def test_a_copy_of_another_schema_version_refuses_to_sync(cluster, shared_uri, c
     assert pending(copies[0]) == (1, 0)
 
 
-KILLED_SYNC = """
-import sys
-sys.path.insert(0, %r)
-from plugin.sync import synchronise
-synchronise(sys.argv[1], "killed")
-"""
-
-
 def test_a_sync_killed_at_random_moments_against_postgis(shared_uri, copies, tmp_path):
     alice, bob = copies[:2]
-    script = tmp_path / "sync_once.py"
-    script.write_text(KILLED_SYNC % str(REPO))
+    script = killable_sync_script(tmp_path)
     rng = random.Random(7)
     added = set()
     for run in range(6):

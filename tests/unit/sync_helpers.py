@@ -1,5 +1,6 @@
 """Helpers shared by the sync tests (GeoPackage and PostGIS)."""
 import contextlib
+from pathlib import Path
 import struct
 import uuid as uuid_module
 
@@ -54,3 +55,18 @@ def pending(path):
         return (connection.execute("SELECT count(*) FROM rs_dirty").fetchone()[0],
                 connection.execute("SELECT count(*) FROM rs_conflicts").fetchone()[0])
 
+
+
+KILLED_SYNC = """
+import sys
+sys.path.insert(0, %r)
+from plugin.sync import synchronise
+synchronise(sys.argv[1], "killed")
+"""
+
+
+def killable_sync_script(folder: Path) -> Path:
+    """A script running one sync of the copy given as argument, for a subprocess the test kills."""
+    script = folder / "sync_once.py"
+    script.write_text(KILLED_SYNC % str(Path(__file__).resolve().parents[2]))
+    return script

@@ -19,7 +19,8 @@ from plugin.store import create_store
 from plugin.store.base import StoreError
 from plugin.sync import WorkingCopy, checkout, synchronise
 from plugin.sync.values import normalised_wkb
-from sync_helpers import add_site, content, local, pending, point, polygon, new_uuid
+from sync_helpers import (add_site, content, killable_sync_script, local, new_uuid, pending, point,
+                          polygon)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -370,18 +371,9 @@ def test_a_copy_of_another_schema_version_refuses_to_sync(shared, copies):
     assert pending(copies[0]) == (0, 0)
 
 
-KILLED_SYNC = """
-import sys
-sys.path.insert(0, %r)
-from plugin.sync import synchronise
-synchronise(sys.argv[1], "killed")
-"""
-
-
 def test_a_sync_killed_at_random_moments_loses_and_duplicates_nothing(shared, copies, tmp_path):
     alice, bob = copies[:2]
-    script = tmp_path / "sync_once.py"
-    script.write_text(KILLED_SYNC % str(REPO))
+    script = killable_sync_script(tmp_path)
     rng = random.Random(5)
     expected_names = set()
     for run in range(12):
