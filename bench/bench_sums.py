@@ -11,16 +11,15 @@ exist, then times, in one run (median of --repeat runs after one warm-up):
   filter expression) and Processing "Statistiques par catégories"
   (native:statisticsbycategories, qgis:statisticsbycategories before QGIS 3.24; one run per
   summed field), and the ratios;
-* the monthly series over 24 months, a feature's history, the activity feed;
-* the cost of the history triggers: the same bulk UPDATE of every site with the history/bump
-  triggers, then with them dropped (each in a transaction rolled back: the file is unchanged).
+* the monthly series over 24 months, a feature's history, the activity feed.
+
+The cost of the history triggers on a bulk edit is measured by bench/bench_history.py.
 
 Prints a Markdown report (paste it in docs/benchmarks.md).
 """
 import argparse
 import contextlib
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -124,28 +123,6 @@ def qgis_yardsticks(store, at):
     return now_seconds, at_seconds, categories_seconds, with_qgis, algorithm
 
 
-def trigger_cost(store):
-    """Seconds of UPDATE sites SET confirmed_at = … on every row: {variant: seconds} with the
-    store's triggers, with the history kept but no version bump, and with neither."""
-    def run(variant):
-        with contextlib.closing(store.connect()) as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                if variant != "triggers":
-                    sql = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                                             "AND name = 'sites_history_update'").fetchone()[0]
-                    connection.execute('DROP TRIGGER "sites_history_update"')
-                    if variant == "history_only":
-                        connection.execute(re.sub(r'\n  UPDATE "sites" SET .*?WHERE "fid" = NEW\."fid";', "", sql,
-                                                  flags=re.DOTALL))
-                start = time.perf_counter()
-                connection.execute("UPDATE sites SET confirmed_at = ?", (model.now_instant(),))
-                return time.perf_counter() - start
-            finally:
-                connection.execute("ROLLBACK")
-    return {variant: min(run(variant) for _ in range(2)) for variant in ("none", "history_only", "triggers")}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("store")
@@ -205,14 +182,6 @@ def main():
               "(par département) | ×%.0f |" % (at[:10], ms(aggregate_at), ms(at_date), aggregate_at / at_date))
         print("| %s par département, %d champs sommés, maintenant | %s | %s | ×%.0f |" % (
             algorithm, len(SUMMED_FIELDS), ms(categories), ms(by_departement), categories / by_departement))
-    cost = trigger_cost(store)
-    print("\nUPDATE de %d sites (confirmed_at), dans une transaction annulée :\n" % counts[0])
-    print("| Déclencheurs | Temps | Surcoût |")
-    print("|---|---|---|")
-    for variant, label in (("none", "aucun (historique et version retirés)"),
-                           ("history_only", "historique seul (sans la mise à jour de version/auteur)"),
-                           ("triggers", "ceux du stockage (historique + version/auteur)")):
-        print("| %s | %s | +%.0f %% |" % (label, ms(cost[variant]), 100 * (cost[variant] / cost["none"] - 1)))
 
 
 if __name__ == "__main__":

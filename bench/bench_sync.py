@@ -1,13 +1,13 @@
 """Figures of issue 5 (synchronisation), each with its yardstick in the same run.
 
-    .venv/bin/python bench/bench_sync.py [--sizes 10000,100000,1000000] [--pg URI]
+    .venv/bin/python bench/bench_sync.py [--sizes 10000,100000,1000000] [--push-size 100000] [--push-runs 3]
 
-Starts a throwaway PostgreSQL 15 + PostGIS cluster (unless --pg names an
-empty database whose server lets us CREATE DATABASE), generates the sites on
+Starts a throwaway PostgreSQL 15 + PostGIS cluster, generates the sites on
 the server, and measures:
 
 * checkout of N sites from PostGIS vs `ogr2ogr` PG → GeoPackage of the same table;
-* first push of a N-site working copy vs `ogr2ogr` GeoPackage → PostGIS (PG_USE_COPY=YES);
+* first push of a N-site working copy vs `ogr2ogr` GeoPackage → PostGIS (PG_USE_COPY=YES), medians of
+  --push-runs, with the time of its steps, and the sync that follows it;
 * incremental sync of 100 sites changed locally (and of 100 more changed on the server);
 * a sync with nothing to do (medians of 3 and 5 runs: the machine is shared).
 Prints a Markdown table (paste it into docs/benchmarks.md).
@@ -115,13 +115,43 @@ def bench_size(cluster, size, folder, results):
     return incremental_s
 
 
-def bench_first_push(cluster, size, folder, results):
-    database = "push_%d" % size
-    cluster.sql("DROP DATABASE IF EXISTS %s" % database)
+@contextlib.contextmanager
+def phases(times):
+    """Time the steps of a push while it runs (the methods wrapped for the duration of the call)."""
+    from plugin.store.postgis import SharedPostGIS
+    from plugin.sync.engine import WorkingCopy
+    steps = ((WorkingCopy, "_snapshot", "lot enregistré dans la copie (rs_outbox)"),
+             (SharedPostGIS, "push", "envoi, transaction serveur comprise"),
+             (SharedPostGIS, "_copy_table", "COPY des lignes lues dans la copie (dans l'envoi)"),
+             (WorkingCopy, "_settle", "réponse appliquée dans la copie"))
+    saved = []
+    for owner, name, label in steps:
+        raw = owner.__dict__[name]
+        function = raw.__func__ if isinstance(raw, staticmethod) else raw
+
+        def wrapper(*arguments, _function=function, _label=label, **kw):
+            start = time.perf_counter()
+            try:
+                return _function(*arguments, **kw)
+            finally:
+                times[_label] = times.get(_label, 0.0) + time.perf_counter() - start
+        setattr(owner, name, staticmethod(wrapper) if isinstance(raw, staticmethod) else wrapper)
+        saved.append((owner, name, raw))
+    try:
+        yield times
+    finally:
+        for owner, name, raw in saved:
+            setattr(owner, name, raw)
+
+
+def first_push(cluster, size, folder, run_number):
+    """One first push of `size` new sites from a new working copy to a new store, and its yardstick:
+    (seconds, breakdown, local path, ogr2ogr seconds)."""
+    database = "push_%d_%d" % (size, run_number)
     cluster.sql("CREATE DATABASE %s" % database)
     uri = cluster.uri(database)
     create_store(uri)
-    local = str(folder / ("push_%d.gpkg" % size))
+    local = str(folder / ("%s.gpkg" % database))
     checkout(uri, local, ["93"], "bench")
     source = str(folder / ("ogr_%d.gpkg" % size))  # the sites from the checkout benchmark
     with contextlib.closing(gpkg.connect(local)) as connection:
@@ -129,20 +159,38 @@ def bench_first_push(cluster, size, folder, results):
         names = [r[1] for r in connection.execute("PRAGMA table_info(sites)") if r[1] not in ("fid",)]
         connection.execute("INSERT INTO sites (%s) SELECT %s FROM source.sites" % (
             ", ".join('"%s"' % n for n in names), ", ".join('"%s"' % n for n in names)))
-    push_s, summary = timed(synchronise, local)
+    breakdown = {}
+    with phases(breakdown):
+        push_s, summary = timed(synchronise, local)
     assert summary.sent == size, summary
-    cluster.sql("CREATE DATABASE ogr_%d" % size)
-    cluster.sql("CREATE EXTENSION postgis", "ogr_%d" % size)
-    ogr_s, _ = timed(run, ["ogr2ogr", "-f", "PostgreSQL", ogr_pg(cluster, "ogr_%d" % size), local, "sites",
+    yardstick = "ogr_%s" % database
+    cluster.sql("CREATE DATABASE %s" % yardstick)
+    cluster.sql("CREATE EXTENSION postgis", yardstick)
+    ogr_s, _ = timed(run, ["ogr2ogr", "-f", "PostgreSQL", ogr_pg(cluster, yardstick), local, "sites",
                            "-nln", "sites"], PG_USE_COPY="YES")
-    results.append(("premier envoi de %d sites vers PostGIS" % size, push_s,
-                    "ogr2ogr GPKG → PG (COPY)", ogr_s, "≤ 2×"))
+    cluster.sql("DROP DATABASE %s" % yardstick)
+    if run_number:  # the first run's store stays, for the sync that follows a first push
+        cluster.sql("DROP DATABASE %s" % database)
+    return push_s, breakdown, local, ogr_s
+
+
+def bench_first_push(cluster, size, folder, results, runs):
+    measured = [first_push(cluster, size, folder, run_number) for run_number in range(runs)]
+    echo_s, summary = timed(synchronise, measured[0][2])  # the next sync receives the copy's own rows back
+    assert summary.sent == 0, summary
+    median = sorted(measured, key=lambda m: m[0])[len(measured) // 2]
+    results.append(("premier envoi de %d sites vers PostGIS (médiane de %d)" % (size, runs), median[0],
+                    "ogr2ogr GPKG → PG (COPY), médiane", statistics.median(m[3] for m in measured), "≤ 2×"))
+    for label, seconds in median[1].items():
+        results.append(("  dont %s" % label, seconds, "", None, ""))
+    results.append(("sync suivant le premier envoi (relit ses %d lignes)" % size, echo_s, "", None, ""))
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--push-size", type=int, default=100000)
+    parser.add_argument("--push-runs", type=int, default=3)
     arguments = parser.parse_args()
     sizes = [int(s) for s in arguments.sizes.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="rs_bench_sync_"))
@@ -152,7 +200,7 @@ def main():
         for size in sizes:
             incremental[size] = bench_size(cluster, size, folder, results)
         if arguments.push_size in sizes:
-            bench_first_push(cluster, arguments.push_size, folder, results)
+            bench_first_push(cluster, arguments.push_size, folder, results, arguments.push_runs)
     finally:
         cluster.remove()
         shutil.rmtree(folder, ignore_errors=True)

@@ -574,6 +574,58 @@
       <translation>Nothing was saved. First correct:</translation>
     </message>
     <message>
+      <source>Base PostgreSQL (connexion QGIS)</source>
+      <translation>PostgreSQL database (QGIS connection)</translation>
+    </message>
+    <message>
+      <source>Les connexions PostgreSQL enregistrées dans QGIS (Gestionnaire des sources de données). Identifiant et mot de passe viennent de la connexion ou de la base d'authentification de QGIS ; ils ne sont enregistrés nulle part ailleurs.</source>
+      <translation>The PostgreSQL connections saved in QGIS (Data Source Manager). User name and password come from the connection or from QGIS's authentication database; they are saved nowhere else.</translation>
+    </message>
+    <message>
+      <source>Nouveau stockage</source>
+      <translation>New store</translation>
+    </message>
+    <message>
+      <source>Fichier GeoPackage</source>
+      <translation>GeoPackage file</translation>
+    </message>
+    <message>
+      <source>Choisissez une connexion PostgreSQL.</source>
+      <translation>Choose a PostgreSQL connection.</translation>
+    </message>
+    <message>
+      <source>Aucune connexion PostgreSQL dans QGIS : ajoutez-en une dans le Gestionnaire des sources de données, de préférence avec une configuration d'authentification.</source>
+      <translation>No PostgreSQL connection in QGIS: add one in the Data Source Manager, preferably with an authentication configuration.</translation>
+    </message>
+    <message>
+      <source>Où créer le stockage ?</source>
+      <translation>Where should the store be created?</translation>
+    </message>
+    <message>
+      <source>Créer le schéma</source>
+      <translation>Create the schema</translation>
+    </message>
+    <message>
+      <source>Choisir le fichier…</source>
+      <translation>Choose the file…</translation>
+    </message>
+    <message>
+      <source>Mot de passe principal de QGIS non saisi : la connexion « {0} » ne peut pas être utilisée.</source>
+      <translation>QGIS master password not given: the connection "{0}" cannot be used.</translation>
+    </message>
+    <message>
+      <source>Création du stockage : {0}</source>
+      <translation>Creating the store: {0}</translation>
+    </message>
+    <message>
+      <source>Création interrompue : rien n'a été écrit.</source>
+      <translation>Creation interrupted: nothing was written.</translation>
+    </message>
+    <message>
+      <source>Stockage partagé créé sur la connexion « {0} » (schéma version {1}). Créez une copie de travail (« Créer une copie de travail… ») pour y travailler.</source>
+      <translation>Shared store created on the connection "{0}" (schema version {1}). Create a working copy ("Create a working copy…") to work on it.</translation>
+    </message>
+    <message>
       <source>Sites</source>
       <translation>Sites</translation>
     </message>
@@ -718,10 +770,6 @@
       <translation>Cannot read the store: {0}</translation>
     </message>
     <message>
-      <source>Nouveau stockage</source>
-      <translation>New store</translation>
-    </message>
-    <message>
       <source>Ouvrir un stockage</source>
       <translation>Open a store</translation>
     </message>
@@ -766,8 +814,12 @@
       <translation>Shared store</translation>
     </message>
     <message>
-      <source>Un stockage GeoPackage partagé (dossier réseau). Les bases PostgreSQL partagées (connexions QGIS) ne sont pas encore proposées ici : utilisez la commande « python3 -m plugin checkout ».</source>
-      <translation>A shared GeoPackage store (network folder). Shared PostgreSQL databases (QGIS connections) are not offered here yet: use the command “python3 -m plugin checkout”.</translation>
+      <source>Un stockage GeoPackage partagé (dossier réseau).</source>
+      <translation>A shared GeoPackage store (network folder).</translation>
+    </message>
+    <message>
+      <source>Fichier GeoPackage partagé</source>
+      <translation>Shared GeoPackage file</translation>
     </message>
     <message>
       <source>ex. 93, 2A, 974</source>
@@ -784,10 +836,6 @@
     <message>
       <source>Créer</source>
       <translation>Create</translation>
-    </message>
-    <message>
-      <source>Stockage partagé (GeoPackage)</source>
-      <translation>Shared store (GeoPackage)</translation>
     </message>
     <message>
       <source>Départements</source>
@@ -838,10 +886,6 @@
       <translation>Resolve the conflicts…</translation>
     </message>
     <message>
-      <source>Choisissez le fichier GeoPackage du stockage partagé.</source>
-      <translation>Choose the GeoPackage file of the shared store.</translation>
-    </message>
-    <message>
       <source>Saisissez un ou plusieurs codes de département valides, séparés par des virgules (ex. 93, 2A, 974).</source>
       <translation>Enter one or more valid département codes, separated by commas (e.g. 93, 2A, 974).</translation>
     </message>
@@ -884,6 +928,10 @@
     <message>
       <source>Synchronisation terminée : {0} reçu(s), {1} envoyé(s), {2} conflit(s).</source>
       <translation>Synchronisation finished: {0} received, {1} sent, {2} conflict(s).</translation>
+    </message>
+    <message>
+      <source>Choisissez le fichier GeoPackage du stockage partagé.</source>
+      <translation>Choose the GeoPackage file of the shared store.</translation>
     </message>
     <message>
       <source>La copie de travail ne peut pas remplacer le stockage partagé.</source>
@@ -1094,6 +1142,14 @@
       <translation>CSV (*.csv)</translation>
     </message>
     <message>
+      <source>Devenir des habitants des sites fermés entre les deux dates</source>
+      <translation>Where the people of the sites closed between the two dates went</translation>
+    </message>
+    <message>
+      <source>Sites fermés sans devenir renseigné</source>
+      <translation>Closed sites with no recorded outcome</translation>
+    </message>
+    <message>
       <source>{0} — calculé en {1} ms</source>
       <translation>{0} — calculated in {1} ms</translation>
     </message>
@@ -1116,6 +1172,10 @@
     <message>
       <source>Écriture impossible : {0}</source>
       <translation>Cannot write: {0}</translation>
+    </message>
+    <message>
+      <source>{0} (personnes)</source>
+      <translation>{0} (people)</translation>
     </message>
     <message>
       <source>Afficher les chiffres du stockage (sommes automatiques)</source>
@@ -1250,12 +1310,12 @@
       <translation>Unknown attribute: {0} (insee, name or departement)</translation>
     </message>
     <message>
-      <source>Rappel</source>
-      <translation>Reminder</translation>
+      <source>Sans donnée personnelle : ni nom, ni naissance, ni nationalité</source>
+      <translation>No personal data: no name, birth date or nationality</translation>
     </message>
     <message>
-      <source>Aucune donnée personnelle dans les champs libres : ni nom, ni date de naissance, ni nationalité d'une personne. Décrivez des lieux et des groupes.</source>
-      <translation>No personal data in free-text fields: no person's name, date of birth or nationality. Describe places and groups.</translation>
+      <source>Sites — étiquettes</source>
+      <translation>Sites — labels</translation>
     </message>
     <message>
       <source>Tables</source>
@@ -1270,8 +1330,8 @@
       <translation>New store…</translation>
     </message>
     <message>
-      <source>Créer un stockage GeoPackage vide</source>
-      <translation>Create an empty GeoPackage store</translation>
+      <source>Créer un stockage vide : fichier GeoPackage ou base PostgreSQL (connexion QGIS)</source>
+      <translation>Create an empty store: GeoPackage file or PostgreSQL database (QGIS connection)</translation>
     </message>
     <message>
       <source>Ouvrir un stockage…</source>

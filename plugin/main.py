@@ -8,7 +8,7 @@ from qgis.PyQt.QtWidgets import QAction, QMenu
 
 from . import assets
 from .i18n import language, tr
-from .layers import commune_functions, editing_session, expressions
+from .layers import commune_functions, editing_session, expressions, local_time
 from .settings import Settings
 from .store import communes
 
@@ -34,9 +34,11 @@ class ResorptionPlugin:
         self.copil_entry = None
         self.excel = None
         self.sync = None
+        self.zone_set = False
 
     # --- wiring --------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API)
+        self.zone_set = local_time.read_zone_once()
         self._install_translator()
         self._publish_settings()
         commune_functions.register()
@@ -59,7 +61,7 @@ class ResorptionPlugin:
         self.toolbar = self.iface.addToolBar(tr("Résorption SIG"))
         self.toolbar.setObjectName("ResorptionSigToolbar")
         self._add_action("new_store.svg", tr("Nouveau stockage…"),
-                         lambda: self.store_actions.new_store(), tr("Créer un stockage GeoPackage vide"))
+                         lambda: self.store_actions.new_store(), tr("Créer un stockage vide : fichier GeoPackage ou base PostgreSQL (connexion QGIS)"))
         self._add_action("open_store.svg", tr("Ouvrir un stockage…"),
                          lambda: self.store_actions.open_store(), tr("Ajouter les couches d'un stockage au projet"))
 
@@ -156,5 +158,6 @@ class ResorptionPlugin:
         QgsExpressionContextUtils.setGlobalVariables(self._other_global_variables())
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
+        local_time.restore(self.zone_set)
         self._forget()
 

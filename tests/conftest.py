@@ -36,3 +36,26 @@ def new_store(tmp_path):
     """An empty GeoPackage store in a temporary folder."""
     from plugin.store import create_store
     return create_store(str(tmp_path / "store.gpkg"))
+
+
+@pytest.fixture
+def as_version_1():
+    """Turns a GeoPackage store (standalone, shared or working copy) into what schema 1 files look like:
+    the same, without the table version 2 added."""
+    import contextlib
+    from plugin.model import schema
+    from plugin.store import gpkg
+    added = "site_closing_outcomes"
+
+    def downgrade(path):
+        with contextlib.closing(gpkg.connect(str(path))) as connection:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for name in (added, schema.history_of(added), "rs_base_" + added, "rs_outbox_" + added):
+                if name in tables:
+                    connection.execute('DROP TABLE "%s"' % name)
+            connection.execute("DELETE FROM gpkg_contents WHERE table_name IN (?, ?)",
+                               (added, schema.history_of(added)))
+            if "rs_history_cursors" in tables:
+                connection.execute("DELETE FROM rs_history_cursors WHERE table_name = ?", (added,))
+            connection.execute("UPDATE rs_meta SET value = '1' WHERE key = 'schema_version'")
+    return downgrade

@@ -2,12 +2,17 @@
 import json
 
 from ..i18n import pick
+from ..model.schema import SCHEMA_VERSION
 from ..store import open_store, create_store
 
 
 def register(commands) -> None:
     init = commands.add_parser("init", help=pick("créer un stockage vide", "create an empty store"))
-    init.add_argument("store", help=pick("chemin du fichier .gpkg", "path of the .gpkg file"))
+    init.add_argument("store", help=pick(
+        "chemin du fichier .gpkg, ou base PostgreSQL : postgresql://…, service=…, qgis:NOM (connexion QGIS ; "
+        "identifiants lus dans la base d'authentification de QGIS)",
+        "path of the .gpkg file, or PostgreSQL database: postgresql://…, service=…, qgis:NAME (QGIS connection; "
+        "credentials read from QGIS's authentication database)"))
     init.set_defaults(run=run_init)
 
     info = commands.add_parser("info", help=pick("version du schéma et nombre de lignes par table",
@@ -15,6 +20,12 @@ def register(commands) -> None:
     info.add_argument("store")
     info.add_argument("--json", action="store_true", help=pick("sortie JSON", "JSON output"))
     info.set_defaults(run=run_info)
+
+    upgrade = commands.add_parser("upgrade", help=pick(
+        "mettre un stockage (copie de travail et stockage partagé compris) au schéma de cette version du plugin",
+        "bring a store (working copies and shared stores included) to this plugin version's schema"))
+    upgrade.add_argument("store")
+    upgrade.set_defaults(run=run_upgrade)
 
 
 def run_init(arguments) -> int:
@@ -35,4 +46,18 @@ def run_info(arguments) -> int:
     print(pick("Schéma : version %d (%s)", "Schema: version %d (%s)") % (info.schema_version, info.role))
     for table, count in info.counts.items():
         print("  %-24s %8d" % (table, count))
+    return 0
+
+
+def run_upgrade(arguments) -> int:
+    from ..sync.upgrade import upgrade
+    added = upgrade(arguments.store)
+    if not added:
+        print(pick("Le stockage est déjà à jour (schéma version %d).", "The store is up to date (schema version %d).")
+              % SCHEMA_VERSION)
+        return 0
+    print(pick("Stockage mis à jour (schéma version %d), ajouté :", "Store upgraded (schema version %d), added:")
+          % SCHEMA_VERSION)
+    for part in added:
+        print("  " + part)
     return 0

@@ -24,7 +24,9 @@ SUMS_EPILOG = pick(
     "sites_unknown_origin, sites_out_of_date, sites_eu_only_10_plus. Avec --compare DATE2, \"compare\": DATE2 "
     "et chaque bloc ajoute opened, closed, resorbed, population_closed, population_resorbed (entre la plus "
     "ancienne et la plus récente des deux dates, jours de la première exclus, de la seconde inclus), "
-    "\"at_compare\" (les chiffres à DATE2) et \"change\" (chiffre à --at moins chiffre à DATE2). "
+    "\"at_compare\" (les chiffres à DATE2) et \"change\" (chiffre à --at moins chiffre à DATE2) ; \"outcomes\" "
+    "donne le devenir des habitants des sites fermés entre les deux dates, par solution, et les sites fermés "
+    "sans devenir renseigné. "
     "Ouverture = date d'installation, à défaut date de création de la fiche ; fermeture = date de fermeture "
     "d'un site au statut fermé ; résorbé = fermé avec « résorbé définitivement » = oui.",
     "JSON output: {\"at\": instant, \"statuses\": [...], \"total\": block, \"groups\": [{\"key\": value, ...block}], "
@@ -34,7 +36,9 @@ SUMS_EPILOG = pick(
     "sites_unknown_origin, sites_out_of_date, sites_eu_only_10_plus. With --compare DATE2, \"compare\": DATE2 "
     "and each block adds opened, closed, resorbed, population_closed, population_resorbed (between the earlier "
     "and the later date, the first one's day excluded, the second one's included), \"at_compare\" (the figures "
-    "at DATE2) and \"change\" (figure at --at minus figure at DATE2). Opening = installation date, else the day "
+    "at DATE2) and \"change\" (figure at --at minus figure at DATE2); \"outcomes\" gives where the people of "
+    "the sites closed between the two dates went, by solution, and the closed sites with no recorded outcome. "
+    "Opening = installation date, else the day "
     "the record was created; closing = closing date of a site whose status is closed; resorbed = closed with "
     "\"permanently resorbed\" = yes.")
 
@@ -143,6 +147,8 @@ def run_sums(arguments) -> int:
         else:
             output = sums_sql.compare(connection, at or model.now_instant(), other, place, arguments.by, kept,
                                       arguments.out_of_date_months)
+            start, end = sorted((output["at"], output["compare"]))
+            output["outcomes"] = sums_sql.outcomes_between(connection, start, end, place)
         output["statuses"] = kept if kept is not None else "all"
         output["insertion_sites"] = sums_sql.insertion_sums(connection, at, place)
     if arguments.json:
@@ -175,6 +181,16 @@ def print_table(output: Dict, by: Optional[str]) -> None:
         print("Sites ouverts : %d, fermés : %d (personnes : %d), résorbés : %d (personnes : %d)" % (
             total["opened"], total["closed"], total["population_closed"], total["resorbed"],
             total["population_resorbed"]))
+        outcomes = output["outcomes"]
+        for outcome in outcomes["outcomes"]:
+            print(pick("  devenir : %-32s %6d personnes, %5d ménages (%d sites)",
+                       "  went to: %-32s %6d people, %5d households (%d sites)") % (
+                pick(voc.CLOSING_SOLUTION.label(outcome["solution"]), voc.CLOSING_SOLUTION.label_en(
+                    outcome["solution"])), outcome["people"], outcome["households"], outcome["sites"]))
+        if outcomes["not_recorded"]["sites"]:
+            print(pick("  sites fermés sans devenir renseigné : %d (%d personnes)",
+                       "  closed sites with no recorded outcome: %d (%d people)") % (
+                outcomes["not_recorded"]["sites"], outcomes["not_recorded"]["population_total"]))
     insertion = output["insertion_sites"]
     rate = insertion["occupancy_rate"]
     print("Terrains d'insertion ouverts : %d, capacité %d personnes, %d accueillies, taux d'occupation %s" % (
@@ -204,6 +220,10 @@ def run_history(arguments) -> int:
         print("%s  %-8s %s" % (version["valid_from"], version["operation"], version["changed_by"] or ""))
         for field, (old, new) in version["changes"].items():
             print("    %s : %s → %s" % (field, "∅" if old is None else old, "∅" if new is None else new))
+        for decision in version.get("resolutions", []):
+            print("    " + pick("conflit résolu : %s → %s, par %s le %s",
+                                "conflict resolved: %s → %s, by %s on %s") % (
+                decision["field"], decision["choice"], decision["resolved_by"] or "?", decision["resolved_at"]))
     return 0
 
 

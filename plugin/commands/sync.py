@@ -12,8 +12,10 @@ EXIT_CONFLICTS = 3
 def register(commands) -> None:
     make = commands.add_parser("checkout", help=pick("créer une copie de travail d'un stockage partagé",
                                                      "create a working copy of a shared store"))
-    make.add_argument("shared", help=pick("stockage partagé : .gpkg, postgresql://… ou service=…",
-                                          "shared store: .gpkg, postgresql://… or service=…"))
+    make.add_argument("shared", help=pick("stockage partagé : .gpkg, postgresql://…, service=… ou qgis:NOM "
+                                          "(connexion PostgreSQL de QGIS)",
+                                          "shared store: .gpkg, postgresql://…, service=… or qgis:NAME "
+                                          "(QGIS PostgreSQL connection)"))
     make.add_argument("local", help=pick("fichier .gpkg à créer", ".gpkg file to create"))
     make.add_argument("--departement", action="append", required=True, metavar="CODE",
                       help=pick("département à copier (répétable)", "département to copy (repeatable)"))

@@ -57,6 +57,12 @@ CLOSED_STATUS_SHARES: Dict[str, float] = {
 # P(closed_with_solutions = yes / no / unknown) by closing status.
 SOLUTIONS_WHEN_RESORBED = {"yes": 0.75, "no": 0.10, "unknown": 0.15}
 SOLUTIONS_OTHERWISE = {"yes": 0.10, "no": 0.60, "unknown": 0.30}
+# Where the people went (site_closing_outcomes), by "definitively resorbed?"; no rows when unknown.
+OUTCOMES_WHEN_RESORBED = {"shelter": 0.35, "housing": 0.15, "insertion_site": 0.15, "return": 0.05,
+                          "other_site": 0.10, "other": 0.05, "unknown": 0.15}
+OUTCOMES_OTHERWISE = {"other_site": 0.55, "shelter": 0.10, "unknown": 0.35}
+OUTCOME_SOLUTIONS_PER_SITE = (1, 3)
+PEOPLE_PER_HOUSEHOLD = (2.0, 4.5)
 
 # Unknown values, as in real data ("empty is unknown, never 0").
 UNKNOWN_POPULATION_SHARE = 0.10          # population_total and its breakdown empty

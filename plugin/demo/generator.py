@@ -604,9 +604,12 @@ class _Builder:
         self.indicator_uuids = indicator_uuids
         self.rows: Dict[str, List[tuple]] = defaultdict(list)
         self.history_rows = 0
+        # Its own sequence, so that adding outcomes left every other generated figure as it was.
+        self.outcomes_rng = random.Random("%d-outcomes" % seed)
 
-    def sync(self, created_day: dt.date, departement: str, author: Optional[str] = None):
-        rng = self.rng
+    def sync(self, created_day: dt.date, departement: str, author: Optional[str] = None,
+             rng: Optional[random.Random] = None):
+        rng = rng or self.rng
         stamp = _timestamp(rng, min(created_day, self.as_of - dt.timedelta(days=1)))
         login = author or rng.choice(_authors(departement))
         return {"uuid": _uuid(rng), "row_version": 1, "created_at": stamp, "created_by": login,
@@ -626,7 +629,32 @@ class _Builder:
             history_rows.extend((geometry,) + tuple(row) for row in history)
             described.append(dict(zip(SITE_FIELDS, current)))
         self.history_rows = len(history_rows)
+        for site in described:
+            if site["status"] != "open" and site["closed_with_solutions"] in ("yes", "no"):
+                self._closing_outcomes(site)
         return described
+
+    def _closing_outcomes(self, site: Dict[str, object]) -> None:
+        """Where the people of a closed site went: a few solutions sharing its last known population."""
+        rng = self.outcomes_rng
+        shares = cal.OUTCOMES_WHEN_RESORBED if site["closed_with_solutions"] == "yes" else cal.OUTCOMES_OTHERWISE
+        solutions = []
+        while len(solutions) < min(len(shares), rng.randint(*cal.OUTCOME_SOLUTIONS_PER_SITE)):
+            solution = _weighted(rng, shares)
+            if solution not in solutions:
+                solutions.append(solution)
+        people = site["population_total"]
+        cuts = sorted(rng.randint(0, people) for _ in solutions[1:]) if people is not None else []
+        parts = [b - a for a, b in zip([0] + cuts, cuts + [people])] if people is not None else [None] * len(solutions)
+        closed = dt.date.fromisoformat(site["closed_at"])
+        for solution, moved in zip(solutions, parts):
+            if moved == 0:
+                continue
+            households = None if moved is None else max(1, round(moved / rng.uniform(*cal.PEOPLE_PER_HOUSEHOLD)))
+            row = self.sync(closed, site["departement"], site["updated_by"], rng)
+            row.update(site_uuid=site["uuid"], solution=solution, people=moved,
+                       households=None if moved is None else min(moved, households))
+            self.add(schema.SITE_CLOSING_OUTCOMES, row)
 
     def organisations(self, departements: Sequence[str]) -> Dict[str, Dict[str, List[str]]]:
         """Per département: uuids of the préfecture, the DDETS and a few associations."""

@@ -332,6 +332,15 @@ def _write_summary(sheet: Sheet, connection, moment: Optional[str], start: str, 
     for name in sums_model.BETWEEN_NAMES:
         sheet.append([sums_model.label(name), moves.total[name]], [None, Style.INTEGER])
     sheet.append([])
+    outcomes = sums_sql.outcomes_between(connection, start, sites.at, territory)
+    sheet.append(["Devenir des habitants des sites fermés", "Personnes", "Ménages", "Sites"], [Style.HEADER] * 4)
+    for outcome in outcomes["outcomes"]:
+        sheet.append([voc.CLOSING_SOLUTION.label(outcome["solution"]), outcome["people"], outcome["households"],
+                      outcome["sites"]], [None, Style.INTEGER, Style.INTEGER, Style.INTEGER])
+    sheet.append(["Sites fermés sans devenir renseigné (leurs personnes)",
+                  outcomes["not_recorded"]["population_total"], None, outcomes["not_recorded"]["sites"]],
+                 [None, Style.INTEGER, None, Style.INTEGER])
+    sheet.append([])
     sheet.append(["Sites ouverts par département", "Sites", "Personnes"], [Style.HEADER] * 3)
     for key, figures in by_departement.groups:
         sheet.append([key or "(inconnu)", figures["sites"], figures["population_total"]],

@@ -1,5 +1,5 @@
 """The "Fermer le site…" dialog: reason, date, resorbed or not, context, and where the people went."""
-from typing import Dict, List, Mapping
+from typing import Dict, List, Mapping, Sequence
 
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QDate, Qt
@@ -8,8 +8,7 @@ from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QSpinBox
 from .. import assets
 from ..i18n import pick, tr
 from ..model import vocabularies as voc
-from ..model.closure import (CLOSED_STATUSES, CLOSING_SOLUTION, Closure,
-                             Outcome, closure_problems, parse_outcomes)
+from ..model.closure import CLOSED_STATUSES, CLOSING_SOLUTION, Closure, Outcome, closure_problems
 from ..model.validation import Problem
 
 UNKNOWN = -1
@@ -24,7 +23,7 @@ def _count_box() -> QSpinBox:
 
 
 class CloseSiteDialog(QDialog):
-    def __init__(self, site: Mapping[str, object], parent=None):
+    def __init__(self, site: Mapping[str, object], outcomes: Sequence[Outcome] = (), parent=None):
         super().__init__(parent)
         uic.loadUi(str(assets.FORMS / "close_site.ui"), self)
         self.site = dict(site)
@@ -50,7 +49,7 @@ class CloseSiteDialog(QDialog):
             self.boxes[term.code] = (people_box, households_box)
             people_box.valueChanged.connect(self.show_problems)
             households_box.valueChanged.connect(self.show_problems)
-        self._fill_from_site()
+        self._fill_from_site(outcomes)
         self.reasonCombo.currentIndexChanged.connect(self.show_problems)
         self.dateEdit.dateChanged.connect(self.show_problems)
         self.contextEdit.textChanged.connect(self.show_problems)
@@ -58,8 +57,8 @@ class CloseSiteDialog(QDialog):
         self.buttonBox.rejected.connect(self.reject)
         self.show_problems()
 
-    def _fill_from_site(self) -> None:
-        """A closed site being corrected: start from what it says."""
+    def _fill_from_site(self, outcomes: Sequence[Outcome]) -> None:
+        """A closed site being corrected: start from what it and its outcome rows say."""
         status = self.site.get("status")
         if status in CLOSED_STATUSES:
             self.reasonCombo.setCurrentIndex(self.reasonCombo.findData(status))
@@ -67,8 +66,7 @@ class CloseSiteDialog(QDialog):
             self.dateEdit.setDate(QDate.fromString(self.site["closed_at"], Qt.DateFormat.ISODate))
         if self.site.get("closed_with_solutions"):
             self.resorbedCombo.setCurrentIndex(self.resorbedCombo.findData(self.site["closed_with_solutions"]))
-        context, outcomes = parse_outcomes(self.site.get("closing_context"))
-        self.contextEdit.setPlainText(context)
+        self.contextEdit.setPlainText(self.site.get("closing_context") or "")
         for outcome in outcomes:
             people_box, households_box = self.boxes[outcome.solution]
             people_box.setValue(UNKNOWN if outcome.people is None else outcome.people)

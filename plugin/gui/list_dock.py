@@ -25,6 +25,8 @@ class ListDock(QgsDockWidget):
     status_choices: tuple = ()
     open_statuses: tuple = ("open",)
     style_choices: tuple = ()
+    # Related tables edited from this dock, saved after the dock's own layer (their rows refer to it).
+    child_tables: tuple = ()
     list_stretch = 3
 
     def __init__(self, iface, title: str, object_name: str):
@@ -32,6 +34,7 @@ class ListDock(QgsDockWidget):
         self.iface = iface
         self.setObjectName(object_name)
         self.layer: Optional[QgsVectorLayer] = None
+        self.related: Dict[str, QgsVectorLayer] = {}
         self.form: Optional[QgsAttributeDialog] = None
         self.warn: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self, title, text)
         self.last_message = ""
@@ -360,15 +363,19 @@ class ListDock(QgsDockWidget):
         self.open_form(self.layer.getFeature(fid), adding=False)
 
     def save(self) -> bool:
-        """Save the layer's edits when every rule holds; else show the problems and keep the edits."""
+        """Save the edits of the layer and its related tables when every rule holds in all of them;
+        else show the problems and keep the edits."""
         if self.layer is None:
             return False
-        found = edits.save(self.layer)
+        layers = [self.layer] + [self.related[n] for n in self.child_tables if self.related.get(n) is not None]
+        found = [problem for layer in layers for problem in edits.pending_problems(layer)]
         if found:
             self.warn(tr("Enregistrement refusé"),
                       tr("Rien n'a été enregistré. Corrigez d'abord :") + "\n" +
                       "\n".join("• " + p.text() for p in found))
             return False
+        for layer in layers:
+            edits.save(layer)
         self.notify(tr("Modifications enregistrées."), Qgis.MessageLevel.Success)
         return True
 

@@ -21,6 +21,7 @@ OBJECT_NAME = "ResorptionSitesDock"
 class SitesDock(ListDock):
     table_name = "sites"
     attributes = listing.SITE_ATTRIBUTES
+    child_tables = ("site_closing_outcomes",)
 
     def __init__(self, iface):
         self.status_choices = ((listing.OPEN, tr("Ouverts")), (listing.CLOSED, tr("Fermés")),
@@ -135,11 +136,14 @@ class SitesDock(ListDock):
     def close_selected(self, closure: Optional[Closure] = None) -> bool:
         fid = self.one_selected()
         if closure is None:
-            dialog = CloseSiteDialog(edits.store_row(self.layer, self.layer.getFeature(fid)), self)
+            site = edits.store_row(self.layer, self.layer.getFeature(fid))
+            outcomes_layer = self.related.get("site_closing_outcomes")
+            outcomes = edits.closing_outcomes(outcomes_layer, site["uuid"]) if outcomes_layer else []
+            dialog = CloseSiteDialog(site, outcomes, self)
             if not dialog.exec():
                 return False
             closure = dialog.closure()
-        found = edits.close_site(self.layer, fid, closure)
+        found = edits.close_site(self.layer, fid, closure, self.related.get("site_closing_outcomes"))
         if found:
             self.warn(tr("Fermeture refusée"), "\n".join("• " + pick(p.message, p.message_en) for p in found))
             return False
@@ -148,7 +152,7 @@ class SitesDock(ListDock):
 
     def reopen_selected(self) -> None:
         fid = self.one_selected()
-        edits.reopen_site(self.layer, fid)
+        edits.reopen_site(self.layer, fid, self.related.get("site_closing_outcomes"))
         self.notify(tr("Site rouvert : enregistrez pour valider."))
 
     def _ask_reason(self, count: int) -> Optional[str]:

@@ -11,6 +11,7 @@ from ..layers import background, expressions, loader
 from ..settings import Settings
 from ..store import create_store, open_store
 from ..store.base import Store, StoreError, StoreNeedsUpgrade
+from ..sync import upgrade
 
 FILE_FILTER = "GeoPackage (*.gpkg)"
 
@@ -37,7 +38,14 @@ class StoreActions:
         QMessageBox.critical(self._parent(), tr("Résorption SIG"), message(error))
 
     def new_store(self, path: Optional[str] = None) -> Optional[Store]:
+        """A GeoPackage store at `path` (or one chosen), opened in the project; or, chosen in the dialog,
+        a shared store created on a PostgreSQL database through a QGIS connection (worked on through
+        working copies: nothing opens here)."""
         if path is None:
+            from .postgres_store_dialog import NewStoreDialog
+            dialog = NewStoreDialog(self.iface)
+            if dialog.exec() != NewStoreDialog.Accepted or dialog.postgres_chosen():
+                return None
             path, _ = QFileDialog.getSaveFileName(self._parent(), tr("Nouveau stockage"),
                                                   self._start_folder(), FILE_FILTER)
             if not path:
@@ -74,8 +82,7 @@ class StoreActions:
         try:
             return open_store(path)
         except StoreNeedsUpgrade as needed:
-            store = open_store(path, allow_upgrade=True)
-            parts = store.missing_parts()
+            parts = upgrade.missing_parts(path)
             answer = QMessageBox.question(
                 self._parent(), tr("Mettre à jour le stockage ?"),
                 "%s\n\n%s\n%s\n\n%s" % (
@@ -84,8 +91,8 @@ class StoreActions:
                        "si d'autres versions du plugin l'utilisent. Mettre à jour maintenant ?")))
             if answer != QMessageBox.Yes:
                 return None
-            store.upgrade()
-            return store
+            upgrade.upgrade(path)
+            return open_store(path)
 
     def _add(self, store: Store, done: str) -> Optional[Store]:
         project = QgsProject.instance()

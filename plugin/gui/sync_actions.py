@@ -15,11 +15,11 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (QAction, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                  QHeaderView, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                                 QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
-                                 QVBoxLayout)
+                                 QMessageBox, QProgressBar, QPushButton, QRadioButton, QTableWidget,
+                                 QTableWidgetItem, QVBoxLayout)
 
 from ..i18n import message, pick, tr
-from ..layers import loader
+from ..layers import loader, pg_connections
 from ..model import schema
 from ..model.territories import normalise_departement
 from ..settings import Settings
@@ -27,6 +27,7 @@ from ..store.base import StoreError
 from ..store.sqlite_ddl import WORKING_COPY
 from ..sync import EXISTENCE, MINE, THEIRS, SyncCancelled, SyncSummary, WorkingCopy, checkout, synchronise
 from ..sync.working_copy import read_meta
+from .postgres_store_dialog import ConnectionChoice, unlock_problem
 from .tasks import TaskKeeper
 from .store_actions import StoreActions
 
@@ -118,7 +119,8 @@ class SyncTask(QgsTask):
 # --- "Créer une copie de travail…" ----------------------------------------------------------------
 
 class CheckoutDialog(QDialog):
-    """Shared GeoPackage, départements, destination; the checkout runs in a task, then the copy opens."""
+    """Shared store (a GeoPackage, or a PostgreSQL database through a QGIS connection), départements,
+    destination; the checkout runs in a task, then the copy opens."""
 
     def __init__(self, iface, tasks: TaskKeeper, parent=None):
         super().__init__(parent or iface.mainWindow())
@@ -130,9 +132,11 @@ class CheckoutDialog(QDialog):
         self.sharedWidget.setStorageMode(QgsFileWidget.GetFile)
         self.sharedWidget.setFilter(tr("GeoPackage (*.gpkg)"))
         self.sharedWidget.setDialogTitle(tr("Stockage partagé"))
-        self.sharedWidget.setToolTip(tr("Un stockage GeoPackage partagé (dossier réseau). Les bases PostgreSQL "
-                                        "partagées (connexions QGIS) ne sont pas encore proposées ici : utilisez "
-                                        "la commande « python3 -m plugin checkout »."))
+        self.sharedWidget.setToolTip(tr("Un stockage GeoPackage partagé (dossier réseau)."))
+        self.fileRadio = QRadioButton(tr("Fichier GeoPackage partagé"), self)
+        self.fileRadio.setChecked(True)
+        self.fileRadio.toggled.connect(self.sharedWidget.setEnabled)
+        self.connection = ConnectionChoice(self)
         self.departementsEdit = QLineEdit(self)
         self.departementsEdit.setPlaceholderText(tr("ex. 93, 2A, 974"))
         self.departementsEdit.setToolTip(tr("Codes des départements, séparés par des virgules"))
@@ -152,7 +156,9 @@ class CheckoutDialog(QDialog):
         self.buttonBox.accepted.connect(self.start)
         self.buttonBox.rejected.connect(self.cancel_or_close)
         form = QFormLayout()
-        form.addRow(tr("Stockage partagé (GeoPackage)"), self.sharedWidget)
+        form.addRow(tr("Stockage partagé"), self.fileRadio)
+        form.addRow("", self.sharedWidget)
+        form.addRow("", self.connection)
         form.addRow(tr("Départements"), self.departementsEdit)
         form.addRow(tr("Copie de travail (.gpkg)"), self.destinationWidget)
         layout = QVBoxLayout(self)
@@ -174,11 +180,18 @@ class CheckoutDialog(QDialog):
                 codes.append(code)
         return codes or None
 
+    def shared_location(self) -> str:
+        """The shared store chosen: a GeoPackage path, or "qgis:NAME" (no secret in it)."""
+        return self.connection.location() if self.connection.chosen() else self.sharedWidget.filePath()
+
     def problems(self) -> List[str]:
         found = []
-        shared = self.sharedWidget.filePath()
+        shared = "" if self.connection.chosen() else self.sharedWidget.filePath()
         destination = self.destinationWidget.filePath()
-        if not shared or not Path(shared).is_file():
+        if self.connection.chosen():
+            if not self.connection.connection_name():
+                found.append(tr("Choisissez une connexion PostgreSQL."))
+        elif not shared or not Path(shared).is_file():
             found.append(tr("Choisissez le fichier GeoPackage du stockage partagé."))
         if self.departements() is None:
             found.append(tr("Saisissez un ou plusieurs codes de département valides, séparés par des virgules "
@@ -196,9 +209,12 @@ class CheckoutDialog(QDialog):
             return self.task
         found = self.problems()
         self.problemLabel.setText("\n".join(found))
+        if not found and self.connection.chosen():
+            found = [problem for problem in [unlock_problem(self.connection.connection_name())] if problem]
+            self.problemLabel.setText("\n".join(found))
         if found:
             return None
-        shared = self.sharedWidget.filePath()
+        shared = self.shared_location()
         destination = self.destinationWidget.filePath()
         if not destination.lower().endswith(".gpkg"):
             destination += ".gpkg"
@@ -523,6 +539,10 @@ class SyncManager:
             self._tell(tr("Synchronisation refusée : enregistrez ou annulez d'abord les modifications en cours "
                           "des couches {0}.").format(", ".join(unsaved)), Qgis.MessageLevel.Warning)
             return None
+        problem = self._unlock_shared(location)
+        if problem:
+            self._tell(problem, Qgis.MessageLevel.Critical)
+            return None
         login = Settings.load().effective_login()
         task = SyncTask(tr("Synchronisation : {0}").format(Path(location).name),
                         lambda progress, cancelled: synchronise(location, login, progress, cancelled))
@@ -533,6 +553,17 @@ class SyncManager:
         self._show_progress(task)
         self.tasks.launch(task)
         return task
+
+    @staticmethod
+    def _unlock_shared(location: str) -> Optional[str]:
+        """A copy of a store reached through a QGIS connection: QGIS's master password is asked here, in the
+        GUI thread, if the task will need it."""
+        try:
+            with WorkingCopy(location) as copy:
+                name = pg_connections.name_of(copy.state["shared"])
+        except StoreError as error:
+            return message(error)
+        return unlock_problem(name) if name is not None else None
 
     def _show_progress(self, task: SyncTask) -> None:
         widget = QgsMessageBar.createMessage(tr("Résorption SIG"), tr("Synchronisation en cours…"))

@@ -27,9 +27,10 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QApplication, QCheckBox,
 from ..i18n import pick, tr
 from ..layers import loader
 from ..model import sums as model
+from ..model import vocabularies as voc
 from ..settings import Settings
-from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of,
-                              insertion_sums, monthly_series, site_sums)
+from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
+                              monthly_series, outcomes_between, site_sums)
 from .chart_widget import MonthlyChart
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
 
@@ -135,6 +136,17 @@ def figure_rows(sites: Dict[str, object], insertion: Dict[str, object], compared
         for figure in model.BETWEEN_FIGURES:
             # Between the dates: in the last column, under "Écart".
             rows.append(Row(figure.name, figure_label(figure.name), "movement", ["", "", compared[figure.name]]))
+        outcomes = compared.get("outcomes")
+        if outcomes is not None:
+            rows.append(Row("section_outcomes", tr("Devenir des habitants des sites fermés entre les deux dates"),
+                            "section"))
+            for outcome in outcomes["outcomes"]:
+                solution = outcome["solution"]
+                rows.append(Row("outcome_" + solution, tr("{0} (personnes)").format(pick(
+                    voc.CLOSING_SOLUTION.label(solution), voc.CLOSING_SOLUTION.label_en(solution))), "movement",
+                    ["", "", outcome["people"]]))
+            rows.append(Row("outcome_not_recorded", tr("Sites fermés sans devenir renseigné"), "movement",
+                            ["", "", outcomes["not_recorded"]["sites"]]))
     rows.append(Row("section_insertion", tr("Terrains d'insertion ouverts à la date"), "section"))
     for figure in model.INSERTION_FIGURES:
         name = figure.name
@@ -215,9 +227,11 @@ class SlowFiguresTask(QgsTask):
             request = self.request
             with connection_of(self.store) as connection:
                 if request.compare_at is not None:
-                    self.compared = compare(connection, request.at or model.now_instant(), request.compare_at,
-                                            request.territory,
+                    at = request.at or model.now_instant()
+                    self.compared = compare(connection, at, request.compare_at, request.territory,
                                             out_of_date_months=request.out_of_date_months)["total"]
+                    self.compared["outcomes"] = outcomes_between(connection, *sorted((at, request.compare_at)),
+                                                                 request.territory)
                     self.insertion_compared = insertion_sums(connection, request.compare_at,
                                                              request.insertion_territory)
                     self.setProgress(50)

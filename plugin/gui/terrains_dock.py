@@ -26,6 +26,7 @@ class TerrainsDock(ListDock):
     table_name = "insertion_sites"
     attributes = listing.TERRAIN_ATTRIBUTES
     open_statuses = ("open",)
+    child_tables = ("insertion_site_phases", "insertion_site_origins")
     list_stretch = 1
 
     def __init__(self, iface):
@@ -33,7 +34,6 @@ class TerrainsDock(ListDock):
         self.status_choices = (("", tr("Tous")),) + tuple(self.status_labels.items())
         self.style_choices = (("insertion_sites", tr("Hachuré, occupation (défaut)")),
                               ("insertion_sites_by_status", tr("Par statut")))
-        self.related = {}
         self._geometry_checks = set()
         super().__init__(iface, tr("Terrains d'insertion"), OBJECT_NAME)
         self.ask_repair: Callable[[str], bool] = lambda text: QMessageBox.question(
@@ -326,24 +326,6 @@ class TerrainsDock(ListDock):
         if self._check_timer.isActive():
             self._check_timer.stop()
             self.check_geometries()
-
-    # --- saving -----------------------------------------------------------------------------------
-    def save(self) -> bool:
-        """Terrains first (the phases and origins refer to them), then phases and origins."""
-        layers = [self.layer] + [self.related.get(n) for n in ("insertion_site_phases", "insertion_site_origins")]
-        problems = []
-        for layer in layers:
-            if layer is not None:
-                problems.extend(edits.pending_problems(layer))
-        if problems:
-            self.warn(tr("Enregistrement refusé"), tr("Rien n'a été enregistré. Corrigez d'abord :") + "\n" +
-                      "\n".join("• " + p.text() for p in problems))
-            return False
-        for layer in layers:
-            if layer is not None:
-                edits.save(layer)
-        self.notify(tr("Modifications enregistrées."), Qgis.MessageLevel.Success)
-        return True
 
     def _ask_reason(self, count: int) -> Optional[str]:
         if QMessageBox.question(self, tr("Supprimer"), tr("Supprimer {0} terrain(s) ?").format(count)) \

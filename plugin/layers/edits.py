@@ -5,15 +5,15 @@ saving is refused, with the list of problems, before the store would refuse it.
 """
 import contextlib
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
-from qgis.core import (QgsExpressionContextUtils, QgsFeature,
+from qgis.core import (QgsExpression, QgsExpressionContextUtils, QgsFeature, QgsFeatureRequest,
                        QgsGeometry, QgsPointXY, QgsVectorLayer, QgsVectorLayerUtils)
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 
 from ..i18n import pick
 from ..model import schema
-from ..model.closure import Closure, closure_problems
+from ..model.closure import Closure, Outcome, closure_problems, outcomes_from_rows
 from ..model.validation import Problem, problems
 from ..settings import Settings
 from ..store.base import StoreError
@@ -109,18 +109,65 @@ def confirm_unchanged(layer: QgsVectorLayer, fids: List[int]) -> None:
         change(layer, fid, {"confirmed_at": stamp}, pick("Confirmer sans changement", "Confirm unchanged"))
 
 
-def close_site(layer: QgsVectorLayer, fid: int, closure: Closure) -> List[Problem]:
-    """Apply the closure, or return what is wrong with it (and change nothing)."""
-    found = closure_problems(store_row(layer, layer.getFeature(fid)), closure)
+def children(layer: QgsVectorLayer, parent_field: str, parent_uuid: str) -> Iterator[QgsFeature]:
+    """The rows of a related layer that belong to one parent (edit buffer included)."""
+    expression = "%s = %s" % (QgsExpression.quotedColumnRef(parent_field), QgsExpression.quotedValue(parent_uuid))
+    return layer.getFeatures(QgsFeatureRequest().setFilterExpression(expression).setFlags(
+        QgsFeatureRequest.NoGeometry))
+
+
+def closing_outcomes(outcomes_layer: QgsVectorLayer, site_uuid: str) -> List[Outcome]:
+    return outcomes_from_rows({"solution": plain(f["solution"]), "people": plain(f["people"]),
+                               "households": plain(f["households"])}
+                              for f in children(outcomes_layer, "site_uuid", site_uuid))
+
+
+def _replace_outcomes(outcomes_layer: QgsVectorLayer, site_uuid: str, rows: List[Dict[str, object]]) -> None:
+    """The site's outcome rows become `rows`: one undoable command on the outcomes layer."""
+    existing = {plain(f["solution"]): f for f in children(outcomes_layer, "site_uuid", site_uuid)}
+    if not existing and not rows:
+        return
+    start_editing(outcomes_layer)
+    fields = outcomes_layer.fields()
+    outcomes_layer.beginEditCommand(pick("Devenir des habitants", "Where the people went"))
+    kept = set()
+    for row in rows:
+        values = {fields.indexOf(name): row[name] for name in ("people", "households")}
+        feature = existing.get(row["solution"])
+        if feature is None:
+            values.update({fields.indexOf("site_uuid"): site_uuid, fields.indexOf("solution"): row["solution"]})
+            outcomes_layer.addFeature(QgsVectorLayerUtils.createFeature(outcomes_layer, attributes=values))
+        else:
+            kept.add(row["solution"])
+            values.update({fields.indexOf(n): v for n, v in author_stamp(outcomes_layer, feature.id()).items()})
+            outcomes_layer.changeAttributeValues(feature.id(), values, {}, True)
+    for solution, feature in existing.items():
+        if solution not in kept:
+            outcomes_layer.deleteFeature(feature.id())
+    outcomes_layer.endEditCommand()
+
+
+def close_site(layer: QgsVectorLayer, fid: int, closure: Closure,
+               outcomes_layer: Optional[QgsVectorLayer]) -> List[Problem]:
+    """Apply the closure and its outcome rows, or return what is wrong with it (and change nothing)."""
+    site = store_row(layer, layer.getFeature(fid))
+    found = closure_problems(site, closure)
+    if not found and outcomes_layer is None and closure.outcome_rows():
+        raise StoreError("La table du devenir des habitants n'est pas dans le projet : rouvrez le stockage.",
+                         "The outcomes table is not in the project: open the store again.")
     if not found:
         change(layer, fid, closure.values(), pick("Fermer le site", "Close the site"))
+        if outcomes_layer is not None:
+            _replace_outcomes(outcomes_layer, site["uuid"], closure.outcome_rows())
     return found
 
 
-def reopen_site(layer: QgsVectorLayer, fid: int) -> None:
-    """Undo a mistaken closure: open again, closure fields cleared."""
+def reopen_site(layer: QgsVectorLayer, fid: int, outcomes_layer: Optional[QgsVectorLayer]) -> None:
+    """Undo a mistaken closure: open again, closure fields and outcome rows cleared."""
     change(layer, fid, {"status": "open", "closed_at": None, "closed_with_solutions": None,
                         "closing_context": None}, pick("Rouvrir le site", "Reopen the site"))
+    if outcomes_layer is not None:
+        _replace_outcomes(outcomes_layer, plain(layer.getFeature(fid)["uuid"]), [])
 
 
 class OutsideFrance(StoreError):

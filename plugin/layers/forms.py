@@ -3,10 +3,10 @@
 Everything here follows from plugin/model/schema.py, so the forms, the store
 and the imports apply the same rules with the same messages.
 """
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from qgis.core import (QgsAttributeEditorContainer, QgsAttributeEditorField,
-                       QgsAttributeEditorHtmlElement, QgsAttributeEditorRelation,
+                       QgsAttributeEditorRelation,
                        QgsDefaultValue, QgsEditFormConfig, QgsEditorWidgetSetup,
                        QgsExpression, QgsFieldConstraints, QgsOptionalExpression,
                        QgsRelation, QgsVectorLayer)
@@ -121,22 +121,24 @@ def apply_fields(layer: QgsVectorLayer, table: Table) -> None:
     layer.setEditFormConfig(form)
 
 
-def personal_data_reminder(parent: QgsAttributeEditorContainer) -> QgsAttributeEditorHtmlElement:
-    element = QgsAttributeEditorHtmlElement(tr("Rappel"), parent)
-    element.setHtmlCode("<p style='color:#8a4b00'>%s</p>" % tr(
-        "Aucune donnée personnelle dans les champs libres : ni nom, ni date de naissance, ni nationalité "
-        "d'une personne. Décrivez des lieux et des groupes."))
-    element.setShowLabel(False)
-    return element
+def free_text_group(parent: QgsAttributeEditorContainer) -> QgsAttributeEditorContainer:
+    """The free-text fields of a tab, in a group box whose title is the data-protection reminder
+    (an HTML element would take half the form's height in QGIS 3.22)."""
+    group = QgsAttributeEditorContainer(tr("Sans donnée personnelle : ni nom, ni naissance, ni nationalité"),
+                                        parent)
+    group.setIsGroupBox(True)
+    return group
 
 
-def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[QgsRelation]) -> None:
-    """Tabs in the order of the Tab enum; the justice tab shows only when the user's settings allow it."""
+def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple[QgsRelation, Table]]) -> None:
+    """Tabs in the order of the Tab enum; the justice tab shows only when the user's settings allow it.
+    Related rows go in the tab their table names (`parent_tab`), else in a tab of their own."""
     form = layer.editFormConfig()
     form.clearTabs()
     form.setLayout(QgsEditFormConfig.TabLayout)
     root = form.invisibleRootContainer()
     fields = layer.fields()
+    in_tab = {tab: [r for r, child in relations if child.parent_tab is tab] for tab in Tab}
     for tab in Tab:
         members = [f for f in table.fields if f.tab is tab and fields.indexOf(f.name) >= 0]
         if not members:
@@ -146,12 +148,19 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[QgsRe
         if tab is Tab.JUSTICE:
             container.setVisibilityExpression(QgsOptionalExpression(
                 QgsExpression("coalesce(@%s, 0) = 1" % JUSTICE_VARIABLE)))
-        if any(f.free_text for f in members):
-            container.addChildElement(personal_data_reminder(container))
         for field in members:
-            container.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), container))
+            if not field.free_text:
+                container.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), container))
+        free = [f for f in members if f.free_text]
+        if free:
+            group = free_text_group(container)
+            for field in free:
+                group.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), group))
+            container.addChildElement(group)
+        for relation in in_tab[tab]:
+            container.addChildElement(QgsAttributeEditorRelation(relation, container))
         root.addChildElement(container)
-    for relation in relations:
+    for relation in [r for r, child in relations if child.parent_tab is None]:
         container = QgsAttributeEditorContainer(relation.name(), root)
         container.setIsGroupBox(False)
         container.addChildElement(QgsAttributeEditorRelation(relation, container))
@@ -168,7 +177,16 @@ def display_expression(table: Table) -> str:
     return " || ' – ' || ".join("coalesce(represent_value(\"%s\"), '')" % name for name in coded) or '"uuid"'
 
 
-def configure(layer: QgsVectorLayer, table: Table, child_relations: List[QgsRelation]) -> None:
+def show_referenced_by_name(relation: QgsRelation, child: Table) -> None:
+    """A reference field (a parent's uuid) shown and picked by the parent's name, not its uuid."""
+    layer = relation.referencingLayer()
+    field_name = next(iter(relation.fieldPairs()))
+    layer.setEditorWidgetSetup(layer.fields().indexOf(field_name), QgsEditorWidgetSetup("RelationReference", {
+        "Relation": relation.id(), "AllowNULL": not child.field(field_name).required, "ShowForm": False,
+        "ShowOpenFormButton": False, "MapIdentification": False, "OrderByValue": True}))
+
+
+def configure(layer: QgsVectorLayer, table: Table, child_relations: List[Tuple[QgsRelation, Table]]) -> None:
     layer.setDisplayExpression(display_expression(table))
     apply_fields(layer, table)
     apply_form_layout(layer, table, child_relations)

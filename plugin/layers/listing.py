@@ -56,11 +56,19 @@ class Row:
         return self.values.get(name)
 
 
+SEARCHED = ("name", "address", "city_name", "insee_code")
+STAMPS = ("updated_at", "confirmed_at")
+
+
 def make_row(fid: int, values: Dict[str, object]) -> Row:
-    searched = " ".join(str(values.get(n) or "") for n in ("name", "address", "city_name", "insee_code"))
-    stamps = [s for s in (values.get("updated_at"), values.get("confirmed_at")) if s]
+    searched = " ".join(str(values.get(n) or "") for n in SEARCHED)
+    stamps = [s for s in (values.get(n) for n in STAMPS) if s]
+    return _row(fid, values, searched, max(stamps) if stamps else None)
+
+
+def _row(fid: int, values: Dict[str, object], searched: str, last_update: Optional[str]) -> Row:
     name = values.get("name")
-    return Row(fid, values, fold(searched), max(stamps) if stamps else None, fold(name) if name else None)
+    return Row(fid, values, fold(searched), last_update, fold(name) if name else None)
 
 
 def read_rows(layer: QgsVectorLayer, attributes: Iterable[str]) -> List[Row]:
@@ -82,16 +90,25 @@ def _gpkg_rows(layer: QgsVectorLayer, names: List[str]) -> List[Row]:
 
     Table and column names come from the schema declaration."""
     table = layer.customProperty(TABLE_PROPERTY)
+    # The search text and the last update are put together by SQLite: a third of the time in Python.
+    searched = " || ' ' || ".join("coalesce(%s, '')" % quoted(n) for n in SEARCHED if n in names) or "''"
+    stamps = [quoted(n) for n in STAMPS if n in names]
+    last_update = ("CASE WHEN %s > %s THEN %s ELSE coalesce(%s, %s) END" % (stamps[1], stamps[0], stamps[1],
+                                                                         stamps[0], stamps[1])
+                   if len(stamps) == 2 else (stamps[0] if stamps else "NULL"))
     with contextlib.closing(connect(layer.customProperty(STORE_PROPERTY), read_only=True)) as connection:
-        saved = connection.execute("SELECT fid, %s FROM %s" % (", ".join(quoted(n) for n in names),
-                                                                 quoted(table))).fetchall()
+        saved = connection.execute("SELECT fid, %s, %s, %s FROM %s" % (
+            ", ".join(quoted(n) for n in names), searched, last_update, quoted(table))).fetchall()
     buffer = layer.editBuffer() if layer.isEditable() else None
-    if buffer is None or not buffer.isModified():
-        return [make_row(record[0], dict(zip(names, record[1:]))) for record in saved]
-    deleted = set(buffer.deletedFeatureIds())
-    changed = set(buffer.changedAttributeValues()) | set(buffer.changedGeometries())
-    rows = [make_row(record[0], dict(zip(names, record[1:]))) for record in saved
+    deleted, changed = set(), set()
+    if buffer is not None and buffer.isModified():
+        deleted = set(buffer.deletedFeatureIds())
+        changed = set(buffer.changedAttributeValues()) | set(buffer.changedGeometries())
+    count = len(names)
+    rows = [_row(record[0], dict(zip(names, record[1:count + 1])), record[-2], record[-1]) for record in saved
             if record[0] not in deleted and record[0] not in changed]
+    if buffer is None or not buffer.isModified():
+        return rows
     for fid in sorted(changed - deleted) + sorted(buffer.addedFeatures()):
         row = read_row(layer, fid, names)
         if row is not None:

@@ -4,7 +4,7 @@ Layers carry custom properties (the table name and the store location) so
 that the docks, and a project reopened later, find their store again.
 """
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from qgis.core import (QgsLayerTreeGroup, QgsProject, QgsRelation,
                        QgsVectorLayer)
@@ -13,6 +13,7 @@ from ..i18n import pick, tr
 from ..model import schema
 from ..store.base import Store, StoreError
 from . import background, forms, styles
+from .label_layer import label_layer
 
 TABLE_PROPERTY = "resorption/table"
 STORE_PROPERTY = "resorption/store"
@@ -35,9 +36,9 @@ def make_layer(store: Store, table: schema.Table) -> QgsVectorLayer:
     return layer
 
 
-def child_relations(layers: Dict[str, QgsVectorLayer]) -> Dict[str, List[QgsRelation]]:
-    """One relation per reference field (child.field → parent.uuid), grouped by the parent table."""
-    by_parent: Dict[str, List[QgsRelation]] = {}
+def child_relations(layers: Dict[str, QgsVectorLayer]) -> Dict[str, List[Tuple[QgsRelation, schema.Table]]]:
+    """One relation per reference field (child.field → parent.uuid) with its child table, by parent table."""
+    by_parent: Dict[str, List[Tuple[QgsRelation, schema.Table]]] = {}
     for table in schema.TABLES:
         for field in table.fields:
             if not field.references or table.name not in layers or field.references not in layers:
@@ -51,7 +52,7 @@ def child_relations(layers: Dict[str, QgsVectorLayer]) -> Dict[str, List[QgsRela
             relation.setStrength(QgsRelation.Composition if table.parent and table.parent[1] == field.name
                                  else QgsRelation.Association)
             if relation.isValid():
-                by_parent.setdefault(field.references, []).append(relation)
+                by_parent.setdefault(field.references, []).append((relation, table))
     return by_parent
 
 
@@ -77,13 +78,22 @@ def load_store(store: Store, project: Optional[QgsProject] = None) -> Dict[str, 
     relations = child_relations(layers)
     manager = project.relationManager()
     for relation_list in relations.values():
-        for relation in relation_list:
+        for relation, _child in relation_list:
             manager.addRelation(relation)
     for table in schema.TABLES:
-        # Sites are referenced by origins and action links: those are edited from their own side.
-        forms.configure(layers[table.name], table, [] if table.name == "sites" else relations.get(table.name, []))
+        shown = relations.get(table.name, [])
+        if table.name == "sites":
+            # Origins and action links refer to sites too: those are edited from their own side.
+            shown = [(relation, child) for relation, child in shown if child.parent == ("sites", "site_uuid")]
+        forms.configure(layers[table.name], table, shown)
         if table.name in MAP_TABLES:
             styles.apply_default(layers[table.name], table.name)
+    for relation_list in relations.values():
+        for relation, child in relation_list:
+            forms.show_referenced_by_name(relation, child)
+    labels = label_layer(layers["sites"], STORE_PROPERTY)
+    project.addMapLayer(labels, False)
+    group.insertLayer(0, labels)
     return layers
 
 

@@ -16,7 +16,9 @@ def apply_style(layer: QgsVectorLayer, name: str) -> None:
     layer.triggerRepaint()
 
 
-# The default style of each map table; the sites' one is categorized (faster to draw than rules).
+# The default style of each map table. The sites' one is categorized on one expression (faster to draw
+# than rules); closed sites are its default category (value ''): a categorized renderer without one makes
+# QGIS filter every feature by evaluating the whole expression once more (docs/benchmarks.md, issue 3).
 DEFAULT_STYLES = {"sites": "sites_categorized", "insertion_sites": "insertion_sites"}
 
 

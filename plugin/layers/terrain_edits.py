@@ -1,19 +1,16 @@
 """Edits of a terrain d'insertion's related rows (phases, origins), through their layers' edit buffers."""
 from typing import Dict, List, Optional, Tuple
 
-from qgis.core import (QgsExpression, QgsFeatureRequest, QgsVectorLayer,
-                       QgsVectorLayerUtils)
+from qgis.core import QgsVectorLayer, QgsVectorLayerUtils
 
 from ..i18n import pick
 from ..store.base import StoreError
-from .edits import author_stamp, start_editing, store_value
+from .edits import author_stamp, children, start_editing, store_value
 from .listing import plain
 
 
 def _children(layer: QgsVectorLayer, terrain_uuid: str):
-    expression = "\"insertion_site_uuid\" = %s" % QgsExpression.quotedValue(terrain_uuid)
-    return layer.getFeatures(QgsFeatureRequest().setFilterExpression(expression).setFlags(
-        QgsFeatureRequest.NoGeometry))
+    return children(layer, "insertion_site_uuid", terrain_uuid)
 
 
 def phases_of(layer: QgsVectorLayer, terrain_uuid: str) -> Dict[str, Optional[str]]:

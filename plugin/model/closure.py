@@ -1,33 +1,17 @@
 """Closing a site: the closure's fields, and where the people went (the outcomes).
 
-Until the store has a table for the outcomes (see the report of issue 3:
-`site_closing_outcomes`), they are written at the end of `closing_context`
-as one line a person reads and `parse_outcomes` reads back:
-"Issues : Hébergement 12 pers. / 4 ménages ; Logement 3 pers. / 1 ménages".
-No Qt, no QGIS here.
+The outcomes are rows of `site_closing_outcomes` (one per closing solution);
+the closure's own fields are on the site. No Qt, no QGIS here.
 """
-import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional
 
 from . import vocabularies as voc
 from .schema import SITES
 from .validation import Problem, problems
 
-CLOSING_SOLUTION = voc.vocabulary(
-    "closing_solution",
-    ("shelter", "Hébergement", "Shelter"),
-    ("housing", "Logement", "Housing"),
-    ("insertion_site", "Terrain d'insertion", "Insertion site"),
-    ("return", "Retour au pays", "Return to the home country"),
-    ("other_site", "Autre site ou réinstallation", "Another site or reinstallation"),
-    ("other", "Autre", "Other"),
-    ("unknown", "Inconnu", "Unknown"),
-)
-
+CLOSING_SOLUTION = voc.CLOSING_SOLUTION
 CLOSED_STATUSES = tuple(code for code in voc.SITE_STATUS.codes if code != "open")
-OUTCOMES_PREFIX = "Issues : "
-_OUTCOME = re.compile(r"^(?P<label>.+?) (?P<people>\d+|\?) pers\. / (?P<households>\d+|\?) ménages$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +19,10 @@ class Outcome:
     solution: str
     people: Optional[int] = None
     households: Optional[int] = None
+
+    @property
+    def known(self) -> bool:
+        return self.people is not None or self.households is not None
 
 
 @dataclass
@@ -45,50 +33,20 @@ class Closure:
     context: str = ""
     outcomes: List[Outcome] = field(default_factory=list)
 
-    def closing_context(self) -> Optional[str]:
-        """The text stored in `closing_context`: the context, then the outcomes line."""
-        parts = [self.context.strip()] if self.context.strip() else []
-        line = format_outcomes(self.outcomes)
-        if line:
-            parts.append(line)
-        return "\n".join(parts) or None
-
     def values(self) -> Dict[str, object]:
+        """The site's closure fields, in store form."""
         return {"status": self.status, "closed_at": self.closed_at,
                 "closed_with_solutions": self.closed_with_solutions,
-                "closing_context": self.closing_context()}
+                "closing_context": self.context.strip() or None}
+
+    def outcome_rows(self) -> List[Dict[str, object]]:
+        """The `site_closing_outcomes` rows to keep: the solutions with a known figure."""
+        return [{"solution": o.solution, "people": o.people, "households": o.households}
+                for o in self.outcomes if o.known]
 
 
-def _number(value: Optional[int]) -> str:
-    return "?" if value is None else str(value)
-
-
-def format_outcomes(outcomes: List[Outcome]) -> str:
-    kept = [o for o in outcomes if o.people is not None or o.households is not None]
-    if not kept:
-        return ""
-    return OUTCOMES_PREFIX + " ; ".join(
-        "%s %s pers. / %s ménages" % (CLOSING_SOLUTION.label(o.solution), _number(o.people), _number(o.households))
-        for o in kept)
-
-
-def parse_outcomes(closing_context: Optional[str]) -> Tuple[str, List[Outcome]]:
-    """(the context without the outcomes line, the outcomes) from a stored `closing_context`."""
-    if not closing_context:
-        return "", []
-    lines = closing_context.split("\n")
-    if not lines[-1].startswith(OUTCOMES_PREFIX):
-        return closing_context, []
-    outcomes = []
-    for item in lines[-1][len(OUTCOMES_PREFIX):].split(" ; "):
-        match = _OUTCOME.match(item.strip())
-        code = CLOSING_SOLUTION.code_for_label(match.group("label")) if match else None
-        if code is None:
-            return closing_context, []
-        people, households = match.group("people"), match.group("households")
-        outcomes.append(Outcome(code, None if people == "?" else int(people),
-                                None if households == "?" else int(households)))
-    return "\n".join(lines[:-1]), outcomes
+def outcomes_from_rows(rows: Iterable[Mapping[str, object]]) -> List[Outcome]:
+    return [Outcome(row["solution"], row.get("people"), row.get("households")) for row in rows]
 
 
 def closure_problems(site: Mapping[str, object], closure: Closure) -> List[Problem]:
@@ -108,8 +66,5 @@ def closure_problems(site: Mapping[str, object], closure: Closure) -> List[Probl
         found.append(Problem("closure_outcomes_le_people", "outcomes",
                              "Les issues comptent %d personnes, le site en comptait %d" % (moved, people_before),
                              "The outcomes count %d people, the site had %d" % (moved, people_before)))
-    row = dict(site)
-    # The outcomes line is not a context: a closure "other" needs the officer's own words.
-    row.update(closure.values(), closing_context=closure.context.strip() or None)
-    found.extend(problems(SITES, row))
+    found.extend(problems(SITES, dict(site, **closure.values())))
     return found

@@ -12,7 +12,7 @@ from .rules import (Rule, across_rows, at_most, in_list, not_in_future, pattern,
                     quoted, required_when, sum_at_most)
 
 # Bump when the declaration changes; stores record the version they were built with.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Geometry is stored in WGS 84 everywhere (as the national platform does).
 STORAGE_SRID = 4326
@@ -91,6 +91,8 @@ class Table:
     unique_together: Tuple[Tuple[str, ...], ...] = ()
     history: bool = True
     parent: Optional[Tuple[str, str]] = None
+    # The tab of the parent's form that lists these rows (else a tab of their own).
+    parent_tab: Optional[Tab] = None
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:
@@ -383,6 +385,21 @@ SITES = Table(
     ),
 )
 
+# Version 2: where the people went, one row per closing solution (before, a line of closing_context).
+SITE_CLOSING_OUTCOMES = Table(
+    "site_closing_outcomes", "Devenir des habitants à la fermeture", "Where the people went at the closure",
+    parent=("sites", "site_uuid"), parent_tab=Tab.CLOSING,
+    fields=(UUID,
+            reference("site_uuid", "Site", "Site", "sites", required=True),
+            enum("solution", "Solution", "Solution", voc.CLOSING_SOLUTION, required=True),
+            count("people", "Personnes", "People"),
+            count("households", "Ménages", "Households"),
+            ) + SYNC_FIELDS,
+    unique_together=(("site_uuid", "solution"),),
+    rules=(at_most("households", "people", "site_closing_outcomes_households_le_people",
+                   "Plus de ménages que de personnes", "More households than people"),),
+)
+
 # --- terrains d'insertion ------------------------------------------------------
 
 INSERTION_SITES = Table(
@@ -581,7 +598,7 @@ ATTACHMENTS = Table(
 )
 
 TABLES: Tuple[Table, ...] = (
-    SITES, INSERTION_SITES, INSERTION_SITE_PHASES, INSERTION_SITE_ORIGINS,
+    SITES, SITE_CLOSING_OUTCOMES, INSERTION_SITES, INSERTION_SITE_PHASES, INSERTION_SITE_ORIGINS,
     ORGANISATIONS, ACTIONS, ACTION_TOPICS, ACTION_ORGANISATIONS, ACTION_FINANCES, ACTION_SITES,
     INDICATOR_DEFINITIONS, INDICATOR_VALUES, ATTACHMENTS,
 )

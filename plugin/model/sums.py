@@ -125,14 +125,22 @@ GROUPING_NAMES = tuple(g.name for g in GROUPINGS)
 ORIGINS = ("origin_french", "origin_european", "origin_extra_eu")
 
 # The columns the figures read, per table: the state queries select them, and the
-# history's (valid_to, valid_from) index covers them so that the state at a past
-# date is read from the index alone.
+# history's valid_to index covers them so that the state at a past date is read
+# from the index alone.
 STATE_COLUMNS = {
     "sites": ("uuid", "status", "departement", "insee_code", "field_type", "population_total",
               "population_couples", "population_minors", "minors_in_school") + ORIGINS + (
               "updated_at", "confirmed_at", "built_at", "created_at", "closed_at", "closed_with_solutions"),
     "insertion_sites": ("uuid", "status", "departement", "insee_code", "capacity_people", "capacity_households",
                         "occupied_people", "occupied_households", "updated_at"),
+}
+
+
+# The columns the figure block reads from the current rows (figure_expressions in
+# store/sums_sql.py), per table: an index on (status, departement, these) serves the
+# figures of the open sites by département from the index alone, already grouped.
+FIGURE_COLUMNS = {
+    "sites": tuple(SUMMED) + ORIGINS + ("updated_at", "confirmed_at"),
 }
 
 

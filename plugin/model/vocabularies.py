@@ -189,6 +189,18 @@ ORGANISATION_TYPE = vocabulary(
     ("other", "Autre", "Other"),
 )
 
+# Where the people of a closed site went (one row per solution in site_closing_outcomes).
+CLOSING_SOLUTION = vocabulary(
+    "closing_solution",
+    ("shelter", "Hébergement", "Shelter"),
+    ("housing", "Logement", "Housing"),
+    ("insertion_site", "Terrain d'insertion", "Insertion site"),
+    ("return", "Retour au pays", "Return to the home country"),
+    ("other_site", "Autre site ou réinstallation", "Another site or reinstallation"),
+    ("other", "Autre", "Other"),
+    ("unknown", "Inconnu", "Unknown"),
+)
+
 ATTACHMENT_OWNER_TABLE = vocabulary(
     "attachment_owner_table",
     ("sites", "Site", "Site"),

@@ -2,9 +2,13 @@
 from .base import Store, StoreError
 
 
+# A QGIS PostgreSQL connection by its name ("qgis:NAME"): a location that holds no secret.
+QGIS_CONNECTION = "qgis:"
+
+
 def is_postgres(location: str) -> bool:
-    """A PostgreSQL connection (postgresql:// URI or libpq service=NAME) rather than a file."""
-    return location.startswith(("postgresql://", "postgres://", "service="))
+    """A PostgreSQL connection (postgresql:// URI, libpq service=NAME, or a QGIS connection) rather than a file."""
+    return location.startswith(("postgresql://", "postgres://", "service=", QGIS_CONNECTION))
 
 
 def open_store(location: str, allow_upgrade: bool = False) -> Store:

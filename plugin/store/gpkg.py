@@ -5,6 +5,7 @@ tables are registered in gpkg_contents), so QGIS and ogr2ogr read it without
 the plugin. The rules live in the file itself (CHECK constraints, triggers).
 """
 import contextlib
+import functools
 import os
 import sqlite3
 from pathlib import Path
@@ -234,41 +235,51 @@ class GeoPackageStore(Store):
 
     # --- upgrade -------------------------------------------------------------------
     def missing_parts(self) -> List[str]:
-        """What an upgrade adds: tables and columns the declared schema has and the file lacks."""
+        """What an upgrade adds: tables and columns the declared schema has and the file lacks, and the
+        indexes it makes (again)."""
         with contextlib.closing(self.connect()) as connection:
-            return [description for description, _ in self._upgrade_steps(connection)]
+            parts = [description for description, _ in self._upgrade_steps(connection, RoleUpgrade())]
+            tables = {name for name, in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            created = [sqlite_ddl.created_index(statement) for statement in _index_statements(connection)]
+            indexes = [index for index, table in filter(None, created) if table in tables]
+            if indexes:
+                parts.append("index : %s" % ", ".join(indexes))
+            return parts
 
-    def _upgrade_steps(self, connection: sqlite3.Connection):
+    def _upgrade_steps(self, connection: sqlite3.Connection, role: "RoleUpgrade"):
         existing = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for table in schema.TABLES:
             if table.name not in existing:
-                yield "table %s" % table.name, (lambda c, t=table: _create_table(c, t))
+                yield "table %s" % table.name, functools.partial(_add_table, table=table, role=role)
                 continue
             columns = {row[1] for row in connection.execute("PRAGMA table_info(%s)" % quoted(table.name))}
             for field in table.fields:
                 if field.name not in columns:
-                    yield "%s.%s" % (table.name, field.name), (
-                        lambda c, t=table, f=field: _add_column(c, t, f))
+                    yield "%s.%s" % (table.name, field.name), functools.partial(
+                        _add_column, table=table, field=field, role=role)
 
-    def upgrade(self) -> List[str]:
-        """Bring the file to the declared schema in one transaction; returns what was added."""
+    def upgrade(self, role: Optional["RoleUpgrade"] = None) -> List[str]:
+        """Bring the file to the declared schema in one transaction; returns what was added.
+        A working copy or a shared file passes the upgrade of its role (plugin/sync/upgrade.py):
+        its own tables and triggers follow the new tables and columns."""
         if self.read_only:
             raise StoreError("Le stockage est en lecture seule : mise à jour impossible.",
                              "The store is read-only: it cannot be upgraded.")
-        if self.role != ROLE_STANDALONE:
-            # A working copy or a shared file has sync triggers this upgrade would drop.
-            raise StoreError("La mise à jour d'une copie de travail ou d'un stockage partagé n'est pas encore "
-                             "prise en charge : créez une nouvelle copie de travail après la mise à jour "
-                             "du stockage partagé.",
-                             "Upgrading a working copy or a shared store is not supported yet: make a new "
-                             "working copy once the shared store is upgraded.")
+        if role is None:
+            if self.role != ROLE_STANDALONE:
+                raise StoreError("Ce stockage est une copie de travail ou un stockage partagé : mettez-le à jour "
+                                 "avec « python3 -m plugin upgrade » ou depuis le menu Résorption SIG.",
+                                 "This store is a working copy or a shared store: upgrade it with "
+                                 "\"python3 -m plugin upgrade\" or from the Résorption SIG menu.")
+            role = RoleUpgrade()
         done = []
         with contextlib.closing(self.connect()) as connection:
             with transaction(connection):
-                for description, step in list(self._upgrade_steps(connection)):
+                for description, step in list(self._upgrade_steps(connection, role)):
                     step(connection)
                     done.append(description)
-                _recreate_triggers(connection)
+                _recreate_triggers(connection, role)
+                _refresh_indexes(connection)
                 _set_meta(connection, {"schema_version": str(SCHEMA_VERSION)})
         _add_spatial_indexes(self.location, [t for t in schema.TABLES if t.geometry and
                                              not self._has_spatial_index(t)])
@@ -282,26 +293,56 @@ class GeoPackageStore(Store):
                 ("rtree_%s_%s" % (table.name, sqlite_ddl.GEOMETRY_COLUMN),)).fetchone() is not None
 
 
-def _add_column(connection: sqlite3.Connection, table: Table, field) -> None:
+def _add_table(connection: sqlite3.Connection, table: Table, role: "RoleUpgrade") -> None:
+    _create_table(connection, table)
+    role.table_added(connection, table)
+
+
+def _add_column(connection: sqlite3.Connection, table: Table, field, role: "RoleUpgrade") -> None:
     for target in (table.name, history_of(table.name)):
         definition = "%s %s" % (quoted(field.name), sqlite_ddl.column_type(field))
         if field.default is not None and target == table.name:
             definition += " DEFAULT %s" % sql_literal(field.default)
         connection.execute("ALTER TABLE %s ADD COLUMN %s" % (quoted(target), definition))
+    role.column_added(connection, table, field)
 
 
-def _recreate_triggers(connection: sqlite3.Connection) -> None:
-    """Triggers name every column: rebuild ours after columns were added."""
+class RoleUpgrade:
+    """What an upgrade does besides the tables and columns: here, a standalone store's triggers."""
+
+    def table_added(self, connection: sqlite3.Connection, table: Table) -> None:
+        """Called after `table` (and its history) was created."""
+
+    def column_added(self, connection: sqlite3.Connection, table: Table, field) -> None:
+        """Called after `field` was added to `table` and its history."""
+
+    def triggers(self, connection: sqlite3.Connection, table: Table) -> Iterator[str]:
+        create_sql = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                        (table.name,)).fetchone()[0]
+        return sqlite_ddl.create_triggers(table, sqlite_ddl.checked_codes(create_sql, table))
+
+
+def _recreate_triggers(connection: sqlite3.Connection, role: RoleUpgrade) -> None:
+    """Triggers name every column: rebuild ours (those of the role included) after columns were added."""
     ours = {t.name for t in schema.TABLES}
     for name, table_name in connection.execute(
             "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         if table_name in ours and not name.startswith(("rtree_", "trigger_")):
             connection.execute("DROP TRIGGER %s" % quoted(name))
     for table in schema.TABLES:
-        create_sql = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                        (table.name,)).fetchone()[0]
-        for statement in sqlite_ddl.create_triggers(table, sqlite_ddl.checked_codes(create_sql, table)):
+        for statement in role.triggers(connection, table):
             connection.execute(statement)
+
+
+def _index_statements(connection: sqlite3.Connection) -> List[str]:
+    existing = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    return sqlite_ddl.index_upgrade(existing, schema.TABLES)
+
+
+def _refresh_indexes(connection: sqlite3.Connection) -> None:
+    """Indexes declared differently since the file was made are made again (sqlite_ddl.index_upgrade)."""
+    for statement in _index_statements(connection):
+        connection.execute(statement)
 
 
 def open_store(path: str, allow_upgrade: bool = False) -> GeoPackageStore:

@@ -71,7 +71,10 @@ def history(source, table: str, uuid: str) -> List[Dict[str, object]]:
     "changed_by", "operation" (create|update|delete), "row_version", "changes": {field: [old, new]}}].
 
     `changed_by` is who made that version (for a deletion, who deleted); `changes` compares it
-    with the version before it (for the first version: every field given; for a deletion: none)."""
+    with the version before it (for the first version: every field given; for a deletion: none).
+    On a shared store, a version that came out of a conflict also has "resolutions": [{"field" (or
+    "*" for "take all mine / all theirs"), "choice" (mine|theirs, the resolver's side), "resolved_by",
+    "resolved_at" (in the working copy), "recorded_at", "batch_id"}]."""
     declared = _table(table)
     columns = history_columns(declared)
     with connection_of(source) as connection:
@@ -86,6 +89,7 @@ def history(source, table: str, uuid: str) -> List[Dict[str, object]]:
         found = dialect.run(connection, 'SELECT %s FROM %s WHERE "uuid" = %s' % (column_list, quoted(table), wanted),
                             query.parameters)[1]
         current = [readable(c, v) for c, v in zip(columns, found[0])] if found else None
+        decisions = _resolutions(connection, dialect, uuid)
     if not past and current is None:
         raise StoreError("Aucun objet %s d'identifiant %s dans ce stockage." % (table, uuid),
                          "No %s feature with uuid %s in this store." % (table, uuid))
@@ -106,8 +110,30 @@ def history(source, table: str, uuid: str) -> List[Dict[str, object]]:
     if current is None and past[-1][-1] == DELETE:
         entries.append({"valid_from": past[-1][-3], "valid_to": None, "changed_by": past[-1][-2],
                         "operation": DELETE, "row_version": None, "changes": {}})
+    for decision in decisions:
+        version = decision.pop("row_version")
+        entry = next((e for e in entries if version is not None and e["row_version"] == version), entries[-1])
+        entry.setdefault("resolutions", []).append(decision)
     entries.reverse()
     return entries
+
+
+RESOLUTION_COLUMNS = ("field", "choice", "resolved_by", "resolved_at", "recorded_at", "batch_id", "row_version")
+
+
+def _resolutions(connection, dialect, uuid: str) -> List[Dict[str, object]]:
+    """The conflict decisions a shared store recorded for the feature (sync.protocol.RESOLUTIONS_TABLE),
+    oldest first; none in a store that has no such table."""
+    from ..sync.protocol import RESOLUTIONS_TABLE
+    exists = ("SELECT to_regclass('%s') IS NOT NULL" if dialect.name == "postgres"
+              else "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '%s'") % RESOLUTIONS_TABLE
+    if not dialect.run(connection, exists, {})[1][0][0]:
+        return []
+    query = Query(dialect)
+    rows = dialect.run(connection, 'SELECT %s FROM "%s" WHERE "uuid" = %s ORDER BY "recorded_at", "resolution_id"' % (
+        ", ".join(quoted(c) for c in RESOLUTION_COLUMNS), RESOLUTIONS_TABLE, query.bind("uuid", uuid)),
+        query.parameters)[1]
+    return [dict(zip(RESOLUTION_COLUMNS, (readable("", v) for v in row))) for row in rows]
 
 
 def activity(source, limit: int = 100, changed_by: Optional[str] = None, since: Optional[str] = None,

@@ -8,11 +8,9 @@ logged or stored: `display_location` strips them.
 import contextlib
 import csv
 import io
-import operator
+import itertools
 import json
 import re
-import sqlite3
-import struct
 import uuid as uuid_module
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -20,9 +18,10 @@ from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Kind, history_of
 from ..sync import scope
-from ..sync.protocol import DELETE, INSERT, Change, PushResult, SharedStore, sorted_for_push
+from ..sync.protocol import (DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult, Resolution,
+                             SharedStore, outgoing, sorted_for_push)
 from ..sync.values import columns, gpkg_blob_of, wkb_of
-from . import postgres_ddl
+from . import QGIS_CONNECTION, postgres_ddl
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
 from .sqlite_ddl import GEOMETRY_COLUMN
 
@@ -37,10 +36,16 @@ def display_location(location: str) -> str:
 
 
 def connect(location: str):
-    """A psycopg2 connection to `location` (postgresql:// URI or service=NAME)."""
+    """A psycopg2 connection to `location`: a postgresql:// URI, a service=NAME, or qgis:NAME (a QGIS
+    connection, its credentials read from QGIS's authentication database for this call only)."""
     import psycopg2
+    if location.startswith(QGIS_CONNECTION):
+        from ..layers.pg_connections import connection_parameters
+        parameters = connection_parameters(location[len(QGIS_CONNECTION):])
+    else:
+        parameters = {"dsn": location}
     try:
-        return psycopg2.connect(location, connect_timeout=10, application_name="resorption_sig")
+        return psycopg2.connect(connect_timeout=10, application_name="resorption_sig", **parameters)
     except psycopg2.Error as error:
         raise StoreError("Connexion impossible à %s : %s" % (display_location(location), str(error).strip()),
                          "Cannot connect to %s: %s" % (display_location(location), str(error).strip())) from error
@@ -112,6 +117,10 @@ class PostGISStore(Store):
     def meta(self, key: str) -> Optional[str]:
         return self._meta.get(key)
 
+    def connect(self):
+        """A new psycopg2 connection (what sums_sql and history call `source`)."""
+        return connect(self._location)
+
     def info(self) -> StoreInfo:
         with contextlib.closing(connect(self._location)) as connection, connection.cursor() as cursor:
             counts = {}
@@ -155,15 +164,6 @@ def _parameter(table, name: str, value):
     return value
 
 
-def _ewkb_hex(wkb: bytes) -> str:
-    """WKB (little-endian) → hex EWKB with the storage SRID, as COPY's geometry input takes it."""
-    if wkb[0] != 1:
-        from osgeo import ogr
-        wkb = bytes(ogr.CreateGeometryFromWkb(wkb).ExportToIsoWkb(ogr.wkbNDR))
-    geometry_type = struct.unpack_from("<I", wkb, 1)[0]
-    return (wkb[:1] + struct.pack("<Ii", geometry_type | 0x20000000, schema.STORAGE_SRID) + wkb[5:]).hex()
-
-
 class _Null(float):
     """Written unquoted as \\N by the csv module (a number to it), read as NULL by COPY;
     every string is quoted, so a text "\\N" stays a text."""
@@ -177,30 +177,25 @@ class _Null(float):
 NULL = _Null()
 
 
-def _copy_rows(table, names: Sequence[str], changes: Sequence[Change], login: str) -> io.StringIO:
-    """The rows as CSV for COPY: strings quoted, None unquoted (NULL), geometry as hex EWKB,
-    blobs as bytea hex; row_version 1 and the author filled as the row-by-row path does."""
-    get = operator.itemgetter(*names)
-    if isinstance(changes[0].row, sqlite3.Row) and list(changes[0].row.keys()) == list(names):
-        get = tuple  # already in column order: no lookup by name (slow on sqlite3.Row)
-    geometry = names.index(GEOMETRY_COLUMN) if GEOMETRY_COLUMN in names else None
-    blobs = [i for i, name in enumerate(names) if name != GEOMETRY_COLUMN and table.field(name).kind is Kind.BLOB]
-    version, author = names.index("row_version"), names.index("updated_by")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    for change in changes:
-        values = [NULL if value is None else value for value in get(change.row)]
-        values[version] = 1
-        if values[author] is NULL or values[author] == EXTERNAL_AUTHOR:
-            values[author] = login
-        if geometry is not None and values[geometry] is not NULL:
-            values[geometry] = _ewkb_hex(wkb_of(values[geometry]))
-        for index in blobs:
-            if values[index] is not NULL:
-                values[index] = "\\x" + bytes(values[index]).hex()
-        writer.writerow(values)
-    buffer.seek(0)
-    return buffer
+class _CsvStream:
+    """A file for COPY … (FORMAT csv, NULL '\\N') written as it is read, so that the server parses
+    while the working copy is still being read: strings quoted, numbers as Python writes them
+    (floats round-trip)."""
+
+    def __init__(self, rows: Iterator[tuple]):
+        self._rows = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+        self.count = 0
+
+    def read(self, size: int = -1) -> str:
+        """The next 2,000 rows (psycopg2 sends whatever length it gets); "" at the end."""
+        chunk = [[NULL if value is None else value for value in row] for row in itertools.islice(self._rows, 2000)]
+        self.count += len(chunk)
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerows(chunk)
+        return self._buffer.getvalue()
 
 
 # --- the sync protocol -------------------------------------------------------------------------
@@ -221,6 +216,29 @@ class SharedPostGIS(SharedStore):
 
     def close(self) -> None:
         self._read.close()
+
+    def record_resolutions(self, client_id: str, resolutions: Sequence[Resolution]) -> None:
+        import psycopg2
+        connection = connect(self._location)
+        try:
+            with connection, connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (postgres_ddl.SYNC_LOCK,))
+                for statement in postgres_ddl.RESOLUTIONS_DDL:
+                    cursor.execute(statement)
+                for decision in resolutions:
+                    cursor.execute(
+                        'INSERT INTO "%s" ("client_id", "resolution_id", "uuid", "table_name", "field", "choice", '
+                        '"resolved_by", "resolved_at", "recorded_at", "row_version", "batch_id") '
+                        'SELECT %%s, %%s, %%s, %%s, %%s, %%s, %%s, %%s::timestamptz, now(), '
+                        '(SELECT "row_version" FROM %s WHERE "uuid" = %%s), (SELECT "batch_id" FROM "rs_versions" '
+                        'WHERE "uuid" = %%s ORDER BY "id" DESC LIMIT 1) ON CONFLICT DO NOTHING' % (
+                            RESOLUTIONS_TABLE, quoted(schema.table(decision.table).name)),
+                        (client_id, decision.resolution_id, decision.uuid, decision.table, decision.field,
+                         decision.choice, decision.login, decision.resolved_at, decision.uuid, decision.uuid))
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+            raise _lost(self._location, error) from error
+        finally:
+            connection.close()
 
     def _query(self, sql: str, parameters=()) -> List[tuple]:
         import psycopg2
@@ -327,11 +345,12 @@ class SharedPostGIS(SharedStore):
             cursor.execute("SELECT set_config('app.user', %s, true), set_config('app.batch', %s, true)",
                            (login, batch_id))
             result = PushResult(batch_id)
-            ordered = sorted_for_push(changes)
+            batch = outgoing(changes)
+            ordered = sorted_for_push(batch)
             inserts = [c for c in ordered if c.op == INSERT]
-            if len(inserts) >= BULK_INSERTS and self._copy_inserts(cursor, inserts, login, result):
+            if len(inserts) >= BULK_INSERTS and self._copy_inserts(cursor, batch, inserts, login, result):
                 ordered = [c for c in ordered if c.op != INSERT]
-            for change in ordered:
+            for change in batch.complete(ordered):
                 self._apply(cursor, change, login, result, careful)
             cursor.execute('INSERT INTO "rs_batches" VALUES (%s, %s, %s, %s, now(), %s, %s, %s, %s)', (
                 batch_id, client_id, login, started, len(changes), len(result.accepted),
@@ -341,27 +360,39 @@ class SharedPostGIS(SharedStore):
         connection.commit()
         return result
 
-    def _copy_inserts(self, cursor, inserts: List[Change], login: str, result: PushResult) -> bool:
-        """New rows by COPY, table by table; False (nothing done) if any row is refused."""
+    def _copy_inserts(self, cursor, batch: Outgoing, inserts: List[Change], login: str, result: PushResult) -> bool:
+        """New rows in bulk, table by table (a first push: 100,000 rows); False (nothing done) if the
+        server refuses any of them: they then go one by one, to tell which."""
         import psycopg2
         cursor.execute("SAVEPOINT bulk")
         try:
-            by_table: Dict[str, List[Change]] = {}
-            for change in inserts:
-                by_table.setdefault(change.table, []).append(change)
-            for table_name, group in by_table.items():
-                declared = schema.table(table_name)
-                names = [c for c in columns(declared) if c in group[0].row.keys()]
-                cursor.copy_expert("COPY %s (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % (
-                    quoted(table_name), ", ".join(quoted(c) for c in names)),
-                    _copy_rows(declared, names, group, login))
-        except (psycopg2.IntegrityError, psycopg2.DataError):
+            for table_name in dict.fromkeys(c.table for c in inserts):
+                expected = sum(1 for c in inserts if c.table == table_name)
+                self._copy_table(cursor, batch, schema.table(table_name), expected, login)
+        except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException):
             cursor.execute("ROLLBACK TO SAVEPOINT bulk")
             return False
         cursor.execute("RELEASE SAVEPOINT bulk")
         for change in inserts:
             result.accepted[change.uuid] = 1
         return True
+
+    @staticmethod
+    def _copy_table(cursor, batch: Outgoing, declared, expected: int, login: str) -> None:
+        """COPY the new rows into the table, streamed while the working copy is read, in uuid order so
+        that the uuid indexes (the table's, rs_changes', rs_versions') fill in order. The table's
+        checks and triggers run as for any insert: numbering, audit (batch, author, offline and
+        accepted times), rules."""
+        names = columns(declared)
+        stream = _CsvStream(batch.insert_rows(declared.name, login))
+        cursor.copy_expert("COPY %s (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % (
+            quoted(declared.name), ", ".join(quoted(c) for c in names)), stream, size=1 << 16)
+        if stream.count != expected:
+            raise StoreError(
+                "La copie de travail ne contient plus %d des nouvelles lignes de %s à envoyer." % (
+                    expected - stream.count, declared.name),
+                "The working copy no longer holds %d of the new rows of %s to send." % (
+                    expected - stream.count, declared.name))
 
     def _apply(self, cursor, change: Change, login: str, result: PushResult, careful: bool) -> None:
         import psycopg2

@@ -36,6 +36,17 @@ PG_TYPES = {
 APP_USER = "nullif(current_setting('app.user', true), '')"
 APP_BATCH = "nullif(current_setting('app.batch', true), '')"
 
+# Conflict decisions of the working copies (see sync.protocol.RESOLUTIONS_TABLE); IF NOT EXISTS: a store
+# created before them gets the table at the first decision recorded.
+RESOLUTIONS_DDL = (
+    'CREATE TABLE IF NOT EXISTS "rs_conflict_resolutions" ("client_id" text NOT NULL, '
+    '"resolution_id" bigint NOT NULL, "uuid" text NOT NULL, "table_name" text NOT NULL, "field" text NOT NULL, '
+    '"choice" text NOT NULL CHECK ("choice" IN (\'mine\', \'theirs\')), "resolved_by" text, '
+    '"resolved_at" timestamptz, "recorded_at" timestamptz NOT NULL, "row_version" integer, "batch_id" text, '
+    'PRIMARY KEY ("client_id", "resolution_id"))',
+    'CREATE INDEX IF NOT EXISTS "rs_conflict_resolutions_uuid_idx" ON "rs_conflict_resolutions" ("uuid")',
+)
+
 COMMON_DDL = (
     'CREATE TABLE IF NOT EXISTS "rs_meta" ("key" text PRIMARY KEY, "value" text)',
     'CREATE SEQUENCE "rs_seq"',
@@ -50,7 +61,7 @@ COMMON_DDL = (
     '"accepted" integer NOT NULL, "conflicts" integer NOT NULL, "result" text NOT NULL)',
     'CREATE FUNCTION "rs_lock"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
     'PERFORM pg_advisory_xact_lock(%d); RETURN NULL; END $$' % SYNC_LOCK,
-)
+) + RESOLUTIONS_DDL
 
 
 def column_type(field) -> str:

@@ -13,12 +13,12 @@ why a row was refused), a history table, and the triggers that
 Timestamps are ISO 8601 in UTC, as GDAL writes them for GeoPackage DATETIME.
 """
 import re
-from typing import Iterator, List, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from ..model.rules import SQLITE, quoted, sql_literal
 from ..model.schema import (EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Kind, Table,
                             history_of)
-from ..model.sums import STATE_COLUMNS
+from ..model.sums import FIGURE_COLUMNS, STATE_COLUMNS
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
@@ -58,6 +58,12 @@ EDITING_AUTHOR = "coalesce((SELECT \"value\" FROM \"%s\" WHERE \"key\" = '%s'), 
 
 # Stamped by the store whenever one of the population figures changes.
 POPULATION_STAMP = "population_updated_at"
+
+# What the store's own stamping UPDATE sets (see create_triggers).
+STAMPED_COLUMNS = ("row_version", "updated_at", "updated_by", POPULATION_STAMP)
+
+# Indexes an older schema declared and this one replaces (dropped by index_upgrade).
+RETIRED_INDEXES = ("sites_status_idx",)
 
 _IDENTIFIER = re.compile(r'"([a-z_0-9]+)"')
 
@@ -130,13 +136,44 @@ def create_history_table(table: Table) -> str:
 def create_indexes(table: Table) -> Iterator[str]:
     history = history_of(table.name)
     yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to")' % (history, quoted(history))
-    # Covering the columns of the derived figures: the state at a past date is read from the index alone.
+    # Covering the columns of the derived figures: the state at a past date is read from the index
+    # alone. history_id second: the versions an UPDATE of many rows writes (one valid_to) are appended
+    # at the end of the index, not scattered among each other by valid_from.
     covered = "".join(', "%s"' % c for c in STATE_COLUMNS.get(table.name, ()))
-    yield 'CREATE INDEX "%s_valid_idx" ON %s ("valid_to", "valid_from"%s)' % (history, quoted(history), covered)
+    yield 'CREATE INDEX "%s_valid_idx" ON %s ("valid_to", "history_id", "valid_from"%s)' % (
+        history, quoted(history), covered)
+    figures = FIGURE_COLUMNS.get(table.name)
+    if figures:
+        # The figures of the open sites by département, read from the index alone, already grouped;
+        # it is also the table's index on status.
+        yield 'CREATE INDEX "%s_figures_idx" ON %s ("status", "departement"%s)' % (
+            table.name, quoted(table.name), "".join(', "%s"' % c for c in figures))
     indexed = [f.name for f in table.fields if f.references or f.name in (
         "departement", "insee_code", "status", "owner_uuid")]
     for name in indexed:
+        if name == "status" and figures:
+            continue
         yield 'CREATE INDEX "%s_%s_idx" ON %s (%s)' % (table.name, name, quoted(table.name), quoted(name))
+
+
+_INDEX_NAME = re.compile(r'^CREATE INDEX "([^"]+)" ON "([^"]+)"')
+
+
+def created_index(statement: str) -> Optional[Tuple[str, str]]:
+    """(index, table) of a CREATE INDEX statement of create_indexes; None for another statement."""
+    match = _INDEX_NAME.match(statement)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def index_upgrade(existing: Dict[str, str], tables) -> List[str]:
+    """The statements that bring the indexes of an existing file to those declared for `tables`:
+    `existing` maps the names of the file's indexes to their SQL (sqlite_master). An index
+    declared differently is made again; a retired one is dropped."""
+    declared = {_INDEX_NAME.match(sql).group(1): sql for table in tables for sql in create_indexes(table)}
+    statements = ["DROP INDEX %s" % quoted_name(name) for name in existing
+                  if name in RETIRED_INDEXES or (name in declared and existing[name] != declared[name])]
+    statements += [sql for name, sql in declared.items() if existing.get(name) != sql]
+    return statements
 
 
 def _raise_unless(rules, prefix: str) -> List[str]:
@@ -158,10 +195,14 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
     q = quoted(name)
     dated_rules = [r for r in table.all_rules() if r.expression(SQLITE) and (
         not r.deterministic or (checked is not None and r.code not in checked))]
+    all_columns = ([GEOMETRY_COLUMN] if table.geometry else []) + list(table.field_names)
     if dated_rules:
         checks = "\n  ".join(_raise_unless(dated_rules, "NEW"))
+        # Not re-run by the store's own stamping UPDATE below (it sets STAMPED_COLUMNS only).
+        written = ", ".join(quoted(c) for c in all_columns if c not in STAMPED_COLUMNS)
         yield 'CREATE TRIGGER "%s_check_insert" BEFORE INSERT ON %s BEGIN\n  %s\nEND' % (name, q, checks)
-        yield 'CREATE TRIGGER "%s_check_update" BEFORE UPDATE ON %s BEGIN\n  %s\nEND' % (name, q, checks)
+        yield 'CREATE TRIGGER "%s_check_update" BEFORE UPDATE OF %s ON %s BEGIN\n  %s\nEND' % (
+            name, written, q, checks)
 
     yield ('CREATE TRIGGER "%s_uuid_fixed" BEFORE UPDATE OF "uuid" ON %s '
            'WHEN OLD."uuid" IS NOT NULL AND NEW."uuid" IS NOT OLD."uuid" BEGIN\n'
@@ -191,6 +232,9 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
     # (GDAL turns recursive triggers on).
     business = [c for c in kept if c not in SYNC_FIELD_NAMES and c != POPULATION_STAMP]
     changed = " OR ".join('NEW."%s" IS NOT OLD."%s"' % (c, c) for c in business)
+    # UPDATE OF the business columns: the stamping UPDATE (sync fields only) does not even fire
+    # these triggers, instead of evaluating their WHEN once more for every row.
+    business_list = ", ".join(quoted(c) for c in business)
     complete = " AND ".join('OLD."%s" IS NOT NULL' % c for c in SYNC_FIELD_NAMES)
     # A writer that knows the protocol (the plugin) sends row_version + 1 and its
     # login; any other writer is recorded as external.
@@ -206,18 +250,18 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
         population_stamp = ', "%s" = CASE WHEN %s THEN %s ELSE NEW."%s" END' % (
             POPULATION_STAMP, population_changed, NOW, POPULATION_STAMP)
     if role == WORKING_COPY:
-        yield ('CREATE TRIGGER "%s_stamp_update" AFTER UPDATE ON %s WHEN (%s) AND (%s) AND %s BEGIN\n'
+        yield ('CREATE TRIGGER "%s_stamp_update" AFTER UPDATE OF %s ON %s WHEN (%s) AND (%s) AND %s BEGIN\n'
                '  UPDATE %s SET "row_version" = OLD."row_version", "updated_at" = %s, "updated_by" = %s%s\n'
                '    WHERE "fid" = NEW."fid";\nEND' % (
-                   name, q, complete, changed, NOT_APPLYING, q, NOW, author, population_stamp))
+                   name, business_list, q, complete, changed, NOT_APPLYING, q, NOW, author, population_stamp))
         return
-    yield ('CREATE TRIGGER "%s_history_update" AFTER UPDATE ON %s WHEN (%s) AND (%s) BEGIN\n'
+    yield ('CREATE TRIGGER "%s_history_update" AFTER UPDATE OF %s ON %s WHEN (%s) AND (%s) BEGIN\n'
            '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
            "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'update');\n"
            '  UPDATE %s SET "row_version" = OLD."row_version" + 1, "updated_at" = %s, "updated_by" = %s%s\n'
            '    WHERE "fid" = NEW."fid";\nEND' % (
-               name, q, complete, changed, history, column_list, old_values, NOW, author, q, NOW, author,
-               population_stamp))
+               name, business_list, q, complete, changed, history, column_list, old_values, NOW, author, q,
+               NOW, author, population_stamp))
     yield ('CREATE TRIGGER "%s_history_delete" AFTER DELETE ON %s BEGIN\n'
            '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
            "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'delete');\nEND" % (

@@ -18,6 +18,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..model import sums as model
 from ..model import schema
+from ..model import vocabularies as voc
 from ..model.rules import quoted
 from ..model.schema import Kind, history_of
 
@@ -224,12 +225,18 @@ class Query:
             % (threshold, threshold))
         return ["%s AS %s" % (expressions[name], name) for name in model.FIGURE_NAMES]
 
+    def closed_between(self, start: str, end: str) -> str:
+        """The site's state is closed with a closing day in (start's day, end's day]."""
+        d = self.dialect
+        first, last = self.bind("first_day", model.day_of(start)), self.bind("last_day", model.day_of(end))
+        return ('"status" <> \'open\' AND "closed_at" IS NOT NULL AND %s > %s AND %s <= %s'
+                % (d.day("closed_at"), first, d.day("closed_at"), last))
+
     def between_columns(self, start: str, end: str) -> List[str]:
         d = self.dialect
         first, last = self.bind("first_day", model.day_of(start)), self.bind("last_day", model.day_of(end))
         opened = "coalesce(%s, %s)" % (d.day("built_at"), d.day("created_at"))
-        closed = ('"status" <> \'open\' AND "closed_at" IS NOT NULL AND %s > %s AND %s <= %s'
-                  % (d.day("closed_at"), first, d.day("closed_at"), last))
+        closed = self.closed_between(start, end)
         resorbed = "%s AND \"closed_with_solutions\" = 'yes'" % closed
         return [
             "coalesce(sum(CASE WHEN %s > %s AND %s <= %s THEN 1 ELSE 0 END), 0) AS opened" % (
@@ -419,3 +426,31 @@ def monthly_series(source, end: Optional[str] = None, months: int = 24, territor
                     point[name] += value
         series.append(dict(at=instant, **point))
     return series
+
+
+def outcomes_between(source, start: str, end: str, territory: Territory = EVERYWHERE) -> Dict[str, object]:
+    """Where the people of the sites closed in (start's day, end's day] went, by closing solution
+    (the rows of site_closing_outcomes), and the closed sites whose outcomes were not recorded.
+
+    Returns {"start", "end", "outcomes": [{"solution", "sites", "people", "households",
+    "people_unknown", "households_unknown"}], "not_recorded": {"sites", "population_total"}}."""
+    with connection_of(source) as connection:
+        query = Query(dialect_of(connection))
+        state = query.state("sites", SITE_COLUMNS, end, territory)
+        closed = "SELECT \"uuid\", \"population_total\" FROM (%s) AS state WHERE %s" % (
+            state, query.closed_between(start, end))
+        names, rows = query.dialect.run(connection, (
+            'SELECT o."solution", count(DISTINCT closed."uuid") AS sites, coalesce(sum(o."people"), 0) AS people, '
+            'coalesce(sum(o."households"), 0) AS households, '
+            'coalesce(sum(CASE WHEN o."people" IS NULL THEN 1 ELSE 0 END), 0) AS people_unknown, '
+            'coalesce(sum(CASE WHEN o."households" IS NULL THEN 1 ELSE 0 END), 0) AS households_unknown '
+            'FROM (%s) AS closed JOIN "site_closing_outcomes" o ON o."site_uuid" = closed."uuid" '
+            'GROUP BY o."solution"' % closed), query.parameters)
+        outcomes = sorted((dict(zip(names, row)) for row in rows),
+                          key=lambda item: voc.CLOSING_SOLUTION.codes.index(item["solution"]))
+        _, rows = query.dialect.run(connection, (
+            'SELECT count(*), coalesce(sum(closed."population_total"), 0) FROM (%s) AS closed WHERE NOT EXISTS '
+            '(SELECT 1 FROM "site_closing_outcomes" o WHERE o."site_uuid" = closed."uuid")' % closed),
+            query.parameters)
+    return {"start": start, "end": end, "outcomes": outcomes,
+            "not_recorded": {"sites": rows[0][0], "population_total": rows[0][1]}}

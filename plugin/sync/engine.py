@@ -20,7 +20,8 @@ from ..store import gpkg, is_postgres
 from ..store.base import StoreError
 from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOW, SYNC_STATE_TABLE, WORKING_COPY
 from . import working_copy as wc
-from .protocol import DELETE, INSERT, UPDATE, Change, PushResult, SchemaMismatch, SharedStore, SyncCancelled
+from .protocol import (DELETE, INSERT, UPDATE, Change, Outgoing, PushResult, Resolution, SchemaMismatch,
+                       SharedStore, SyncCancelled)
 from .values import automatic_fields, columns, displayed, for_merge, from_json, normalised_wkb, to_json
 
 LOG = logging.getLogger("resorption_sig")
@@ -28,6 +29,8 @@ LOG = logging.getLogger("resorption_sig")
 # The pseudo-field of a change the shared store refused (a rule or a uniqueness it breaks there).
 REFUSED = "(refus)"
 MINE, THEIRS = "mine", "theirs"
+# The field of a "take all mine / all theirs" decision in the resolution logs.
+WHOLE_FEATURE = "*"
 MAX_ROUNDS = 3
 
 Progress = Callable[[float, str], None]
@@ -62,6 +65,14 @@ def open_shared(location: str) -> SharedStore:
 def checkout(shared_location: str, local_path: str, departements: Sequence[str], login: Optional[str] = None,
              progress: Progress = _no_progress, cancelled: Callable[[], bool] = _never) -> str:
     """Create the working copy `local_path` holding the départements' rows and history."""
+    from ..store.postgis import display_location
+    if display_location(shared_location) != shared_location:
+        # The copy keeps the shared store's location to sync with it: never a password.
+        raise StoreError(
+            "Le mot de passe écrit dans l'adresse ne peut pas être gardé dans la copie de travail : utilisez une "
+            "connexion PostgreSQL de QGIS (qgis:NOM), un service (service=NOM) ou le fichier ~/.pgpass.",
+            "A password written in the address cannot be kept in the working copy: use a QGIS PostgreSQL "
+            "connection (qgis:NAME), a service (service=NAME) or the ~/.pgpass file.")
     shared = open_shared(shared_location)
     try:
         if shared.schema_version != SCHEMA_VERSION:
@@ -142,6 +153,21 @@ def _insert_many(connection, target: str, names: List[str], rows) -> None:
 
 # --- the working copy side ----------------------------------------------------------------
 
+class SavedBatch(Outgoing):
+    """The batch saved in a working copy's outbox: its rows are read from the copy when the shared
+    store sends them (wc.sent_rows, wc.sent_insert_rows), never all held at once."""
+
+    def __init__(self, connection, changes=()):
+        super().__init__(changes)
+        self.connection = connection
+
+    def rows(self, table: str, uuids: Sequence[str]) -> Dict[str, dict]:
+        return wc.sent_rows(self.connection, schema.table(table), list(uuids))
+
+    def insert_rows(self, table: str, author: str):
+        return wc.sent_insert_rows(self.connection, schema.table(table), author)
+
+
 class WorkingCopy:
     """An open working copy; use as a context manager."""
 
@@ -204,6 +230,7 @@ class WorkingCopy:
                 summary.sent += len(result.accepted)
                 if not result.conflicts:
                     break
+            self._send_resolutions(shared)
             with gpkg.transaction(self.connection):
                 self.connection.execute('UPDATE "%s" SET "last_sync_at" = %s, "login" = ?' % (
                     SYNC_STATE_TABLE, NOW), (login,))
@@ -261,7 +288,8 @@ class WorkingCopy:
         connection = self.connection
         ours = wc.read_rows(connection, table, [uuid]).get(uuid)
         dirty = connection.execute('SELECT "op" FROM "%s" WHERE "uuid" = ?' % wc.DIRTY, (uuid,)).fetchone()
-        business = [c for c in columns(table) if c not in automatic_fields(table)]
+        automatic = set(automatic_fields(table))
+        business = [c for c in columns(table) if c not in automatic]
         if dirty is None:
             if theirs is None:
                 if ours is None:
@@ -270,7 +298,9 @@ class WorkingCopy:
                 return 1
             if ours == theirs:
                 return 0
-            wc.write_row(connection, table, theirs)
+            # only what differs: the shared store's own stamps after a push of ours (a first push: 100,000)
+            wc.write_row(connection, table, theirs if ours is None else {
+                c: v for c, v in theirs.items() if c == "uuid" or v != ours.get(c)})
             return int(ours is None or any(ours[c] != theirs[c] for c in business))
         base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
         result = merge_row(for_merge(table, base), for_merge(table, ours), for_merge(table, theirs),
@@ -329,13 +359,14 @@ class WorkingCopy:
             'FROM "%s" ORDER BY "position"' % wc.OUTBOX).fetchall()
 
     def _snapshot(self) -> None:
-        """Save the batch to send (the dirty rows without pending conflicts, as they are now)
-        before sending it, in one local transaction."""
+        """Save the batch to send (the dirty rows without pending conflicts, by uuid and version)
+        before sending it, in one local transaction. The rows stay in their tables: a row of the batch
+        changed before the answer is applied is kept as it was by the triggers of wc.keep_sent_rows."""
         connection = self.connection
         batch_id = str(uuid_module.uuid4())
         with gpkg.transaction(connection):
+            wc.keep_sent_rows(connection)
             for table in schema.TABLES:
-                q, kept = quoted(table.name), ", ".join(quoted(c) for c in columns(table))
                 connection.execute(
                     'INSERT INTO "%s" ("batch_id", "position", "table_name", "uuid", "op", "expected_version", '
                     '"local_seq") SELECT ?, d."seq", d."table_name", d."uuid", d."op", '
@@ -343,79 +374,97 @@ class WorkingCopy:
                     'ELSE b."row_version" END, d."seq" FROM "%s" d LEFT JOIN %s t ON t."uuid" = d."uuid" '
                     'LEFT JOIN %s b ON b."uuid" = d."uuid" WHERE d."table_name" = ? AND NOT EXISTS '
                     '(SELECT 1 FROM "%s" c WHERE c."uuid" = d."uuid") AND (d."op" = \'delete\' OR t."uuid" IS NOT NULL)'
-                    % (wc.OUTBOX, wc.DIRTY, q, quoted(wc.base_table(table)), wc.CONFLICTS), (batch_id, table.name))
-                connection.execute(
-                    'INSERT INTO %s (%s) SELECT %s FROM %s t WHERE t."uuid" IN (SELECT "uuid" FROM "%s" '
-                    'WHERE "table_name" = ? AND "op" <> \'delete\')' % (
-                        quoted(wc.outbox_table(table)), kept, ", ".join('t.%s' % quoted(c) for c in columns(table)),
-                        q, wc.OUTBOX), (table.name,))
+                    % (wc.OUTBOX, wc.DIRTY, quoted(table.name), quoted(wc.base_table(table)), wc.CONFLICTS),
+                    (batch_id, table.name))
 
     def _batch(self):
-        """(batch id, outbox entries, the rows as sent by table, the changes) of the saved batch."""
+        """(batch id, outbox entries, the changes) of the saved batch; the rows are read when sent."""
         outbox = self._outbox()
         if not outbox:
-            return None, [], {}, []
-        tables = {entry[1] for entry in outbox}
-        rows = {t: wc.read_all(self.connection, schema.table(t), wc.outbox_table(schema.table(t))) for t in tables}
-        changes = [Change(table, uuid, op, expected, rows[table].get(uuid))
-                   for _, table, uuid, op, expected, _ in outbox]
-        return outbox[0][0], outbox, rows, changes
+            return None, [], SavedBatch(self.connection)
+        changes = SavedBatch(self.connection, (Change(table, uuid, op, expected, None)
+                                               for _, table, uuid, op, expected, _ in outbox))
+        return outbox[0][0], outbox, changes
 
     def _push(self, shared: SharedStore, login: str) -> PushResult:
         if not self._outbox():
             self._snapshot()
-        batch_id, outbox, rows, changes = self._batch()
+        batch_id, outbox, changes = self._batch()
         if not outbox:
             return PushResult("")
         result = shared.push(batch_id, self.state["client_id"], login, changes)
-        self._settle(outbox, rows, result)
+        self._settle(changes, result)
         return result
 
-    def _settle(self, outbox, rows, result: PushResult) -> None:
-        """Apply the shared store's answer in one local transaction, then empty the outbox."""
+    def _settle(self, changes: SavedBatch, result: PushResult) -> None:
+        """Apply the shared store's answer in one local transaction (set-based: a first push settles
+        100,000 rows), then empty the outbox."""
         connection = self.connection
         with wc.applying(connection):
-            dirty = {uuid: (op, seq) for uuid, op, seq in connection.execute(
-                'SELECT d."uuid", d."op", d."seq" FROM "%s" d JOIN "%s" o ON o."uuid" = d."uuid"' % (
-                    wc.DIRTY, wc.OUTBOX))}
-            settled = []
-            for _, table_name, uuid, op, _, local_seq in outbox:
-                table = schema.table(table_name)
-                if uuid in result.rejected:
-                    connection.execute(
-                        'INSERT OR REPLACE INTO "%s" ("uuid", "table_name", "field", "base", "mine", "theirs", '
-                        '"detected_at") VALUES (?, ?, ?, NULL, ?, ?, %s)' % (wc.CONFLICTS, NOW),
-                        (uuid, table.name, REFUSED, to_json(op), to_json(result.rejected[uuid])))
-                elif uuid in result.accepted:
-                    version = result.accepted[uuid]
-                    if uuid in dirty and dirty[uuid][1] > local_seq:
-                        self._edited_meanwhile(table, uuid, op, dirty[uuid][0], version, rows[table_name].get(uuid))
-                    else:
-                        settled.append((uuid, table_name, version))
-            self._forget_settled(settled)
+            connection.execute('CREATE TEMP TABLE IF NOT EXISTS "rs_accepted" ("uuid" TEXT PRIMARY KEY, '
+                               '"version" INTEGER)')
+            connection.execute('DELETE FROM "rs_accepted"')
+            connection.execute('INSERT INTO "rs_accepted" SELECT "key", "value" FROM json_each(?)',
+                               (json.dumps(result.accepted),))
+            for uuid, reason in result.rejected.items():
+                table_name, op = connection.execute(
+                    'SELECT "table_name", "op" FROM "%s" WHERE "uuid" = ?' % wc.OUTBOX, (uuid,)).fetchone()
+                connection.execute(
+                    'INSERT OR REPLACE INTO "%s" ("uuid", "table_name", "field", "base", "mine", "theirs", '
+                    '"detected_at") VALUES (?, ?, ?, NULL, ?, ?, %s)' % (wc.CONFLICTS, NOW),
+                    (uuid, table_name, REFUSED, to_json(op), to_json(reason)))
+            # accepted, but changed here again while the batch was on its way (a new row deleted meanwhile
+            # has no dirty entry left)
+            meanwhile = connection.execute(
+                'SELECT o."uuid", o."table_name", o."op", d."op", a."version" FROM "%s" o '
+                'JOIN "rs_accepted" a ON a."uuid" = o."uuid" LEFT JOIN "%s" d ON d."uuid" = o."uuid" '
+                'WHERE d."seq" > o."local_seq" OR (d."uuid" IS NULL AND o."op" = \'insert\')' % (
+                    wc.OUTBOX, wc.DIRTY)).fetchall()
+            for uuid, table_name, op, dirty_op, version in meanwhile:
+                sent = changes.rows(table_name, [uuid]).get(uuid)
+                if dirty_op is None:
+                    self._deleted_meanwhile(schema.table(table_name), uuid, version, sent)
+                else:
+                    self._edited_meanwhile(schema.table(table_name), uuid, op, dirty_op, version, sent)
+            connection.executemany('DELETE FROM "rs_accepted" WHERE "uuid" = ?', [(m[0],) for m in meanwhile])
+            self._forget_settled()
             connection.execute('DELETE FROM "%s"' % wc.OUTBOX)
             for table in schema.TABLES:
                 connection.execute("DELETE FROM %s" % quoted(wc.outbox_table(table)))
 
-    def _forget_settled(self, settled) -> None:
-        """The accepted rows nobody edited since: their new row_version, nothing left to send (set-based)."""
-        if not settled:
-            return
+    def _forget_settled(self) -> None:
+        """The accepted rows nobody edited since (rs_accepted): their new row_version, nothing left
+        to send (set-based)."""
         connection = self.connection
-        connection.execute('CREATE TEMP TABLE IF NOT EXISTS "rs_settled" ("uuid" TEXT PRIMARY KEY, '
-                           '"table_name" TEXT, "version" INTEGER)')
-        connection.execute('DELETE FROM "rs_settled"')
-        connection.executemany('INSERT INTO "rs_settled" VALUES (?, ?, ?)', settled)
-        for table_name in {t for _, t, _ in settled}:
+        for (table_name,) in connection.execute(
+                'SELECT DISTINCT o."table_name" FROM "%s" o JOIN "rs_accepted" a ON a."uuid" = o."uuid"'
+                % wc.OUTBOX).fetchall():
             table = schema.table(table_name)
-            connection.execute('UPDATE %s SET "row_version" = s."version" FROM "rs_settled" AS s '
-                               'WHERE s."uuid" = %s."uuid" AND s."version" IS NOT NULL '
-                               'AND s."version" IS NOT %s."row_version"' % (
+            connection.execute('UPDATE %s SET "row_version" = a."version" FROM "rs_accepted" AS a '
+                               'WHERE a."uuid" = %s."uuid" AND a."version" IS NOT NULL '
+                               'AND a."version" IS NOT %s."row_version"' % (
                                    quoted(table.name), quoted(table.name), quoted(table.name)))
-            connection.execute('DELETE FROM %s WHERE "uuid" IN (SELECT "uuid" FROM "rs_settled")' % quoted(
+            connection.execute('DELETE FROM %s WHERE "uuid" IN (SELECT "uuid" FROM "rs_accepted")' % quoted(
                 wc.base_table(table)))
         for target in (wc.DIRTY, wc.CONFLICTS):
-            connection.execute('DELETE FROM "%s" WHERE "uuid" IN (SELECT "uuid" FROM "rs_settled")' % target)
+            remaining = connection.execute('SELECT EXISTS (SELECT 1 FROM "%s" WHERE "uuid" NOT IN '
+                                           '(SELECT "uuid" FROM "rs_accepted"))' % target).fetchone()[0]
+            # everything settled (a first push): emptied at once rather than row by row
+            connection.execute('DELETE FROM "%s"%s' % (
+                target, ' WHERE "uuid" IN (SELECT "uuid" FROM "rs_accepted")' if remaining else ""))
+
+    def _deleted_meanwhile(self, table: Table, uuid: str, version: Optional[int], sent: Optional[dict]) -> None:
+        """Accepted as a new row, but deleted here while the batch was on its way: the shared store
+        now has the row, so its deletion is still to send."""
+        connection = self.connection
+        if connection.execute('SELECT 1 FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,)).fetchone():
+            return
+        wc.set_base(connection, table, dict(sent, row_version=version), uuid)
+        connection.execute('UPDATE "%s" SET "change_counter" = "change_counter" + 1' % SYNC_STATE_TABLE)
+        connection.execute(
+            'INSERT INTO "%s" ("uuid", "table_name", "op", "seq", "first_changed_at", "last_changed_at", '
+            '"changed_by") SELECT ?, ?, ?, "change_counter", %s, %s, "login" FROM "%s"' % (
+                wc.DIRTY, NOW, NOW, SYNC_STATE_TABLE), (uuid, table.name, DELETE))
 
     def _edited_meanwhile(self, table: Table, uuid: str, op: str, dirty_op: str, version: Optional[int],
                           sent: Optional[dict]) -> None:
@@ -432,6 +481,17 @@ class WorkingCopy:
             connection.execute('UPDATE "%s" SET "op" = ? WHERE "uuid" = ?' % wc.DIRTY, (UPDATE, uuid))
 
     # --- conflicts ----------------------------------------------------------------------
+    def _send_resolutions(self, shared: SharedStore) -> None:
+        """The decisions on settled features go into the shared store's history (a resend after a crash
+        adds nothing there), then are marked sent here."""
+        decisions = [Resolution(*row) for row in wc.resolutions_to_send(self.connection)]
+        if not decisions:
+            return
+        shared.record_resolutions(self.state["client_id"], decisions)
+        with gpkg.transaction(self.connection):
+            self.connection.executemany('UPDATE "%s" SET "sent" = 1 WHERE "id" = ?' % wc.RESOLUTIONS,
+                                        [(d.resolution_id,) for d in decisions])
+
     def resolve(self, uuid: str, field: str, choice: str, login: Optional[str] = None) -> None:
         """Keep `mine` or take `theirs` for one conflicting field (or the existence of the feature)."""
         if choice not in (MINE, THEIRS):
@@ -454,15 +514,20 @@ class WorkingCopy:
                 'VALUES (?, ?, ?, ?, ?, %s)' % (wc.RESOLUTIONS, NOW), (uuid, table.name, field, choice, login))
             if field in (EXISTENCE, REFUSED):
                 self._resolve_existence(table, uuid, field, choice, ours, base)
-                return
-            if choice == THEIRS:
-                connection.execute('UPDATE %s SET %s = ? WHERE "uuid" = ?' % (quoted(table.name), quoted(field)),
-                                   (base[field], uuid))
-                ours = wc.read_rows(connection, table, [uuid]).get(uuid)
-            remaining = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,)).fetchone()
-            business = [c for c in columns(table) if c not in automatic_fields(table)]
-            if not remaining and all(ours[c] == base[c] for c in business):
-                wc.forget(connection, table, uuid)
+            else:
+                if choice == THEIRS:
+                    connection.execute('UPDATE %s SET %s = ? WHERE "uuid" = ?' % (
+                        quoted(table.name), quoted(field)), (base[field], uuid))
+                    ours = wc.read_rows(connection, table, [uuid]).get(uuid)
+                remaining = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS,
+                                               (uuid,)).fetchone()
+                business = [c for c in columns(table) if c not in automatic_fields(table)]
+                if not remaining and all(ours[c] == base[c] for c in business):
+                    wc.forget(connection, table, uuid)
+            # What is sent now is the resolver's decision: signed with their login (the merge left
+            # the other side's author on the row).
+            connection.execute('UPDATE %s SET "updated_by" = ? WHERE "uuid" = ? AND EXISTS (SELECT 1 FROM "%s" '
+                               'WHERE "uuid" = ?)' % (quoted(table.name), wc.DIRTY), (login, uuid, uuid))
 
     def _resolve_existence(self, table, uuid, field, choice, ours, base) -> None:
         connection = self.connection
@@ -482,9 +547,21 @@ class WorkingCopy:
         wc.forget(connection, table, uuid)
 
     def resolve_all(self, uuid: str, choice: str, login: Optional[str] = None) -> None:
-        """"Take all mine / all theirs" for one feature: an explicit choice, logged like the others."""
-        for (field,) in self.connection.execute(
-                'SELECT "field" FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,)).fetchall():
+        """"Take all mine / all theirs" for one feature: an explicit choice, logged as such (field
+        WHOLE_FEATURE) besides the decision on each field."""
+        if choice not in (MINE, THEIRS):
+            raise StoreError("Choix inconnu : %s (mine ou theirs)." % choice,
+                             "Unknown choice: %s (mine or theirs)." % choice)
+        fields = self.connection.execute('SELECT "field", "table_name" FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS,
+                                         (uuid,)).fetchall()
+        if not fields:
+            raise StoreError("Aucun conflit sur %s." % uuid, "No conflict on %s." % uuid)
+        with gpkg.transaction(self.connection):
+            self.connection.execute(
+                'INSERT INTO "%s" ("uuid", "table_name", "field", "choice", "login", "resolved_at") '
+                'VALUES (?, ?, ?, ?, ?, %s)' % (wc.RESOLUTIONS, NOW),
+                (uuid, fields[0][1], WHOLE_FEATURE, choice, login or self.state["login"] or EXTERNAL_AUTHOR))
+        for field, _ in fields:
             self.resolve(uuid, field, choice, login)
 
 

@@ -31,12 +31,24 @@ from ..store import gpkg
 from ..store.base import StoreError
 from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOW, history_columns
 from . import scope
-from .protocol import DELETE, INSERT, Change, PushResult, SharedStore, sorted_for_push
+from .protocol import (DELETE, INSERT, RESOLUTIONS_TABLE, Change, PushResult, Resolution, SharedStore, outgoing,
+                       sorted_for_push)
 from .values import columns, edited_columns
 from .working_copy import read_meta
 
 ROLE_SHARED = "shared"
 CONTEXT = "rs_sync_context"
+
+# Conflict decisions of the working copies (protocol.RESOLUTIONS_TABLE); IF NOT EXISTS: a store shared
+# before them gets the table at the first decision recorded.
+RESOLUTIONS_DDL = (
+    'CREATE TABLE IF NOT EXISTS "%s" ("client_id" TEXT NOT NULL, "resolution_id" INTEGER NOT NULL, '
+    '"uuid" TEXT NOT NULL, "table_name" TEXT NOT NULL, "field" TEXT NOT NULL, '
+    '"choice" TEXT NOT NULL CHECK ("choice" IN (\'mine\', \'theirs\')), "resolved_by" TEXT, "resolved_at" TEXT, '
+    '"recorded_at" TEXT NOT NULL, "row_version" INTEGER, "batch_id" TEXT, PRIMARY KEY ("client_id", "resolution_id"))'
+    % RESOLUTIONS_TABLE,
+    'CREATE INDEX IF NOT EXISTS "%s_uuid_idx" ON "%s" ("uuid")' % (RESOLUTIONS_TABLE, RESOLUTIONS_TABLE),
+)
 
 SHARED_DDL = (
     'CREATE TABLE "rs_changes" ("uuid" TEXT PRIMARY KEY NOT NULL, "table_name" TEXT NOT NULL, '
@@ -49,7 +61,7 @@ SHARED_DDL = (
     '"login" TEXT, "started_at" TEXT NOT NULL, "committed_at" TEXT NOT NULL, "received" INTEGER NOT NULL, '
     '"accepted" INTEGER NOT NULL, "conflicts" INTEGER NOT NULL, "result" TEXT NOT NULL)',
     'CREATE TABLE "%s" ("batch_id" TEXT NOT NULL, "login" TEXT)' % CONTEXT,
-)
+) + RESOLUTIONS_DDL
 
 
 def _record(table: Table, row: str, operation: str, version: str, edited_at: str) -> str:
@@ -189,6 +201,7 @@ class SharedGeoPackage(SharedStore):
 
     # --- push -----------------------------------------------------------------------
     def push(self, batch_id: str, client_id: str, login: str, changes: Sequence[Change]) -> PushResult:
+        ordered = sorted_for_push(outgoing(changes).complete(changes))  # read before taking the write lock
         with contextlib.closing(gpkg.connect(self.location)) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -200,7 +213,7 @@ class SharedGeoPackage(SharedStore):
                     return _result_from_json(batch_id, stored[0], replayed=True)
                 connection.execute('INSERT INTO "%s" VALUES (?, ?)' % CONTEXT, (batch_id, login))
                 result = PushResult(batch_id)
-                for change in sorted_for_push(changes):
+                for change in ordered:
                     _apply(connection, change, result)
                 connection.execute('DELETE FROM "%s"' % CONTEXT)
                 connection.execute(
@@ -214,6 +227,20 @@ class SharedGeoPackage(SharedStore):
                 raise
         self._verify(batch_id, len(result.accepted))
         return result
+
+    def record_resolutions(self, client_id: str, resolutions: Sequence[Resolution]) -> None:
+        with contextlib.closing(gpkg.connect(self.location)) as connection, gpkg.transaction(connection):
+            for statement in RESOLUTIONS_DDL:
+                connection.execute(statement)
+            for decision in resolutions:
+                connection.execute(
+                    'INSERT OR IGNORE INTO "%s" ("client_id", "resolution_id", "uuid", "table_name", "field", '
+                    '"choice", "resolved_by", "resolved_at", "recorded_at", "row_version", "batch_id") '
+                    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, %s, (SELECT "row_version" FROM %s WHERE "uuid" = ?), '
+                    '(SELECT "batch_id" FROM "rs_versions" WHERE "uuid" = ? ORDER BY "id" DESC LIMIT 1))' % (
+                        RESOLUTIONS_TABLE, NOW, quoted(schema.table(decision.table).name)),
+                    (client_id, decision.resolution_id, decision.uuid, decision.table, decision.field,
+                     decision.choice, decision.login, decision.resolved_at, decision.uuid, decision.uuid))
 
     def _verify(self, batch_id: str, accepted: int) -> None:
         """After the commit, read the batch back through a new connection."""

@@ -11,11 +11,13 @@ Tables added to the store (names start with rs_):
 * rs_base_<table>: the "first touch" copy of a row as it was at the last sync,
   the common ancestor of the merge;
 * rs_conflicts: the fields waiting for a decision (base, mine, theirs as JSON);
-* rs_outbox (+ rs_outbox_<table>, the rows as sent): the batch being sent,
-  kept until the shared store's answer is applied, so that a resend after a
-  crash sends the same batch id and rows;
+* rs_outbox: the batch being sent, kept until the shared store's answer is
+  applied, so that a resend after a crash sends the same batch id and rows;
+  rs_outbox_<table> keeps a row of the batch as it was saved when it changes
+  before the answer is applied (the batch's rows are read from the table);
 * rs_history_cursors: the last shared history row copied, per table;
-* rs_resolutions: who chose what for which conflict.
+* rs_resolutions: who chose what for which conflict, and whether the shared
+  store has recorded it (`sent`).
 
 The capture triggers run inside the edit's own transaction, so edits made by
 QGIS, ogr2ogr or plain SQL are all recorded.
@@ -23,13 +25,14 @@ QGIS, ogr2ogr or plain SQL are all recorded.
 import contextlib
 import os
 import sqlite3
+import struct
 from typing import Dict, Iterator, List, Optional
 
 from ..model import schema
 from ..model.rules import quoted
-from ..model.schema import Table
+from ..model.schema import EXTERNAL_AUTHOR, Kind, Table
 from ..store import gpkg, sqlite_ddl
-from ..store.sqlite_ddl import NOT_APPLYING, NOW, SYNC_STATE_TABLE, WORKING_COPY
+from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOT_APPLYING, NOW, SYNC_STATE_TABLE, WORKING_COPY
 from .values import columns, edited_columns
 
 DIRTY = "rs_dirty"
@@ -66,7 +69,8 @@ LOCAL_DDL = (
     'CREATE TABLE "%s" ("table_name" TEXT PRIMARY KEY NOT NULL, "last_history_id" INTEGER NOT NULL)'
     % HISTORY_CURSORS,
     'CREATE TABLE "%s" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "uuid" TEXT NOT NULL, "table_name" TEXT, '
-    '"field" TEXT NOT NULL, "choice" TEXT NOT NULL, "login" TEXT, "resolved_at" TEXT NOT NULL)' % RESOLUTIONS,
+    '"field" TEXT NOT NULL, "choice" TEXT NOT NULL, "login" TEXT, "resolved_at" TEXT NOT NULL, '
+    '"sent" INTEGER NOT NULL DEFAULT 0)' % RESOLUTIONS,
 )
 
 
@@ -131,11 +135,98 @@ def capture_triggers(table: Table) -> Iterator[str]:
                SYNC_STATE_TABLE))
 
 
+def add_row_copies(connection: sqlite3.Connection, table: Table) -> None:
+    """The table's ancestor and outbox copies, and its history cursor."""
+    connection.execute(_row_copy_ddl(table, base_table(table)))
+    connection.execute(_row_copy_ddl(table, outbox_table(table)))
+    connection.execute("INSERT INTO %s VALUES (?, 0)" % quoted(HISTORY_CURSORS), (table.name,))
+
+
+def keep_sent_triggers(table: Table) -> Iterator[str]:
+    """Before a row of the batch being sent changes or goes, keep it as the batch saw it in
+    rs_outbox_<table> (the first time only): the batch is read from the table itself, so saving a
+    batch of 100,000 new rows copies none, and a resend after a crash still sends what the first
+    send sent. BEFORE triggers: they see the row before any other trigger rewrites it."""
+    kept = columns(table)
+    for operation in ("update", "delete"):
+        yield ('CREATE TRIGGER IF NOT EXISTS "%s_keep_sent_%s" BEFORE %s ON %s WHEN %s AND EXISTS '
+               '(SELECT 1 FROM "%s" WHERE "uuid" = OLD."uuid") BEGIN\n'
+               '  INSERT OR IGNORE INTO %s (%s) VALUES (%s);\nEND' % (
+                   table.name, operation, operation.upper(), quoted(table.name), NOT_APPLYING, OUTBOX,
+                   quoted(outbox_table(table)), ", ".join(quoted(c) for c in kept),
+                   ", ".join("OLD.%s" % quoted(c) for c in kept)))
+
+
+def keep_sent_rows(connection: sqlite3.Connection) -> None:
+    """The triggers above (also among working_copy_triggers) and the index they use; idempotent:
+    a copy made before them gets them when it next saves a batch."""
+    connection.execute('CREATE INDEX IF NOT EXISTS "%s_uuid_idx" ON "%s" ("uuid")' % (OUTBOX, OUTBOX))
+    for table in schema.TABLES:
+        for statement in keep_sent_triggers(table):
+            connection.execute(statement)
+
+
+def sent_rows(connection: sqlite3.Connection, table: Table, uuids: List[str]) -> Dict[str, dict]:
+    """The rows of the batch being sent: the kept copy if the row changed since, else the row."""
+    rows = read_rows(connection, table, uuids, outbox_table(table))
+    rows.update(read_rows(connection, table, [u for u in uuids if u not in rows]))
+    return rows
+
+
+def _ewkb_hex(column: str) -> str:
+    """SQLite SQL: the geometry blob `column` (GeoPackage binary, or plain WKB) as hex EWKB with the
+    storage SRID, which PostGIS reads as is: the header and its envelope (size from bits 1-3 of the
+    flags byte) skipped, the SRID flag set in the type's high byte, the SRID after the type, all in
+    the WKB's own byte order."""
+    flags = "instr('0123456789ABCDEF', substr(hex(substr({0}, 4, 1)), 2, 1)) - 1"
+    envelope = "CASE ({0}) >> 1 WHEN 1 THEN 32 WHEN 2 THEN 48 WHEN 3 THEN 48 WHEN 4 THEN 64 ELSE 0 END".format(flags)
+    wkb = "hex(CASE WHEN substr({0}, 1, 2) = X'4750' THEN substr({0}, 9 + %s) ELSE {0} END)" % envelope
+    with_srid_flag = ("substr('23236767ABABEFEF', instr('0123456789ABCDEF', substr(%s, {0}, 1)), 1) "
+                      "|| substr(%s, {1}, 1)")
+    little = "'01' || substr(%s, 3, 6) || %s || '%s' || substr(%s, 11)" % (
+        wkb, with_srid_flag.format(9, 10) % (wkb, wkb), struct.pack("<i", schema.STORAGE_SRID).hex().upper(), wkb)
+    big = "'00' || %s || substr(%s, 5, 6) || '%s' || substr(%s, 11)" % (
+        with_srid_flag.format(3, 4) % (wkb, wkb), wkb, struct.pack(">i", schema.STORAGE_SRID).hex().upper(), wkb)
+    return ("CASE WHEN {0} IS NULL THEN NULL WHEN substr(%s, 1, 2) = '01' THEN %s ELSE %s END" % (
+        wkb, little, big)).format(column)
+
+
+def sent_insert_rows(connection: sqlite3.Connection, table: Table, author: str) -> Iterator[tuple]:
+    """Every new row of the batch being sent, as the shared store takes it in bulk (see
+    protocol.Outgoing.insert_rows), in uuid order; one SELECT, so one consistent read, streamed."""
+
+    def selected(alias: str) -> str:
+        expressions = {c: "%s.%s" % (alias, quoted(c)) for c in columns(table)}
+        for field in table.fields:
+            if field.kind is Kind.BLOB:
+                expressions[field.name] = "CASE WHEN {0} IS NOT NULL THEN '\\x' || hex({0}) END".format(
+                    expressions[field.name])
+        if table.geometry:
+            expressions[GEOMETRY_COLUMN] = _ewkb_hex("%s.%s" % (alias, quoted(GEOMETRY_COLUMN)))
+        expressions["row_version"] = "1"
+        expressions["updated_by"] = ("CASE WHEN {0} IS NULL OR {0} = :external THEN :author ELSE {0} END".format(
+            expressions["updated_by"]))
+        return ", ".join(expressions.values())
+
+    def new_rows(source: str, alias: str) -> str:
+        return ('FROM "%s" o JOIN %s %s ON %s."uuid" = o."uuid" WHERE o."table_name" = :table '
+                'AND o."op" = \'insert\'' % (OUTBOX, source, alias, alias))
+
+    kept = quoted(outbox_table(table))
+    # the rows changed since the batch was saved as they were kept, the others as they are
+    yield from connection.execute(
+        'SELECT %s %s UNION ALL SELECT %s %s AND o."uuid" NOT IN (SELECT "uuid" FROM %s) ORDER BY %d' % (
+            selected("k"), new_rows(kept, "k"), selected("t"), new_rows(quoted(table.name), "t"), kept,
+            columns(table).index("uuid") + 1),
+        {"table": table.name, "author": author, "external": EXTERNAL_AUTHOR})
+
+
 def working_copy_triggers(connection: sqlite3.Connection, table: Table) -> Iterator[str]:
     create_sql = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                                     (table.name,)).fetchone()[0]
     yield from sqlite_ddl.create_triggers(table, sqlite_ddl.checked_codes(create_sql, table), role=WORKING_COPY)
     yield from capture_triggers(table)
+    yield from keep_sent_triggers(table)
 
 
 def make_working_copy(connection: sqlite3.Connection, state: Dict[str, object]) -> None:
@@ -151,9 +242,7 @@ def make_working_copy(connection: sqlite3.Connection, state: Dict[str, object]) 
     for statement in LOCAL_DDL:
         connection.execute(statement)
     for table in schema.TABLES:
-        connection.execute(_row_copy_ddl(table, base_table(table)))
-        connection.execute(_row_copy_ddl(table, outbox_table(table)))
-        connection.execute("INSERT INTO %s VALUES (?, 0)" % quoted(HISTORY_CURSORS), (table.name,))
+        add_row_copies(connection, table)
     fields = list(state)
     connection.execute('INSERT INTO "%s" ("id", %s) VALUES (1, %s)' % (
         SYNC_STATE_TABLE, ", ".join(quoted(f) for f in fields), ", ".join("?" for _ in fields)),
@@ -162,6 +251,7 @@ def make_working_copy(connection: sqlite3.Connection, state: Dict[str, object]) 
     for table in schema.TABLES:
         for statement in working_copy_triggers(connection, table):
             connection.execute(statement)
+    keep_sent_rows(connection)
 
 
 def read_meta(path: str) -> Dict[str, str]:
@@ -206,14 +296,6 @@ def read_rows(connection: sqlite3.Connection, table: Table, uuids: List[str],
     return found
 
 
-def read_all(connection: sqlite3.Connection, table: Table, source: str) -> Dict[str, sqlite3.Row]:
-    """Every row of `source` by uuid, as sqlite3.Row mappings (built in C: a first push reads 100,000)."""
-    cursor = connection.cursor()
-    cursor.row_factory = sqlite3.Row
-    cursor.execute("SELECT %s FROM %s" % (", ".join(quoted(c) for c in columns(table)), quoted(source)))
-    return {row["uuid"]: row for row in cursor}
-
-
 def write_row(connection: sqlite3.Connection, table: Table, row: dict, target: Optional[str] = None) -> None:
     """Insert or replace the row with this uuid (local fid kept when it exists)."""
     target = quoted(target or table.name)
@@ -237,6 +319,19 @@ def forget(connection: sqlite3.Connection, table: Table, uuid: str) -> None:
     connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % DIRTY, (uuid,))
     connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % CONFLICTS, (uuid,))
     set_base(connection, table, None, uuid)
+
+
+def resolutions_to_send(connection: sqlite3.Connection) -> List[tuple]:
+    """The decisions the shared store has not recorded yet, on features that are settled (no conflict
+    left, nothing left to send): (id, uuid, table, field, choice, login, resolved_at)."""
+    if "sent" not in [row[1] for row in connection.execute('PRAGMA table_info("%s")' % RESOLUTIONS)]:
+        with gpkg.transaction(connection):  # a copy made before decisions were shared
+            connection.execute('ALTER TABLE "%s" ADD COLUMN "sent" INTEGER NOT NULL DEFAULT 0' % RESOLUTIONS)
+    return connection.execute(
+        'SELECT "id", "uuid", "table_name", "field", "choice", "login", "resolved_at" FROM "%s" r '
+        'WHERE NOT "sent" AND NOT EXISTS (SELECT 1 FROM "%s" c WHERE c."uuid" = r."uuid") '
+        'AND NOT EXISTS (SELECT 1 FROM "%s" d WHERE d."uuid" = r."uuid") ORDER BY "id"'
+        % (RESOLUTIONS, CONFLICTS, DIRTY)).fetchall()
 
 
 def pending_changes(connection: sqlite3.Connection) -> int:

@@ -13,7 +13,7 @@
         <layer locked="0" enabled="1" class="SimpleFill" pass="0">
           <Option type="Map">
             <Option value="3x:0,0,0,0,0,0" name="border_width_map_unit_scale" type="QString"/>
-            <Option value="44,123,182,70" name="color" type="QString"/>
+            <Option value="8,81,156,220" name="color" type="QString"/>
             <Option value="bevel" name="joinstyle" type="QString"/>
             <Option value="0,0" name="offset" type="QString"/>
             <Option value="3x:0,0,0,0,0,0" name="offset_map_unit_scale" type="QString"/>
@@ -25,7 +25,7 @@
             <Option value="solid" name="style" type="QString"/>
           </Option>
           <prop k="border_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
-          <prop k="color" v="44,123,182,70"/>
+          <prop k="color" v="8,81,156,220"/>
           <prop k="joinstyle" v="bevel"/>
           <prop k="offset" v="0,0"/>
           <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
@@ -46,7 +46,7 @@
         <layer locked="0" enabled="1" class="LinePatternFill" pass="0">
           <Option type="Map">
             <Option value="45" name="angle" type="QString"/>
-            <Option value="8,81,156,255" name="color" type="QString"/>
+            <Option value="8,48,107,255" name="color" type="QString"/>
             <Option value="1.6" name="distance" type="QString"/>
             <Option value="3x:0,0,0,0,0,0" name="distance_map_unit_scale" type="QString"/>
             <Option value="MM" name="distance_unit" type="QString"/>
@@ -60,7 +60,7 @@
             <Option value="MM" name="outline_width_unit" type="QString"/>
           </Option>
           <prop k="angle" v="45"/>
-          <prop k="color" v="8,81,156,255"/>
+          <prop k="color" v="8,48,107,255"/>
           <prop k="distance" v="1.6"/>
           <prop k="distance_map_unit_scale" v="3x:0,0,0,0,0,0"/>
           <prop k="distance_unit" v="MM"/>
@@ -99,9 +99,9 @@
                 <Option value="MM" name="dash_pattern_offset_unit" type="QString"/>
                 <Option value="0" name="draw_inside_polygon" type="QString"/>
                 <Option value="bevel" name="joinstyle" type="QString"/>
-                <Option value="8,81,156,255" name="line_color" type="QString"/>
+                <Option value="8,48,107,255" name="line_color" type="QString"/>
                 <Option value="solid" name="line_style" type="QString"/>
-                <Option value="0.3" name="line_width" type="QString"/>
+                <Option value="0.4" name="line_width" type="QString"/>
                 <Option value="MM" name="line_width_unit" type="QString"/>
                 <Option value="0" name="offset" type="QString"/>
                 <Option value="3x:0,0,0,0,0,0" name="offset_map_unit_scale" type="QString"/>
@@ -127,9 +127,9 @@
               <prop k="dash_pattern_offset_unit" v="MM"/>
               <prop k="draw_inside_polygon" v="0"/>
               <prop k="joinstyle" v="bevel"/>
-              <prop k="line_color" v="8,81,156,255"/>
+              <prop k="line_color" v="8,48,107,255"/>
               <prop k="line_style" v="solid"/>
-              <prop k="line_width" v="0.3"/>
+              <prop k="line_width" v="0.4"/>
               <prop k="line_width_unit" v="MM"/>
               <prop k="offset" v="0"/>
               <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>

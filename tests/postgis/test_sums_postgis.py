@@ -142,3 +142,26 @@ def test_history_and_activity_on_postgres(postgres):
     assert [(e["operation"], e["uuid"]) for e in feed] == [("delete", uuid), ("update", uuid), ("create", uuid)]
     assert [e["operation"] for e in store_history.activity(postgres, changed_by="alice", tables=["sites"])] == [
         "create"]
+
+
+def test_one_statement_over_many_rows_keeps_each_changed_row_once_on_postgres(postgres):
+    """The previous versions are copied by the statement trigger, set-based: one version per row
+    whose fields changed, signed by the author the row trigger stamped."""
+    with postgres.cursor() as cursor:
+        cursor.execute("INSERT INTO sites (insee_code, departement, population_total, name, created_by) "
+                       "SELECT '93066', '93', n, 'S' || n, 'alice' FROM unnest(ARRAY[10, 20, 30]) n")
+        cursor.execute("UPDATE sites SET population_total = CASE WHEN population_total = 20 THEN 20 "
+                       "ELSE population_total + 1 END")
+        cursor.execute("SELECT name, row_version, updated_by FROM sites ORDER BY name")
+        assert cursor.fetchall() == [("S10", 2, "(externe)"), ("S20", 1, "alice"), ("S30", 2, "(externe)")]
+        cursor.execute("SELECT h.name, h.population_total, h.row_version, changed_by, operation, "
+                       "h.valid_to = s.updated_at FROM sites_history h JOIN sites s USING (uuid) ORDER BY h.name")
+        assert cursor.fetchall() == [("S10", 10, 1, "(externe)", "update", True),
+                                     ("S30", 30, 1, "(externe)", "update", True)]
+        cursor.execute("SELECT set_config('app.user', 'bob', false)")
+        cursor.execute("UPDATE sites SET name = name || '!' WHERE name <> 'S20'")
+        cursor.execute("DELETE FROM sites WHERE name = 'S20'")
+        cursor.execute("SELECT name, changed_by, operation FROM sites_history WHERE changed_by = 'bob' ORDER BY name")
+        assert cursor.fetchall() == [("S10", "bob", "update"), ("S20", "bob", "delete"), ("S30", "bob", "update")]
+        cursor.execute("SELECT count(*) FROM rs_versions WHERE operation IN ('update', 'delete')")
+        assert cursor.fetchone()[0] == 5

@@ -251,18 +251,31 @@ def test_close_and_reopen_a_site(docks):
     _, dock, _, _, (store, _) = docks
     pont = fid_of(dock.layer, "Le Pont")
     dock.select_fids([pont])
-    assert dock.close_selected(Closure("resorbed", "2026-02-01", "yes", "", [Outcome("shelter", 30, 8)]))
+    assert dock.close_selected(Closure("resorbed", "2026-02-01", "yes", "Relogement par le GIP",
+                                       [Outcome("shelter", 30, 8), Outcome("housing", 6, None)]))
     assert dock.save()
+    outcomes = ("SELECT o.solution, o.people, o.households FROM site_closing_outcomes o "
+                "JOIN sites s ON s.uuid = o.site_uuid WHERE s.name = 'Le Pont' ORDER BY o.solution")
     assert store_rows(store, "SELECT status, closed_at, closed_with_solutions, closing_context FROM sites "
-                             "WHERE name = 'Le Pont'") == [
-        ("resorbed", "2026-02-01", "yes", "Issues : Hébergement 30 pers. / 8 ménages")]
+                             "WHERE name = 'Le Pont'") == [("resorbed", "2026-02-01", "yes", "Relogement par le GIP")]
+    assert store_rows(store, outcomes) == [("housing", 6, None), ("shelter", 30, 8)]
     assert "Le Pont" not in shown_names(dock)
     dock.status_combo.setCurrentIndex(dock.status_combo.findData("all"))
     dock.select_fids([pont])
+    # Correcting the closure: the dialog starts from the saved outcomes; a cleared solution goes away.
+    site = edits.store_row(dock.layer, dock.layer.getFeature(pont))
+    saved = edits.closing_outcomes(dock.related["site_closing_outcomes"], site["uuid"])
+    assert sorted(saved, key=lambda o: o.solution) == [Outcome("housing", 6, None), Outcome("shelter", 30, 8)]
+    dialog = CloseSiteDialog(site, saved)
+    assert [box.value() for box in dialog.boxes["shelter"]] == [30, 8]
+    assert dock.close_selected(Closure("resorbed", "2026-02-01", "yes", "", [Outcome("shelter", 32, 9)]))
+    assert dock.save()
+    assert store_rows(store, outcomes) == [("shelter", 32, 9)]
     dock.reopen_selected()
     assert dock.save()
     assert store_rows(store, "SELECT status, closed_at, closing_context FROM sites WHERE name = 'Le Pont'") == [
         ("open", None, None)]
+    assert store_rows(store, outcomes) == []
 
 
 def test_a_closure_before_the_installation_is_refused_and_changes_nothing(docks):
@@ -369,7 +382,7 @@ def test_the_default_size_style_marks_out_of_date_sites_from_a_dated_cutoff(dock
         context.setFeature(feature)
         classes[feature["name"]] = QgsExpression(renderer.classAttribute()).evaluate(context)
     assert classes["Le Pont"] == "lt50_stale" and classes["Canet"] == "lt100"
-    assert classes["Boissière"] == "unknown" and classes["Ancien campement"] == "closed"
+    assert classes["Boissière"] == "unknown" and classes["Ancien campement"] == ""
 
 
 def test_attachments_are_added_once_opened_and_removed(docks, tmp_path):

@@ -1,8 +1,10 @@
 """Opening a store in QGIS: layers, aliases, widgets, defaults, constraints and rules at work."""
-from qgis.core import (QgsFieldConstraints, QgsGeometry,
-                       QgsPointXY, QgsProject, QgsVectorLayerUtils)
+from qgis.core import (QgsAttributeEditorElement, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
+                       QgsFieldConstraints, QgsGeometry, QgsMapLayer, QgsMapRendererSequentialJob,
+                       QgsMapSettings, QgsPointXY, QgsProject, QgsRectangle, QgsVectorLayerUtils)
+from qgis.PyQt.QtCore import QSize
 
-from plugin.layers import loader
+from plugin.layers import label_layer, loader
 from plugin.model import schema
 
 
@@ -18,7 +20,7 @@ def test_every_table_is_added_in_one_group(opened_store):
     assert set(layers) == {t.name for t in schema.TABLES}
     group = QgsProject.instance().layerTreeRoot().findGroup(loader.group_name(store))
     assert group is not None
-    assert [child.name() for child in group.children()][:2] == ["Sites", "Terrains d'insertion"]
+    assert [child.name() for child in group.children()][:3] == ["Sites — étiquettes", "Sites", "Terrains d'insertion"]
     assert loader.store_layers()[store.location]["sites"] is layers["sites"]
 
 
@@ -44,6 +46,25 @@ def test_related_tables_are_edited_through_relation_editors(opened_store):
         "insertion_site_phases", "insertion_site_origins"}
     tab_names = [tab.name() for tab in layers["actions"].editFormConfig().tabs()]
     assert "Thématiques" in tab_names and "Financements" in tab_names
+    # Where the people of a closed site went: edited in the site form's Fermeture tab.
+    closing = next(tab for tab in layers["sites"].editFormConfig().tabs() if tab.name() == "Fermeture")
+    editors = [e for e in closing.children() if e.type() == QgsAttributeEditorElement.AeTypeRelation]
+    assert [e.relation().referencingLayer() for e in editors] == [layers["site_closing_outcomes"]]
+    # In the related rows' forms, the parent is shown and picked by its name, not its uuid.
+    origins = layers["insertion_site_origins"]
+    for name in ("insertion_site_uuid", "site_uuid"):
+        assert origins.editorWidgetSetup(origins.fields().indexOf(name)).type() == "RelationReference"
+
+
+def test_free_text_fields_sit_under_the_personal_data_reminder(opened_store):
+    _, layers = opened_store
+    for tab in layers["sites"].editFormConfig().tabs():
+        boxes = [e for e in tab.children() if e.type() == QgsAttributeEditorElement.AeTypeContainer]
+        free = {e.name() for box in boxes for e in box.children()}
+        expected = {"Localisation": {"address", "address_details"}, "Site": {"reinstallation_comments", "comments"},
+                    "Fermeture": {"closing_context"}}.get(tab.name(), set())
+        assert free == expected, tab.name()
+        assert all(box.name() == "Sans donnée personnelle : ni nom, ni naissance, ni nationalité" for box in boxes)
 
 
 def test_a_new_site_gets_its_uuid_author_and_commune(opened_store):
@@ -116,9 +137,43 @@ def test_map_layers_get_their_styles(opened_store):
     _, layers = opened_store
     assert layers["sites"].renderer().type() == "categorizedSymbol"
     assert len(layers["sites"].renderer().categories()) >= 6
-    assert layers["sites"].labelsEnabled()
+    assert not layers["sites"].labelsEnabled()  # on their own layer, see below
     symbol_layers = [layer.layerType() for layer in layers["insertion_sites"].renderer().symbol().symbolLayers()]
     assert "LinePatternFill" in symbol_layers
+
+
+def labels_drawn(layers, labels, scale):
+    """The label texts QGIS places when it draws the store's map at `scale` around Bobigny."""
+    settings = QgsMapSettings()
+    settings.setOutputSize(QSize(400, 300))
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
+    settings.setLayers([labels, layers["sites"]])
+    centre = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), settings.destinationCrs(),
+                                    QgsProject.instance()).transform(QgsPointXY(2.4530, 48.9105))
+    half_width = scale * 400 * 0.0254 / 96 / 2  # metres for 400 px at 96 dpi
+    settings.setExtent(QgsRectangle(centre.x() - half_width, centre.y() - half_width,
+                                    centre.x() + half_width, centre.y() + half_width))
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    return sorted(label.labelText for label in job.takeLabelingResults().allLabels())
+
+
+def test_site_labels_show_at_large_scales_only_and_follow_saved_edits(opened_store):
+    _, layers = opened_store
+    labels = next(layer for layer in QgsProject.instance().mapLayers().values()
+                  if layer.customProperty(label_layer.LABELS_OF_PROPERTY) == "sites")
+    sites = layers["sites"]
+    sites.startEditing()
+    sites.addFeature(new_site(sites, 2.4530, 48.9105, name="Le Pont", population_total=40))
+    assert sites.commitChanges(), sites.commitErrors()
+    assert labels.readOnly() and not labels.flags() & QgsMapLayer.LayerFlag.Identifiable
+    assert labels_drawn(layers, labels, 20000) == ["Le Pont\n40 pers."]
+    assert labels_drawn(layers, labels, 250000) == []  # a département: points only, nothing prepared
+    sites.startEditing()
+    sites.changeAttributeValue(next(sites.getFeatures()).id(), sites.fields().indexOf("population_total"), None)
+    assert sites.commitChanges()
+    assert labels_drawn(layers, labels, 20000) == ["Le Pont\n? pers."]
 
 
 def test_a_new_project_is_set_in_lambert_93(opened_store):

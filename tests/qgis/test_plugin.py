@@ -1,4 +1,6 @@
 """The plugin object: its menu, settings published to forms, and a clean unload."""
+import os
+
 from qgis.core import QgsExpressionContextUtils
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QToolBar
@@ -33,11 +35,14 @@ def test_settings_reach_the_forms_through_variables(plugin, qgis_new_project):
     Settings().save()
 
 
-def test_unload_removes_menu_toolbar_and_variables(iface):
+def test_unload_removes_menu_toolbar_and_variables(iface, monkeypatch):
     from plugin.main import ResorptionPlugin
+    monkeypatch.delenv("TZ", raising=False)
     plugin = ResorptionPlugin(iface)
     plugin.initGui()
+    assert os.environ["TZ"] == ":/etc/localtime"  # the same zone, read once (faster dates)
     plugin.unload()
+    assert "TZ" not in os.environ
     assert "Résorption SIG" not in menu_texts(iface)
     assert not [bar for bar in iface.mainWindow().findChildren(QToolBar)
                 if bar.objectName() == "ResorptionSigToolbar" and bar.isVisible()]

@@ -2,11 +2,9 @@
 receives through a QgsTask, says how many, reloads the layers, keeps its badge of changes to send,
 refuses while a layer has unsaved edits; a conflict is listed and resolved in the conflicts dialog."""
 import contextlib
-import time
 
 import pytest
-from qgis.core import Qgis, QgsProject, QgsTask
-from qgis.PyQt.QtCore import QCoreApplication, QEventLoop
+from qgis.core import Qgis, QgsProject
 from qgis.PyQt.QtWidgets import QMessageBox, QPushButton
 
 from plugin.demo.generator import generate
@@ -14,21 +12,8 @@ from plugin.gui.sync_actions import SyncManager
 from plugin.layers import loader
 from plugin.store import create_store, gpkg
 from plugin.sync import MINE, WorkingCopy, checkout, synchronise
+from task_helpers import wait_for
 
-TASK_SECONDS = 30
-
-
-def wait_for(task: QgsTask) -> None:
-    ended = []
-    task.taskCompleted.connect(lambda: ended.append(True))
-    task.taskTerminated.connect(lambda: ended.append(False))
-    deadline = time.monotonic() + TASK_SECONDS
-    while not ended:
-        assert time.monotonic() < deadline, "the task did not end"
-        QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
-        time.sleep(0.01)
-    # the handlers connected before ours run in the same emission; let queued ones run too
-    QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
 
 
 @pytest.fixture

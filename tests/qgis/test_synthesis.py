@@ -137,7 +137,7 @@ def test_a_saved_edit_changes_the_figures_and_an_earlier_date_keeps_the_old_one(
 
 
 def test_the_comparison_shows_the_difference_and_the_movements(synthesis):
-    _, layers, manager = synthesis
+    store, layers, manager = synthesis
     dock = manager.synthesis_dock
     edit_people(layers["sites"], "Pont de Bondy", 2)
     dock.compare_edit.setDate(QDate.currentDate().addDays(-2))
@@ -154,6 +154,15 @@ def test_the_comparison_shows_the_difference_and_the_movements(synthesis):
     # Movements between the dates sit under "Écart".
     assert [values(dock, name)[2] for name in ("opened", "closed", "resorbed", "population_resorbed")] == [5, 1, 1, 40]
     assert cell_text(dock, "opened", 3) == "5"
+    # Where the people of the closed site went, once recorded.
+    assert values(dock, "outcome_not_recorded")[2] == 1
+    with contextlib.closing(store.connect()) as connection:
+        connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people) "
+                           "SELECT uuid, 'shelter', 25 FROM sites WHERE name = 'Friche Est'")
+    dock.refresh()
+    wait_for(dock)
+    assert values(dock, "outcome_shelter")[2] == 25 and values(dock, "outcome_not_recorded")[2] == 0
+    assert cell_text(dock, "outcome_shelter", 0) == "Hébergement (personnes)"
 
 
 def test_the_chart_has_24_months(synthesis):

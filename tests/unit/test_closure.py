@@ -1,19 +1,17 @@
-"""Closing a site: outcomes written in a line people read and the plugin reads back; rules of a closure."""
-from plugin.model.closure import Closure, Outcome, closure_problems, parse_outcomes
+"""Closing a site: the closure's fields, its outcome rows, and the rules of a closure."""
+from plugin.model.closure import Closure, Outcome, closure_problems
 
 SITE = {"uuid": "0b6f5f0e-8a8e-4a53-9a2c-6f1d1c9b0e11", "insee_code": "93066", "status": "open",
         "built_at": "2024-05-01", "population_total": 40}
 
 
-def test_outcomes_are_readable_and_read_back():
-    closure = Closure("resorbed", "2026-03-02", "yes", "Accompagnement par le GIP",
-                      [Outcome("shelter", 12, 4), Outcome("housing", 3, 1), Outcome("return", None, None)])
-    text = closure.closing_context()
-    assert text == ("Accompagnement par le GIP\n"
-                    "Issues : Hébergement 12 pers. / 4 ménages ; Logement 3 pers. / 1 ménages")
-    assert parse_outcomes(text) == ("Accompagnement par le GIP",
-                                    [Outcome("shelter", 12, 4), Outcome("housing", 3, 1)])
-    assert parse_outcomes("Texte libre") == ("Texte libre", [])
+def test_the_closure_keeps_its_context_apart_from_the_outcome_rows():
+    closure = Closure("resorbed", "2026-03-02", "yes", " Accompagnement par le GIP ",
+                      [Outcome("shelter", 12, 4), Outcome("housing", 3, None), Outcome("return", None, None)])
+    assert closure.values() == {"status": "resorbed", "closed_at": "2026-03-02", "closed_with_solutions": "yes",
+                                "closing_context": "Accompagnement par le GIP"}
+    assert closure.outcome_rows() == [{"solution": "shelter", "people": 12, "households": 4},
+                                      {"solution": "housing", "people": 3, "households": None}]
 
 
 def test_a_valid_closure_has_no_problem():

@@ -181,7 +181,7 @@ def test_the_summary_sheet_gives_the_sums_of_open_sites(store, tmp_path):
     export_workbook(store, str(out))
     book = load(out)
     rows = list(book["Synthèse"].iter_rows(values_only=True))
-    figures = {row[0]: row[1:] for row in rows[5:20] if row[0]}
+    figures = {row[0]: row[1:3] for row in rows[5:20] if row[0]}
     sums = sums_sql.site_sums(store)
     assert figures["Sites"][0] == sums.total["sites"] == 3
     assert figures["Personnes"] == (55 + 12, 1)      # Paris: unknown population, counted apart
@@ -191,6 +191,20 @@ def test_the_summary_sheet_gives_the_sums_of_open_sites(store, tmp_path):
                       if s == "Ouvert" and p is not None)
     assert figures["Personnes"][0] == open_people
     assert rows[-1][0] == "Document de travail – ne pas diffuser"
+
+
+def test_the_summary_sheet_says_where_the_people_of_the_closed_sites_went(store, tmp_path):
+    connection = store.connect()
+    canal = connection.execute("SELECT uuid FROM sites WHERE name = 'Le Canal'").fetchone()[0]
+    connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people, households) "
+                       "VALUES (?, 'shelter', 20, 6), (?, 'return', 4, NULL)", (canal, canal))
+    connection.close()
+    out = tmp_path / "export.xlsx"
+    export_workbook(store, str(out), since="2026-01-01")
+    rows = {row[0]: row[1:4] for row in load(out)["Synthèse"].iter_rows(values_only=True) if row[0]}
+    assert rows["Devenir des habitants des sites fermés"] == ("Personnes", "Ménages", "Sites")
+    assert rows["Hébergement"] == (20, 6, 1) and rows["Retour au pays"] == (4, 0, 1)
+    assert rows["Sites fermés sans devenir renseigné (leurs personnes)"] == (0, None, 0)
 
 
 def test_the_modifications_sheet_lists_the_changes_between_two_dates(store, tmp_path):

@@ -1,5 +1,6 @@
 """The history of a feature and the activity feed, from edits made with plain SQL or by the plugin."""
 import json
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -135,3 +136,54 @@ def test_the_cli_prints_the_versions_as_json(new_store):
     assert versions[0]["changes"] == {"population_total": [8, 9]}
     missing = run_cli("history", new_store.location, "not-a-uuid", "--json")
     assert missing.returncode != 0 and "not-a-uuid" in missing.stderr
+
+
+def test_one_update_of_many_rows_keeps_each_changed_row_once_and_stamps_it_once(new_store):
+    """The history and stamping triggers fire for the business columns only: the store's own
+    stamping UPDATE neither writes a second version nor runs the date checks again."""
+    connection = new_store.connect()
+    uuids = [new_site(connection, population_total=n, name="S%d" % n, created_by="alice", updated_by="alice")
+             for n in (10, 20, 30)]
+    connection.execute("UPDATE sites SET population_total = CASE WHEN population_total = 20 THEN 20 "
+                       "ELSE population_total + 1 END")
+    rows = dict(connection.execute("SELECT uuid, row_version || ' ' || updated_by FROM sites"))
+    assert rows == {uuids[0]: "2 %s" % EXTERNAL_AUTHOR, uuids[1]: "1 alice", uuids[2]: "2 %s" % EXTERNAL_AUTHOR}
+    assert connection.execute("SELECT uuid, population_total, row_version, changed_by FROM sites_history "
+                              "ORDER BY population_total").fetchall() == [
+        (uuids[0], 10, 1, EXTERNAL_AUTHOR), (uuids[2], 30, 1, EXTERNAL_AUTHOR)]
+    connection.execute("UPDATE sites SET updated_by = 'bob'")  # the stamps alone: no new version
+    assert connection.execute("SELECT count(*) FROM sites_history").fetchone()[0] == 2
+    with pytest.raises(sqlite3.IntegrityError, match="sites_closed_at_future"):
+        connection.execute("UPDATE sites SET closed_at = '2999-01-01'")
+
+
+def test_the_figures_by_departement_read_one_index_and_an_upgrade_rebuilds_older_indexes(tmp_path):
+    """Indexes an older file declared differently are made again by upgrade(); the figures of the
+    open sites by département then come from the covering index alone, without a sort."""
+    from plugin.model import schema
+    from plugin.store import gpkg, sqlite_ddl
+    path = str(tmp_path / "older_indexes.gpkg")
+    store = create_store(path)
+    connection = store.connect()
+    for n in range(6):
+        new_site(connection, population_total=n + 1, departement="93" if n % 2 else "94", status="open")
+    declared = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    connection.execute('DROP INDEX "sites_figures_idx"')
+    connection.execute('DROP INDEX "sites_history_valid_idx"')
+    connection.execute('CREATE INDEX "sites_status_idx" ON "sites" ("status")')
+    connection.execute('CREATE INDEX "sites_history_valid_idx" ON "sites_history" ("valid_to", "valid_from")')
+    before = sums_sql.site_sums(connection, by="departement")
+    assert store.upgrade() == []
+    assert dict(connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) == declared
+    assert sqlite_ddl.index_upgrade(declared, schema.TABLES) == []
+    after = sums_sql.site_sums(connection, by="departement")
+    assert after.groups == before.groups and [key for key, _ in after.groups] == ["93", "94"]
+    query = sums_sql.Query(sums_sql.SQLITE)
+    sql = "SELECT departement, %s FROM (%s) AS state WHERE %s GROUP BY departement" % (
+        ", ".join(query.figure_columns(after.at, 6)), query.state("sites", sums_sql.SITE_COLUMNS, None,
+                                                                  sums_sql.EVERYWHERE),
+        query.statuses(("open",))[0])
+    plan = " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, query.parameters))
+    assert "COVERING INDEX sites_figures_idx" in plan and "TEMP B-TREE" not in plan, plan
+    assert gpkg.open_store(path).version == schema.SCHEMA_VERSION

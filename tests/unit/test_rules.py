@@ -78,6 +78,8 @@ BAD_ROWS = {
     "insertion_site_phases_completed_future": ("insertion_site_phases", {"completed_at": "2999-01-01"}),
     "organisations_type_code": ("organisations", {"type": "person"}),
     "attachments_content_or_path": ("attachments", {"content": None}),
+    "site_closing_outcomes_households_le_people": ("site_closing_outcomes", {"households": 13}),
+    "site_closing_outcomes_solution_code": ("site_closing_outcomes", {"solution": "prison"}),
 }
 
 UUID_A = "0b7e7f5e-1c4d-4a5b-9c8d-111111111111"
@@ -95,6 +97,7 @@ GOOD_ROWS = {
     "action_organisations": {"action_uuid": UUID_A, "organisation_uuid": UUID_B, "role": "pilot"},
     "insertion_site_phases": {"insertion_site_uuid": UUID_A, "phase": "technical_diagnosis",
                               "completed_at": "2024-01-01"},
+    "site_closing_outcomes": {"site_uuid": UUID_A, "solution": "shelter", "people": 12, "households": 4},
     "organisations": {"name": "Association Rives", "type": "association", "departement": "93"},
     "attachments": {"owner_table": "sites", "owner_uuid": UUID_A, "filename": "plan.pdf",
                     "sha256": "a" * 64, "size_bytes": 3, "content": b"abc"},

@@ -341,7 +341,7 @@ def test_a_resent_batch_is_recognised_and_applied_once(shared, copies):
         add_site(connection, "Nouveau")
     with WorkingCopy(alice) as copy:
         copy._snapshot()
-        batch, _, _, changes = copy._batch()
+        batch, _, changes = copy._batch()
         first = copy_shared_push(shared, batch, changes)  # the shared store commits, the copy "crashes"
     summary = sync(alice)
     assert summary.sent == 2 and summary.conflicts == 0

@@ -105,12 +105,15 @@ def run():
         save(window, "dock_sites_selection")
         form_tabs(sites, sites.getFeature(first), "formulaire_site", {
             "Localisation": "localisation", "Site": "site", "Habitants": "habitants",
-            "Conditions de vie": "conditions_de_vie", "Procédures": "procedures", "Fermeture": "fermeture"})
+            "Conditions de vie": "conditions_de_vie", "Procédures": "procedures"})
+        # A closed site whose outcomes were recorded: the Fermeture tab and the dialog that corrects it.
+        outcomes = sites_dock.related["site_closing_outcomes"]
+        closed_uuid = next(outcomes.getFeatures())["site_uuid"]
+        closed = next(sites.getFeatures("\"uuid\" = '%s'" % closed_uuid))
+        form_tabs(sites, closed, "formulaire_site", {"Fermeture": "fermeture"})
+        edits = module("layers.edits")
         dialog = module("gui.close_dialog").CloseSiteDialog(
-            module("layers.edits").store_row(sites, sites.getFeature(first)), window)
-        dialog.reasonCombo.setCurrentIndex(dialog.reasonCombo.findData("other"))
-        dialog.boxes["shelter"][0].setValue(12)
-        dialog.boxes["shelter"][1].setValue(4)
+            edits.store_row(sites, closed), edits.closing_outcomes(outcomes, closed_uuid), window)
         dialog.show()
         save(dialog, "dialogue_fermeture")
         dialog.reject()
