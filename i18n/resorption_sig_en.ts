@@ -802,6 +802,10 @@
       <translation>(existence of the item)</translation>
     </message>
     <message>
+      <source>Recevoir les modifications du stockage partagé et envoyer les vôtres</source>
+      <translation>Receive the changes from the shared store and send yours</translation>
+    </message>
+    <message>
       <source>Créer une copie de travail</source>
       <translation>Create a working copy</translation>
     </message>
@@ -868,10 +872,6 @@
     <message>
       <source>Synchroniser</source>
       <translation>Synchronise</translation>
-    </message>
-    <message>
-      <source>Recevoir les modifications du stockage partagé et envoyer les vôtres</source>
-      <translation>Receive the changes from the shared store and send yours</translation>
     </message>
     <message>
       <source>Copie de travail à synchroniser :</source>
@@ -980,6 +980,10 @@
     <message>
       <source>Synchronisation refusée : enregistrez ou annulez d'abord les modifications en cours des couches {0}.</source>
       <translation>Synchronisation refused: first save or discard the pending changes of the layers {0}.</translation>
+    </message>
+    <message>
+      <source> ({0} modification(s) à envoyer)</source>
+      <translation> ({0} change(s) to send)</translation>
     </message>
     <message>
       <source>Le fichier {0} existe déjà : choisissez un autre nom.</source>

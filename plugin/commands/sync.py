@@ -1,6 +1,5 @@
 """checkout, sync, conflicts, resolve: working copies of a shared store."""
 import json
-import sys
 
 from ..i18n import pick
 from ..store import open_store
@@ -41,10 +40,6 @@ def register(commands) -> None:
     resolve.add_argument("choice", choices=(MINE, THEIRS))
     resolve.add_argument("--user", help=pick("identifiant de l'agent", "the officer's login"))
     resolve.set_defaults(run=run_resolve)
-
-
-def _progress(fraction: float, text: str) -> None:
-    print("\r%3d %% %-40s" % (100 * fraction, text), end="", file=sys.stderr, flush=True)
 
 
 def run_checkout(arguments) -> int:

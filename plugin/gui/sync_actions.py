@@ -302,9 +302,12 @@ class ConflictsDialog(QDialog):
 
     # --- content ---------------------------------------------------------------------------
     def refresh(self) -> None:
+        names = {}
         try:
             with WorkingCopy(self.location) as copy:
                 listed = copy.conflicts()
+                for conflict in listed:
+                    names[conflict["uuid"]] = copy.feature_name(conflict["table"], conflict["uuid"])
         except StoreError as error:
             self.statusLabel.setText(message(error))
             listed = []
@@ -314,8 +317,8 @@ class ConflictsDialog(QDialog):
         self.featureList.blockSignals(True)
         self.featureList.clear()
         for uuid, fields in self.conflicts.items():
-            item = QListWidgetItem(tr("{0} — {1} ({2} champ(s))").format(table_label(fields[0]["table"]), uuid,
-                                                                           len(fields)))
+            item = QListWidgetItem(tr("{0} — {1} ({2} champ(s))").format(table_label(fields[0]["table"]),
+                                                                           names.get(uuid) or uuid, len(fields)))
             item.setData(Qt.ItemDataRole.UserRole, uuid)
             item.setToolTip(item.text())
             self.featureList.addItem(item)
@@ -455,7 +458,6 @@ class SyncManager:
                                            "partagé, pour travailler hors ligne puis synchroniser"))
         self.checkout_action.triggered.connect(self.show_checkout)
         self.sync_action = QAction(QgsApplication.getThemeIcon("/mActionRefresh.svg"), tr("Synchroniser"), window)
-        self.sync_action.setToolTip(tr("Recevoir les modifications du stockage partagé et envoyer les vôtres"))
         self.sync_action.triggered.connect(lambda: self.synchronise())
         self.actions = [self.checkout_action, self.sync_action]
         self.project.layersAdded.connect(self._layers_changed)
@@ -500,6 +502,9 @@ class SyncManager:
             return 0
         count = self.pending()
         self.sync_action.setText(tr("Synchroniser ({0})").format(count) if count else tr("Synchroniser"))
+        # The toolbar shows the icon only: the count goes in its tooltip too.
+        tip = tr("Recevoir les modifications du stockage partagé et envoyer les vôtres")
+        self.sync_action.setToolTip(tip + (tr(" ({0} modification(s) à envoyer)").format(count) if count else ""))
         return count
 
     # --- checkout ----------------------------------------------------------------------------

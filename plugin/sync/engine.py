@@ -205,6 +205,20 @@ class WorkingCopy:
                     'SELECT "uuid", "table_name", "field", "base", "mine", "theirs" FROM "%s" '
                     'ORDER BY "detected_at", "uuid", "field"' % wc.CONFLICTS)]
 
+    def feature_name(self, table_name: str, uuid: str) -> Optional[str]:
+        """How to name a feature to a person: its name and commune in the copy (or as they were at the
+        last sync, when deleted here); None for a table without names."""
+        table = schema.table(table_name)
+        named = [quoted(n) for n in ("name", "city_name") if n in table.field_names]
+        if not named:
+            return None
+        for source in (table.name, wc.base_table(table)):
+            row = self.connection.execute('SELECT %s FROM %s WHERE "uuid" = ?' % (
+                ", ".join(named), quoted(source)), (uuid,)).fetchone()
+            if row is not None and any(row):
+                return " — ".join(str(value) for value in row if value)
+        return None
+
     # --- sync ---------------------------------------------------------------------------
     def synchronise(self, login: Optional[str] = None, progress: Progress = _no_progress,
                     cancelled: Callable[[], bool] = _never, shared: Optional[SharedStore] = None) -> SyncSummary:

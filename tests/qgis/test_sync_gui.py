@@ -140,10 +140,11 @@ def test_checkout_sync_badge_refusal_and_conflict(manager, bar_iface, shared, tm
     offer, level = bar_iface.messageBar().widgets[-1]
     assert level == Qgis.Warning and "conflit" in offer.findChild(QPushButton).text()
     assert manager.sync_action.text() == "Synchroniser (1)"
+    assert manager.sync_action.toolTip().endswith("(1 modification(s) à envoyer)")  # the toolbar shows the icon
 
     conflicts = manager.show_conflicts(mine)
     assert conflicts.featureList.count() == 1
-    assert first in conflicts.featureList.item(0).text()
+    assert conflicts.featureList.item(0).text().startswith("Sites — Mon nom — ")  # named, not its uuid
     headers = [conflicts.fieldTable.horizontalHeaderItem(c).text() for c in range(4)]
     assert headers == ["Ancêtre", "Mes valeurs", "Leurs valeurs", "Résultat"]
     row = [conflicts.fieldTable.verticalHeaderItem(r).text() for r in range(conflicts.fieldTable.rowCount())
