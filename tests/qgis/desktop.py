@@ -21,3 +21,13 @@ def run_qgis(profiles: Path, script: Path, env_extra: dict, timeout: int = 240) 
     if not env.get("DISPLAY"):
         command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"] + command
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def report_screenshots(report: Path, result: subprocess.CompletedProcess, shots) -> None:
+    """After a screenshot script: its errors (and QGIS's last output) and exit 1, or the shots made."""
+    errors = report.read_text(encoding="utf-8") if report.exists() else "no run"
+    report.unlink(missing_ok=True)
+    if errors.strip():
+        print(errors, result.stderr[-3000:], sep="\n")
+        sys.exit(1)
+    print("\n".join(sorted(path.name for path in shots)))

@@ -16,7 +16,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, run_qgis  # noqa: E402
+from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
 
 
 def demo_store(folder: Path) -> str:
@@ -51,12 +51,7 @@ def main():
         result = run_qgis(folder / "profiles", HERE / "dock_screenshots.py",
                           {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
                           timeout=300)
-    errors = (out / "errors.txt").read_text(encoding="utf-8") if (out / "errors.txt").exists() else "no run"
-    (out / "errors.txt").unlink(missing_ok=True)
-    if errors.strip():
-        print(errors, result.stderr[-3000:], sep="\n")
-        sys.exit(1)
-    print("\n".join(sorted(p.name for p in out.glob("*.png"))))
+    report_screenshots(out / "errors.txt", result, out.glob("*.png"))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, run_qgis  # noqa: E402
+from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
 
 
 def demo_store(folder: Path) -> str:
@@ -72,12 +72,7 @@ def main():
                           {"RESORPTION_DEMO_STORE": store, "RESORPTION_IMPORT_FILE": workbook,
                            "RESORPTION_EXPORT_FOLDER": str(folder), "RESORPTION_SHOTS": str(out),
                            "LANG": "fr_FR.UTF-8"}, timeout=300)
-    errors = (out / "errors.txt").read_text(encoding="utf-8") if (out / "errors.txt").exists() else "no run"
-    (out / "errors.txt").unlink(missing_ok=True)
-    if errors.strip():
-        print(errors, result.stderr[-3000:], sep="\n")
-        sys.exit(1)
-    print("\n".join(sorted(p.name for p in out.glob("excel_*.png"))))
+    report_screenshots(out / "errors.txt", result, out.glob("excel_*.png"))
 
 
 if __name__ == "__main__":

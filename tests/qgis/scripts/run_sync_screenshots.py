@@ -21,7 +21,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, run_qgis  # noqa: E402
+from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
 
 CONFLICTING_SITE = ("Campement du Port", "Pantin")
 OTHER_SITE = ("Bidonville des Peupliers", "Aubervilliers")
@@ -78,12 +78,7 @@ def main():
                           timeout=300)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    errors = (out / ERRORS).read_text(encoding="utf-8") if (out / ERRORS).exists() else "no run"
-    (out / ERRORS).unlink(missing_ok=True)
-    if errors.strip():
-        print(errors, result.stderr[-3000:], sep="\n")
-        sys.exit(1)
-    print("\n".join(sorted(p.name for p in out.glob("sync_*.png"))))
+    report_screenshots(out / ERRORS, result, out.glob("sync_*.png"))
 
 
 if __name__ == "__main__":

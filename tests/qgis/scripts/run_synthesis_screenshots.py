@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, run_qgis  # noqa: E402
+from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
 
 
 def main():
@@ -36,14 +36,9 @@ def main():
         result = run_qgis(folder / "profiles", HERE / "synthesis_screenshots.py",
                           {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
                           timeout=300)
-    report = out / "synthesis_errors.txt"
-    errors = report.read_text(encoding="utf-8") if report.exists() else "no run"
-    report.unlink(missing_ok=True)
-    if errors.strip():
-        print(errors, result.stderr[-3000:], sep="\n")
-        sys.exit(1)
-    print("\n".join(sorted(p.name for pattern in ("synthese*.png", "historique*.png", "formulaire_site_historique.png")
-                           for p in out.glob(pattern))))
+    report_screenshots(out / "synthesis_errors.txt", result, [
+        path for pattern in ("synthese*.png", "historique*.png", "formulaire_site_historique.png")
+        for path in out.glob(pattern)])
 
 
 if __name__ == "__main__":
