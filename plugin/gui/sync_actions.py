@@ -370,9 +370,12 @@ class ConflictsDialog(QDialog):
         request = QgsFeatureRequest().setFilterExpression("\"uuid\" = '%s'" % uuid.replace("'", "''"))
         for feature in layer.getFeatures(request):
             if feature.hasGeometry():
-                self.highlight = QgsHighlight(self.iface.mapCanvas(), feature.geometry(), layer)
+                # The feature's own symbol, outlined: a site's circle keeps its size, a point stays visible.
+                self.highlight = QgsHighlight(self.iface.mapCanvas(), feature, layer)
                 self.highlight.setColor(QColor(220, 0, 80))
-                self.highlight.setWidth(4)
+                self.highlight.setFillColor(QColor(220, 0, 80, 60))
+                self.highlight.setBuffer(1.5)
+                self.highlight.setMinWidth(3)
                 self.highlight.show()
             break
 
