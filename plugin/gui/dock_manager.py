@@ -2,11 +2,13 @@
 import contextlib
 from typing import List, Optional
 
-from qgis.core import QgsProject
+from qgis.core import QgsProject, QgsSettings
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QAction
 
 from ..layers import loader
+
+ARRANGED_SETTING = "resorption_sig/docks_arranged"
 
 
 class DockManager:
@@ -19,6 +21,7 @@ class DockManager:
         self.docks = []
         self.actions: List[QAction] = []
         self.project: Optional[QgsProject] = None
+        self._started = None
 
     def create(self) -> None:
         from .sites_dock import SitesDock
@@ -29,10 +32,15 @@ class DockManager:
             action = dock.toggleViewAction()
             action.setObjectName(dock.objectName() + "Toggle")
             self.actions.append(action)
-        if len(self.docks) > 1:
-            with contextlib.suppress(AttributeError):
-                self.iface.mainWindow().tabifyDockWidget(self.docks[0], self.docks[1])
-            self.docks[0].raise_()
+        self._tabify()
+        # QGIS restores its saved window layout after loading the plugins; in a profile that never saw
+        # these docks it stacks them (a window taller than a laptop's screen): tabify them once more when
+        # QGIS has finished starting, the first time only, so that a layout arranged later is kept.
+        self._started = getattr(self.iface, "initializationCompleted", None)
+        if self._started is not None and not QgsSettings().value(ARRANGED_SETTING, False, bool):
+            self._started.connect(self._arrange_first_time)
+        else:
+            self._started = None
         self.project = QgsProject.instance()
         self.project.layersAdded.connect(self.follow_layers)
         self.project.layersRemoved.connect(self.follow_layers)
@@ -47,7 +55,22 @@ class DockManager:
             dock.set_layer(layers.get(dock.table_name))
             dock.set_related_layers(layers)
 
+    def _tabify(self) -> None:
+        if len(self.docks) > 1:
+            with contextlib.suppress(AttributeError):
+                self.iface.mainWindow().tabifyDockWidget(self.docks[0], self.docks[1])
+            self.docks[0].raise_()
+
+    def _arrange_first_time(self) -> None:
+        if self.docks:
+            self._tabify()
+            QgsSettings().setValue(ARRANGED_SETTING, True)
+
     def remove(self) -> None:
+        if self._started is not None:
+            with contextlib.suppress(TypeError, RuntimeError):
+                self._started.disconnect(self._arrange_first_time)
+            self._started = None
         if self.project is not None:
             for signal in (self.project.layersAdded, self.project.layersRemoved, self.project.cleared):
                 with contextlib.suppress(TypeError, RuntimeError):

@@ -17,6 +17,7 @@ from ..settings import Settings
 from ..store.base import StoreError
 from .attachments_panel import AttachmentsPanel
 from .list_model import Column, RowsModel
+from .scrolling import scrollable
 
 
 class ListDock(QgsDockWidget):
@@ -121,7 +122,7 @@ class ListDock(QgsDockWidget):
         self.add_detail_tabs()
         self.details.addTab(self.attachments, tr("Pièces jointes"))
         layout.addWidget(self.details, 1)
-        self.setWidget(body)
+        self.setWidget(scrollable(body))
 
     def add_action(self, text: str, callback, tip: str = "", row: int = 0) -> QAction:
         action = QAction(text, self)

@@ -32,6 +32,7 @@ from ..settings import Settings
 from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
                               monthly_series, outcomes_between, site_sums)
 from .chart_widget import MonthlyChart
+from .scrolling import scrollable
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
 
 LOG = logging.getLogger("resorption_sig")
@@ -363,7 +364,7 @@ class SynthesisDock(QgsDockWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        self.setWidget(body)
+        self.setWidget(scrollable(body))
 
     def _date_edit(self, name: str, value: QDate) -> QDateEdit:
         edit = QDateEdit(value, self)

@@ -453,3 +453,31 @@ def test_terrain_list_phases_origins_and_a_repaired_polygon(docks):
     assert "se recoupe lui-même" in repaired[0]
     fixed = next(f for f in terrains.getFeatures() if f["name"] == "Papillon").geometry()
     assert fixed.isGeosValid() and fixed.area() > 0
+
+
+def test_the_docks_are_tabbed_once_qgis_has_restored_its_layout_the_first_time_only(iface, qgis_new_project,
+                                                                                     monkeypatch):
+    from qgis.core import QgsSettings
+    from qgis.PyQt.QtCore import QObject, pyqtSignal
+    from plugin.gui import dock_manager
+
+    class Qgis(QObject):
+        initializationCompleted = pyqtSignal()
+
+    qgis = Qgis()
+    monkeypatch.setattr(iface, "initializationCompleted", qgis.initializationCompleted, raising=False)
+    window = iface.mainWindow()
+    QgsSettings().remove(dock_manager.ARRANGED_SETTING)
+    for run in ("first", "later"):
+        manager = DockManager(iface)
+        manager.create()
+        sites_dock, terrains_dock = manager.docks
+        # What QGIS's restore of a layout that never saw the docks does: one above the other.
+        window.removeDockWidget(terrains_dock)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, terrains_dock)
+        terrains_dock.show()
+        qgis.initializationCompleted.emit()
+        tabbed = terrains_dock in window.tabifiedDockWidgets(sites_dock)
+        assert tabbed == (run == "first")  # later, the officer's own layout is left as it is
+        assert QgsSettings().value(dock_manager.ARRANGED_SETTING, False, bool)
+        manager.remove()

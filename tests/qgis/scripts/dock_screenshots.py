@@ -20,7 +20,6 @@ PACKAGE = "resorption_sig.plugin"
 store_path = os.environ["RESORPTION_DEMO_STORE"]
 shots = Path(os.environ["RESORPTION_SHOTS"])
 errors = []
-state = {}
 
 
 def module(name):
@@ -67,10 +66,9 @@ def run():
         window.resize(1600, 1000)
         QgsExpressionContextUtils.setGlobalVariable("resorption_justice", 1)
         plugins["resorption_sig"].store_actions.open_store(store_path)
-        manager = module("gui.dock_manager").DockManager(iface)
-        manager.create()
-        state["manager"] = manager
-        sites_dock, terrains_dock = manager.docks
+        plugin = plugins["resorption_sig"]
+        sites_dock, terrains_dock = plugin.dock_manager.docks  # the plugin's own docks
+        plugin.synthesis.synthesis_dock.hide()  # the whole height for the dock shown
         loader = module("layers.loader")
         layers = next(iter(loader.store_layers().values()))
         sites, terrains = layers["sites"], layers["insertion_sites"]
