@@ -1,4 +1,5 @@
 """Run the real QGIS desktop under Xvfb with the plugin installed from its zip, as a user would."""
+import argparse
 import os
 import subprocess
 import sys
@@ -21,6 +22,25 @@ def run_qgis(profiles: Path, script: Path, env_extra: dict, timeout: int = 240) 
     if not env.get("DISPLAY"):
         command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"] + command
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def demo_store_93(path: Path, *options: str) -> str:
+    """The demo data of the Seine-Saint-Denis (seed 2026) in a new store at `path`, as the screenshots show it."""
+    subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--departement", "93", "--seed", "2026"]
+                   + list(options), cwd=str(REPO), check=True, capture_output=True)
+    return str(path)
+
+
+def screenshot_arguments(with_store: bool = False):
+    """(arguments, output folder) of a screenshot runner: --out (docs/img), and --store when it takes one."""
+    parser = argparse.ArgumentParser()
+    if with_store:
+        parser.add_argument("--store")
+    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
+    arguments = parser.parse_args()
+    out = Path(arguments.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return arguments, out
 
 
 def report_screenshots(report: Path, result: subprocess.CompletedProcess, shots) -> None:

@@ -5,8 +5,6 @@
 Without --store, a demo store of the Seine-Saint-Denis is generated (seed 2026),
 with a few attachments, phases and origins so that every tab has content.
 """
-import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -16,17 +14,14 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
+from desktop import demo_store_93, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
 
 
 def demo_store(folder: Path) -> str:
-    path = folder / "demo-93.gpkg"
-    subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--departement", "93", "--seed", "2026"],
-                   cwd=str(REPO), check=True, capture_output=True)
     from plugin.store import attachments, open_store
     import contextlib
     from plugin.store.gpkg import connect
-    store = open_store(str(path))
+    store = open_store(demo_store_93(folder / "demo-93.gpkg"))
     with contextlib.closing(connect(store.location)) as connection:
         terrain = connection.execute("SELECT uuid FROM insertion_sites ORDER BY name LIMIT 1").fetchone()[0]
     for name, content in (("plan de masse.pdf", b"%PDF-1.4 plan"), ("arrêté d'ouverture.pdf", b"%PDF-1.4 arrete"),
@@ -38,12 +33,7 @@ def demo_store(folder: Path) -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--store")
-    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
-    arguments = parser.parse_args()
-    out = Path(arguments.out)
-    out.mkdir(parents=True, exist_ok=True)
+    arguments, out = screenshot_arguments(with_store=True)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         store = arguments.store or demo_store(folder)

@@ -7,8 +7,6 @@ export is then edited as an officer would in Excel (two populations updated, a
 new site, a count typed as words) so that the import preview shows every kind
 of row.
 """
-import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,14 +16,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
-
-
-def demo_store(folder: Path) -> str:
-    path = folder / "demo-93.gpkg"
-    subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--departement", "93", "--seed", "2026"],
-                   cwd=str(REPO), check=True, capture_output=True)
-    return str(path)
+from desktop import demo_store_93, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
 
 
 def edited_export(store_path: str, out: Path) -> str:
@@ -58,14 +49,10 @@ def edited_export(store_path: str, out: Path) -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
-    arguments = parser.parse_args()
-    out = Path(arguments.out)
-    out.mkdir(parents=True, exist_ok=True)
+    _, out = screenshot_arguments()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        store = demo_store(folder)
+        store = demo_store_93(folder / "demo-93.gpkg")
         workbook = edited_export(store, folder / "sites_93_retour_operateur.xlsx")
         install_profile(folder / "profiles", enabled=True)
         result = run_qgis(folder / "profiles", HERE / "excel_screenshots.py",

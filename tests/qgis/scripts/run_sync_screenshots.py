@@ -8,7 +8,6 @@ of the 93 (alice's a.gpkg, bob's b.gpkg), the same site edited in both (number o
 people 38 → 40 in a, 45 in b; a comment in both), another site edited in b only, and b
 synchronised first. sync_screenshots.py then works on a.gpkg inside QGIS.
 """
-import argparse
 import contextlib
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
+from desktop import install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
 
 CONFLICTING_SITE = ("Campement du Port", "Pantin")
 OTHER_SITE = ("Bidonville des Peupliers", "Aubervilliers")
@@ -60,11 +59,7 @@ def scenario(folder: Path) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
-    arguments = parser.parse_args()
-    out = Path(arguments.out)
-    out.mkdir(parents=True, exist_ok=True)
+    _, out = screenshot_arguments()
     (out / ERRORS).unlink(missing_ok=True)
     # A fixed folder: the paths shown in the checkout dialog stay the same from one run to the next.
     folder = Path(tempfile.gettempdir()) / "resorption-synchronisation"

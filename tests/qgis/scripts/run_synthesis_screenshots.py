@@ -5,33 +5,21 @@
 Without --store, a demo store of the Seine-Saint-Denis is generated (seed 2026) with
 24 months of history, so that the chart and the comparison have something to show.
 """
-import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, report_screenshots, run_qgis  # noqa: E402
+from desktop import demo_store_93, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--store")
-    parser.add_argument("--out", default=str(REPO / "docs" / "img"))
-    arguments = parser.parse_args()
-    out = Path(arguments.out)
-    out.mkdir(parents=True, exist_ok=True)
+    arguments, out = screenshot_arguments(with_store=True)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        store = arguments.store
-        if store is None:
-            store = str(folder / "demo-93.gpkg")
-            subprocess.run([sys.executable, "-m", "plugin", "demo", store, "--departement", "93", "--seed", "2026",
-                            "--history-months", "24"], cwd=str(REPO), check=True, capture_output=True)
+        store = arguments.store or demo_store_93(folder / "demo-93.gpkg", "--history-months", "24")
         install_profile(folder / "profiles", enabled=True)
         result = run_qgis(folder / "profiles", HERE / "synthesis_screenshots.py",
                           {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
