@@ -12,7 +12,7 @@ from qgis.core import QgsApplication, QgsProject, QgsSettings
 from qgis_profile import (CONNECTION, MASTER_PASSWORD, OFFICER, OFFICER_PASSWORD, add_connection, officer_database,
                           remove_connection, require_password)
 from sync_helpers import local
-from task_helpers import wait_for
+from gui_helpers import recording_message_bar, wait_for
 
 pytestmark = pytest.mark.postgis
 SECRETS = (OFFICER_PASSWORD, MASTER_PASSWORD)
@@ -21,11 +21,7 @@ SECRETS = (OFFICER_PASSWORD, MASTER_PASSWORD)
 @pytest.fixture
 def gui_iface(qgis_iface, qgis_new_project):
     from plugin.layers import commune_functions, editing_session
-    bar = qgis_iface.messageBar()
-    if not hasattr(bar, "widgets"):
-        bar.widgets = []
-        bar.pushWidget = lambda widget, level, duration=0: bar.widgets.append((widget, level))
-        bar.popWidget = lambda widget: bar.widgets.remove(next(w for w in bar.widgets if w[0] is widget))
+    recording_message_bar(qgis_iface)
     commune_functions.register()
     editing_session.start()
     yield qgis_iface

@@ -13,21 +13,14 @@ from plugin.demo.generator import generate
 from plugin.exchange.export import export_workbook
 from plugin.gui import excel_dialogs
 from plugin.gui.excel_dialogs import ExcelManager, ExportDialog, ImportDialog
+from gui_helpers import recording_message_bar
 
 TASK_SECONDS = 30
 
 
 @pytest.fixture
 def bar_iface(iface):
-    """The interface whose message bar also records the widgets pushed (messages with buttons)."""
-    bar = iface.messageBar()
-    if not hasattr(bar, "widgets"):
-        bar.widgets = []
-        bar.pushWidget = lambda widget, level, duration=0: bar.widgets.append((widget, level))
-    bar.widgets.clear()
-    for messages in bar.messages.values():
-        messages.clear()
-    return iface
+    return recording_message_bar(iface)
 
 
 @pytest.fixture

@@ -12,22 +12,13 @@ from plugin.gui.sync_actions import SyncManager
 from plugin.layers import loader
 from plugin.store import create_store, gpkg
 from plugin.sync import MINE, WorkingCopy, checkout, synchronise
-from task_helpers import wait_for
+from gui_helpers import recording_message_bar, wait_for
 
 
 
 @pytest.fixture
 def bar_iface(iface):
-    bar = iface.messageBar()
-    if not hasattr(bar, "widgets"):
-        bar.widgets = []
-        bar.pushWidget = lambda widget, level, duration=0: bar.widgets.append((widget, level))
-    if not hasattr(bar, "popWidget"):
-        bar.popWidget = lambda widget: bar.widgets.remove(next(w for w in bar.widgets if w[0] is widget))
-    bar.widgets.clear()
-    for messages in bar.messages.values():
-        messages.clear()
-    return iface
+    return recording_message_bar(iface)
 
 
 @pytest.fixture
