@@ -14,15 +14,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from timing import timed  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def timed(action):
-    started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
 
 
 def strip_content(layout):

@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from plugin.demo.generator import generate  # noqa: E402
 from plugin.store import create_store  # noqa: E402
+from timing import timed  # noqa: E402
 
 GENERATION_TARGET = 60.0
 INIT_TARGET = 2.0
@@ -37,14 +38,10 @@ SECTION = "## Données de démonstration (issue 2)"
 INTRO = "# Mesures de performance de Résorption SIG (chaque section : sa commande, ses chiffres, son étalon)\n"
 
 
-def timed(action):
-    started = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - started
 
 
 def ogr2ogr_copy(source: Path, table: str, target: Path) -> float:
-    _, seconds = timed(lambda: subprocess.run(
+    seconds, _ = timed(lambda: subprocess.run(
         ["ogr2ogr", "-f", "GPKG", "-oo", "LIST_ALL_TABLES=YES", str(target), str(source), table],
         check=True))
     return seconds
@@ -52,7 +49,7 @@ def ogr2ogr_copy(source: Path, table: str, target: Path) -> float:
 
 def generation(folder: Path, sites: int, history_months: int):
     path = folder / ("demo_%d.gpkg" % history_months)
-    summary, seconds = timed(lambda: generate(create_store(str(path)), sites=sites, history_months=history_months))
+    seconds, summary = timed(lambda: generate(create_store(str(path)), sites=sites, history_months=history_months))
     table = "sites_history" if history_months else "sites"
     yardstick = ogr2ogr_copy(path, table, folder / ("copy_%d.gpkg" % history_months))
     return summary, seconds, yardstick
@@ -63,11 +60,11 @@ def init_times(folder: Path, repeat: int = 5):
     gdal.UseExceptions()
     ours, gdal_only = [], []
     for index in range(repeat):
-        _, seconds = timed(lambda: create_store(str(folder / ("init_%d.gpkg" % index))))
+        seconds, _ = timed(lambda: create_store(str(folder / ("init_%d.gpkg" % index))))
         ours.append(seconds)
-        _, seconds = timed(lambda: ogr.GetDriverByName("GPKG").CreateDataSource(str(folder / ("gdal_%d.gpkg" % index))))
+        seconds, _ = timed(lambda: ogr.GetDriverByName("GPKG").CreateDataSource(str(folder / ("gdal_%d.gpkg" % index))))
         gdal_only.append(seconds)
-    _, command = timed(lambda: subprocess.run(
+    command, _ = timed(lambda: subprocess.run(
         [sys.executable, "-m", "plugin", "init", str(folder / "command.gpkg")], cwd=REPO, check=True,
         stdout=subprocess.DEVNULL))
     return statistics.median(ours), statistics.median(gdal_only), command

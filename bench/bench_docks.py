@@ -27,6 +27,7 @@ from qgis.core import (QgsApplication, QgsFeatureRequest, QgsMapRendererSequenti
 from qgis.gui import QgsAttributeTableModel, QgsMapCanvas  # noqa: E402
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtWidgets import QMainWindow  # noqa: E402
+from timing import median_time  # noqa: E402
 
 SEARCHES = ("b", "bo", "bob", "bobi", "")
 
@@ -45,13 +46,6 @@ class Interface:
         return self.canvas
 
 
-def timed(function, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def bench_dock(path: str, repeat: int):
@@ -77,7 +71,7 @@ def bench_dock(path: str, repeat: int):
         model.loadLayer()
 
     open_dock()
-    dock_open, table_open = timed(open_dock, repeat), timed(attribute_table, repeat)
+    dock_open, table_open = median_time(open_dock, repeat), median_time(attribute_table, repeat)
 
     dock = SitesDock(iface)
     dock.set_layer(layer)

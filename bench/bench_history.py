@@ -26,7 +26,6 @@ import io
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,16 +42,12 @@ from plugin.model.schema import Kind  # noqa: E402
 from plugin.store import create_store, gpkg, open_store  # noqa: E402
 from plugin.store.gpkg_functions import _header  # noqa: E402
 from plugin.store.sqlite_ddl import history_columns  # noqa: E402
+from timing import ensure_demo_store  # noqa: E402
 
 NEW_VALUE = "2026-01-15"
 EDITED = "confirmed_at"
 
 
-def ensure_store(path: Path, sites: int, months: int) -> None:
-    if path.exists():
-        return
-    subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--sites", str(sites),
-                    "--history-months", str(months)], cwd=str(REPO), check=True)
 
 
 def seconds(value: float) -> str:
@@ -232,7 +227,7 @@ def main():
     parser.add_argument("--no-qgis", action="store_true")
     arguments = parser.parse_args()
     path = Path(arguments.store)
-    ensure_store(path, arguments.sites, arguments.history_months)
+    ensure_demo_store(path, arguments.sites, arguments.history_months)
     store = open_store(str(path))
     with contextlib.closing(store.connect()) as connection:
         count, versions = [connection.execute('SELECT count(*) FROM "%s"' % t).fetchone()[0]

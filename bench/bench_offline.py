@@ -18,7 +18,6 @@ import random
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,14 +30,11 @@ from qgis.core import (QgsApplication, QgsDataSourceUri, QgsFeatureRequest, QgsO
 
 from bench_sync import GENERATE  # noqa: E402
 from conftest import Cluster  # noqa: E402
+from timing import timed  # noqa: E402
 
 EDITED = 100
 
 
-def timed(function, *arguments):
-    start = time.perf_counter()
-    result = function(*arguments)
-    return time.perf_counter() - start, result
 
 
 def edit_layer(layer: QgsVectorLayer, uuids, value: int) -> None:

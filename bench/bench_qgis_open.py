@@ -12,7 +12,6 @@ import json
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,15 +19,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "qgis"))
 
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer  # noqa: E402
+from timing import median_time  # noqa: E402
 
 
-def timed(function, repeat: int):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def bench_init_gui(folder: Path) -> float:
@@ -60,7 +53,7 @@ def bench_open(store_path: str, repeat: int):
         project.addMapLayers(layers)
         layers[0].featureCount()
 
-    return timed(configured, repeat), timed(plain, repeat)
+    return median_time(configured, repeat), median_time(plain, repeat)
 
 
 def main():

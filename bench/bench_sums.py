@@ -20,8 +20,6 @@ Prints a Markdown report (paste it in docs/benchmarks.md).
 import argparse
 import contextlib
 import os
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,18 +30,11 @@ sys.path.insert(0, str(REPO))
 from plugin.model import sums as model  # noqa: E402
 from plugin.store import history as store_history  # noqa: E402
 from plugin.store import open_store, sums_sql  # noqa: E402
+from timing import ensure_demo_store, median_time  # noqa: E402
 
 SUMMED_FIELDS = tuple(model.SUMMED)
 
 
-def timed(function, repeat):
-    function()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def once(function):
@@ -57,11 +48,6 @@ def ms(seconds):
     return "%.0f ms" % (seconds * 1000) if seconds < 10 else "%.1f s" % seconds
 
 
-def ensure_store(path: Path, sites: int, months: int) -> None:
-    if path.exists():
-        return
-    subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--sites", str(sites),
-                    "--history-months", str(months)], cwd=str(REPO), check=True)
 
 
 def qgis_yardsticks(store, at):
@@ -132,7 +118,7 @@ def main():
     parser.add_argument("--no-qgis", action="store_true")
     arguments = parser.parse_args()
     path = Path(arguments.store)
-    ensure_store(path, arguments.sites, arguments.history_months)
+    ensure_demo_store(path, arguments.sites, arguments.history_months)
     store = open_store(str(path))
     with contextlib.closing(store.connect()) as connection:
         counts = [connection.execute("SELECT count(*) FROM %s" % t).fetchone()[0] for t in ("sites", "sites_history")]
@@ -142,7 +128,7 @@ def main():
         rows = []
 
         def measure(label, function, target=None):
-            seconds = timed(function, arguments.repeat)
+            seconds = median_time(function, arguments.repeat, warm_up=True)
             rows.append((label, seconds, target))
             return seconds
 

@@ -32,6 +32,7 @@ from conftest import Cluster  # noqa: E402  (the tests' throwaway cluster)
 
 from plugin.store import create_store, gpkg  # noqa: E402
 from plugin.sync import checkout, synchronise  # noqa: E402
+from timing import timed  # noqa: E402
 
 GENERATE = """
 INSERT INTO sites (name, departement, insee_code, city_name, status, population_total, population_minors,
@@ -43,10 +44,6 @@ FROM generate_series(1, %d) AS g
 """
 
 
-def timed(function, *arguments, **kw):
-    start = time.perf_counter()
-    result = function(*arguments, **kw)
-    return time.perf_counter() - start, result
 
 
 def ogr_pg(cluster, database):
