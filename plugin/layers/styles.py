@@ -7,9 +7,9 @@ from ..store.base import StoreError
 STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.Symbology | QgsMapLayer.Labeling)
 
 
-def apply_style(layer: QgsVectorLayer, name: str) -> None:
+def apply_style(layer: QgsVectorLayer, name: str, categories=STYLE_CATEGORIES) -> None:
     """Load resources/styles/<name>.qml (symbology and labels only: forms stay as configured)."""
-    message, ok = layer.loadNamedStyle(style_path(name + ".qml"), categories=STYLE_CATEGORIES)
+    message, ok = layer.loadNamedStyle(style_path(name + ".qml"), categories=categories)
     if not ok:
         raise StoreError("Le style %s n'a pas pu être appliqué : %s" % (name, message),
                          "The style %s could not be applied: %s" % (name, message))

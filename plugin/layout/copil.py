@@ -35,7 +35,8 @@ from typing import Dict, List, Optional, Sequence
 from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
                        QgsExpressionContextUtils, QgsFeedback, QgsFillSymbol, QgsLayoutExporter, QgsLayoutFrame,
                        QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap, QgsLayoutItemPicture,
-                       QgsLayoutItemScaleBar, QgsLayoutObject, QgsLayoutTableColumn, QgsMapLayerLegendUtils,
+                       QgsLayoutItemScaleBar, QgsLayoutObject, QgsLayoutTableColumn, QgsMapLayer,
+                       QgsMapLayerLegendUtils,
                        QgsPalLayerSettings, QgsPrintLayout, QgsProject, QgsProperty, QgsReadWriteContext,
                        QgsRectangle, QgsRenderContext, QgsSingleSymbolRenderer, QgsSymbolLayer, QgsSymbolLayerUtils,
                        QgsTableCell, QgsTask, QgsTextFormat, QgsUnitTypes, QgsVectorLayer,
@@ -116,6 +117,10 @@ def state_layer(store: Store, table: schema.Table, request: content.Request, nam
         raise StoreError("La table %s du stockage ne s'ouvre pas à la date demandée." % table.name,
                          "The table %s of the store does not open at the requested date." % table.name)
     styles.apply_default(layer, table.name)
+    if table.name == "sites":
+        # On the map of the QGIS project the site labels are a layer of their own (label_layer.py); a print
+        # layout draws its layers once per page, so the fiches' large-scale maps carry them here.
+        styles.apply_style(layer, "sites_labels", QgsMapLayer.StyleCategory.Labeling)
     return layer
 
 

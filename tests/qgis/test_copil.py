@@ -218,6 +218,7 @@ def test_the_site_atlas_has_a_fiche_per_open_site(store, project, tmp_path):
     people = "inconnu" if site["population_total"] is None else str(site["population_total"])
     assert "Nombre de personnes : %s" % people in page
     assert "Accès à l'électricité :" in page and "[%" not in page
+    assert "%s pers." % ("?" if site["population_total"] is None else site["population_total"]) in page  # map label
     history = copil.fiche.population_history(
         copil.fiche.site_versions(store.connect(), [site["uuid"]])[site["uuid"]], [made.content.request.at])
     assert history[-1][1] == site["population_total"]
