@@ -6,8 +6,6 @@ connection and its authentication configuration give. Credentials are never
 logged or stored: `display_location` strips them.
 """
 import contextlib
-import csv
-import io
 import itertools
 import json
 import re
@@ -18,8 +16,8 @@ from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Kind, history_of
 from ..sync import scope
-from ..sync.protocol import (DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult, Resolution,
-                             SharedStore, outgoing, sorted_for_push)
+from ..sync.protocol import (COPY_OPTIONS, DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult,
+                             Resolution, SharedStore, outgoing, sorted_for_push)
 from ..sync.values import columns, gpkg_blob_of, wkb_of
 from . import QGIS_CONNECTION, postgres_ddl
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
@@ -164,38 +162,19 @@ def _parameter(table, name: str, value):
     return value
 
 
-class _Null(float):
-    """Written unquoted as \\N by the csv module (a number to it), read as NULL by COPY;
-    every string is quoted, so a text "\\N" stays a text."""
+class _CopyStream:
+    """A file for COPY … FROM STDIN of lines (protocol.COPY_OPTIONS) written as they are read, so
+    that the server parses while the working copy is still being read."""
 
-    def __str__(self):
-        return "\\N"
-
-    __repr__ = __str__
-
-
-NULL = _Null()
-
-
-class _CsvStream:
-    """A file for COPY … (FORMAT csv, NULL '\\N') written as it is read, so that the server parses
-    while the working copy is still being read: strings quoted, numbers as Python writes them
-    (floats round-trip)."""
-
-    def __init__(self, rows: Iterator[tuple]):
-        self._rows = iter(rows)
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    def __init__(self, lines: Iterator[str]):
+        self._lines = iter(lines)
         self.count = 0
 
     def read(self, size: int = -1) -> str:
         """The next 2,000 rows (psycopg2 sends whatever length it gets); "" at the end."""
-        chunk = [[NULL if value is None else value for value in row] for row in itertools.islice(self._rows, 2000)]
+        chunk = list(itertools.islice(self._lines, 2000))
         self.count += len(chunk)
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerows(chunk)
-        return self._buffer.getvalue()
+        return "\n".join(chunk) + "\n" if chunk else ""
 
 
 # --- the sync protocol -------------------------------------------------------------------------
@@ -384,9 +363,9 @@ class SharedPostGIS(SharedStore):
         checks and triggers run as for any insert: numbering, audit (batch, author, offline and
         accepted times), rules."""
         names = columns(declared)
-        stream = _CsvStream(batch.insert_rows(declared.name, login))
-        cursor.copy_expert("COPY %s (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % (
-            quoted(declared.name), ", ".join(quoted(c) for c in names)), stream, size=1 << 16)
+        stream = _CopyStream(batch.insert_rows(declared.name, login))
+        cursor.copy_expert("COPY %s (%s) FROM STDIN WITH (%s)" % (
+            quoted(declared.name), ", ".join(quoted(c) for c in names), COPY_OPTIONS), stream, size=1 << 16)
         if stream.count != expected:
             raise StoreError(
                 "La copie de travail ne contient plus %d des nouvelles lignes de %s à envoyer." % (

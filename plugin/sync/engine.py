@@ -428,12 +428,14 @@ class WorkingCopy:
                     '"detected_at") VALUES (?, ?, ?, NULL, ?, ?, %s)' % (wc.CONFLICTS, NOW),
                     (uuid, table_name, REFUSED, to_json(op), to_json(reason)))
             # accepted, but changed here again while the batch was on its way (a new row deleted meanwhile
-            # has no dirty entry left)
+            # has no dirty entry left); such a row was kept as sent (wc.keep_sent_triggers), so only the
+            # kept rows are looked at, not the 100,000 of a first push
+            kept = " UNION ALL ".join('SELECT "uuid" FROM %s' % quoted(wc.outbox_table(t)) for t in schema.TABLES)
             meanwhile = connection.execute(
                 'SELECT o."uuid", o."table_name", o."op", d."op", a."version" FROM "%s" o '
                 'JOIN "rs_accepted" a ON a."uuid" = o."uuid" LEFT JOIN "%s" d ON d."uuid" = o."uuid" '
-                'WHERE d."seq" > o."local_seq" OR (d."uuid" IS NULL AND o."op" = \'insert\')' % (
-                    wc.OUTBOX, wc.DIRTY)).fetchall()
+                'WHERE o."uuid" IN (%s) AND (d."seq" > o."local_seq" OR (d."uuid" IS NULL AND o."op" = \'insert\'))'
+                % (wc.OUTBOX, wc.DIRTY, kept)).fetchall()
             for uuid, table_name, op, dirty_op, version in meanwhile:
                 sent = changes.rows(table_name, [uuid]).get(uuid)
                 if dirty_op is None:
@@ -450,9 +452,7 @@ class WorkingCopy:
         """The accepted rows nobody edited since (rs_accepted): their new row_version, nothing left
         to send (set-based)."""
         connection = self.connection
-        for (table_name,) in connection.execute(
-                'SELECT DISTINCT o."table_name" FROM "%s" o JOIN "rs_accepted" a ON a."uuid" = o."uuid"'
-                % wc.OUTBOX).fetchall():
+        for (table_name,) in connection.execute('SELECT DISTINCT "table_name" FROM "%s"' % wc.OUTBOX).fetchall():
             table = schema.table(table_name)
             connection.execute('UPDATE %s SET "row_version" = a."version" FROM "rs_accepted" AS a '
                                'WHERE a."uuid" = %s."uuid" AND a."version" IS NOT NULL '

@@ -4,6 +4,8 @@ Two implementations: SharedGeoPackage (plugin/sync/shared_gpkg.py) and
 SharedPostGIS (plugin/store/postgis.py). Rows are dicts in the working copy's
 representation (see values.py).
 """
+import csv
+import io
 import struct
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -15,6 +17,11 @@ from ..store.sqlite_ddl import GEOMETRY_COLUMN
 from .values import columns, wkb_of
 
 INSERT, UPDATE, DELETE = "insert", "update", "delete"
+
+# How new rows travel in bulk (PostgreSQL COPY … FROM STDIN WITH (COPY_OPTIONS)), one line per row:
+# strings quoted, numbers bare, NULL as an unquoted \N, so that a quoted "\N" stays a text.
+COPY_NULL = "\\N"
+COPY_OPTIONS = "FORMAT csv, NULL '%s'" % COPY_NULL
 
 # Tables in the order their rows are sent: attachments before the rows that refer to them,
 # parents before children; deletions go in the reverse order.
@@ -102,17 +109,23 @@ class Outgoing(list):
         wanted = set(uuids)
         return {c.uuid: c.row for c in self if c.table == table and c.uuid in wanted and c.row is not None}
 
-    def insert_rows(self, table: str, author: str) -> Iterator[tuple]:
-        """Every new row of `table` in the batch as a bulk load takes it, in uuid order: values in
-        columns(table) order, the geometry as hex EWKB with the storage SRID, other BLOB values as
-        \\x-prefixed hex text, row_version 1 and `author` as updated_by where the row names nobody
-        or the external author (as the shared store does for a single insert)."""
+    def insert_rows(self, table: str, author: str) -> Iterator[str]:
+        """Every new row of `table` in the batch as a line of a bulk load (COPY_OPTIONS), in uuid
+        order: values in columns(table) order, the geometry as hex EWKB with the storage SRID, other
+        BLOB values as \\x-prefixed hex text, row_version 1 and `author` as updated_by where the row
+        names nobody or the external author (as the shared store does for a single insert)."""
         names = columns(schema.table(table))
+        line = io.StringIO()
+        writer = csv.writer(line, quoting=csv.QUOTE_NONNUMERIC, lineterminator="")
         for change in sorted((c for c in self if c.table == table and c.op == INSERT), key=lambda c: c.uuid):
             row = dict(change.row, row_version=1)
             if row["updated_by"] in (None, EXTERNAL_AUTHOR):
                 row["updated_by"] = author
-            yield tuple(_ewkb_hex(row[name]) if name == GEOMETRY_COLUMN else _hex(row[name]) for name in names)
+            line.seek(0)
+            line.truncate()
+            writer.writerow([_NULL if value is None else value for value in (
+                _ewkb_hex(row[name]) if name == GEOMETRY_COLUMN else _hex(row[name]) for name in names)])
+            yield line.getvalue()
 
     def complete(self, changes: Sequence[Change]) -> List[Change]:
         """`changes` with their rows read where they are not inline."""
@@ -123,6 +136,18 @@ class Outgoing(list):
         found = {table: self.rows(table, uuids) for table, uuids in missing.items()}
         return [replace(c, row=found[c.table].get(c.uuid)) if c.row is None and c.op != DELETE else c
                 for c in changes]
+
+
+class _Null(float):
+    """Written unquoted by the csv module (a number to it): COPY_NULL."""
+
+    def __str__(self):
+        return COPY_NULL
+
+    __repr__ = __str__
+
+
+_NULL = _Null()
 
 
 def _hex(value):

@@ -173,3 +173,24 @@ def test_a_bulk_push_with_a_row_the_server_refuses_sends_the_others_and_reports_
     assert server_rows(shared_uri, "SELECT count(*), count(DISTINCT uuid) FROM sites") == [(MANY - 1, MANY - 1)]
     assert server_rows(shared_uri, "SELECT received, accepted, conflicts FROM rs_batches") == [(MANY, MANY - 1, 1)]
     assert server_rows(shared_uri, "SELECT count(*) FROM rs_versions WHERE table_name = 'sites'") == [(MANY - 1,)]
+
+
+def test_amounts_pushed_in_bulk_come_back_to_the_last_bit(shared_uri, copy, tmp_path):
+    # SQLite writes the COPY lines; an amount it cannot print exactly sends the batch row by row
+    action = new_uuid()
+    amounts = [0.1, 1 / 3, 12000.5, 48.812345678901238, 2.2 + 1e-15, 7e-300, 0.0, None] * (MANY // 8) + [3.5e17]
+    with local(copy) as connection:
+        connection.execute("BEGIN")
+        connection.execute("INSERT INTO actions (uuid, name, started_at, goals, departement) "
+                           "VALUES (?, 'MOUS 93', '2025-01-01', 'Accompagner', '93')", (action,))
+        connection.executemany("INSERT INTO action_finances (uuid, action_uuid, year, finance_type, amount, "
+                               "real_amount) VALUES (?, ?, 2025, 'dedie', ?, ?)",
+                               [(new_uuid(), action, amount, k) for k, amount in enumerate(amounts)])
+        connection.execute("COMMIT")
+    assert synchronise(copy, "alice").sent == len(amounts) + 1
+    other = str(tmp_path / "bob.gpkg")
+    checkout(shared_uri, other, ["93"], "bob")
+    with local(other) as connection:
+        received = connection.execute("SELECT amount, real_amount FROM action_finances ORDER BY real_amount").fetchall()
+    assert received == [(amount, float(k)) for k, amount in enumerate(amounts)]
+    assert server_rows(shared_uri, "SELECT count(*) FROM action_finances WHERE amount = 0.1") == [(MANY // 8,)]
