@@ -121,12 +121,16 @@ def _fill(path, shared, shared_location, departements, login, progress, cancelle
 
 
 def _load(connection, table: Table, rows) -> None:
-    """Bulk-load a table of a new copy: its triggers (checks, capture, spatial index) are set aside
-    inside the transaction, the rows and their envelopes go in directly, the triggers come back."""
-    triggers = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                                  (table.name,)).fetchall()
-    for name, _ in triggers:
-        connection.execute("DROP TRIGGER %s" % quoted(name))
+    """Bulk-load a table of a new copy: its triggers (checks, capture, spatial index) and secondary
+    indexes are set aside inside the transaction, the rows and their envelopes go in directly, the
+    indexes are built once and the triggers come back. The CHECK constraints are not evaluated: the
+    shared store enforced the same rules on every row it holds, and checking them again was a
+    fifth of a 100,000-site checkout."""
+    set_aside = connection.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') AND tbl_name = ? "
+        "AND sql IS NOT NULL", (table.name,)).fetchall()
+    for kind, name, _ in set_aside:
+        connection.execute("DROP %s %s" % (kind.upper(), quoted(name)))
     names = ["fid"] + columns(table)
     statement = "INSERT INTO %s (%s) VALUES (%s)" % (
         quoted(table.name), ", ".join(quoted(c) for c in names), ", ".join("?" for _ in names))
@@ -137,11 +141,15 @@ def _load(connection, table: Table, rows) -> None:
             if row[1] is not None:
                 envelopes.append(row[:5])
             yield row[:1] + row[5:]
-    connection.executemany(statement, values())
+    connection.execute("PRAGMA ignore_check_constraints = ON")
+    try:
+        connection.executemany(statement, values())
+    finally:
+        connection.execute("PRAGMA ignore_check_constraints = OFF")
     if table.geometry:
         connection.executemany('INSERT INTO "rtree_%s_%s" VALUES (?, ?, ?, ?, ?)' % (table.name, GEOMETRY_COLUMN),
                                envelopes)
-    for _, sql in triggers:
+    for _, _, sql in set_aside:
         connection.execute(sql)
 
 

@@ -19,6 +19,7 @@ from plugin.store import create_store
 from plugin.store.base import StoreError
 from plugin.sync import WorkingCopy, checkout, synchronise
 from plugin.sync.values import normalised_wkb
+from plugin.sync.working_copy import make_working_copy
 from sync_helpers import (add_site, content, killable_sync_script, local, new_uuid, pending, point,
                           polygon)
 
@@ -94,6 +95,27 @@ def test_checkout_copies_the_departements_rows_only(shared, copies):
         assert connection.execute("SELECT count(*) FROM indicator_definitions").fetchone()[0] > 0
     assert names == ["La Gare", "Les Prés"] and role == "working_copy"
     assert pending(copies[0]) == (0, 0)
+
+
+def test_a_checkout_keeps_the_copys_indexes_triggers_and_rules(shared, tmp_path):
+    # the load sets indexes and triggers aside (and skips the CHECK constraints the shared store enforced)
+    def structure(path):
+        with local(path) as connection:
+            return connection.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                                      "ORDER BY type, name").fetchall()
+    never_loaded = create_store(str(tmp_path / "never_loaded.gpkg")).location
+    with local(never_loaded) as connection:
+        connection.execute("BEGIN")
+        make_working_copy(connection, {"client_id": "c", "login": None, "shared": shared, "shared_id": "s",
+                                       "departements": '["93"]'})
+        connection.execute("COMMIT")
+    loaded = str(tmp_path / "dave.gpkg")
+    checkout(shared, loaded, ["93"], "dave")
+    assert structure(loaded) == structure(never_loaded)
+    assert any(name == "sites_figures_idx" for _, name, _ in structure(loaded))
+    with local(loaded) as connection:
+        with pytest.raises(sqlite3.IntegrityError, match="population_total"):
+            connection.execute("UPDATE sites SET population_total = -3 WHERE uuid = ?", (SITE_1,))
 
 
 def test_local_edits_keep_row_version_and_are_captured_once_per_uuid(copies):
