@@ -12,6 +12,9 @@ yardstick (the same edit with the store's history triggers set aside):
 * SQL: `UPDATE sites SET confirmed_at = …` on every row, in a transaction rolled back (best of
   --repeat, variants interleaved); the yardstick drops `sites_history_update` (GeoPackage) or
   disables the table's triggers (PostgreSQL) inside that transaction;
+* per feature (GeoPackage): the same edit as QGIS's OGR provider writes it, one UPDATE of every
+  column per feature (--per-feature of them, rolled back), with the history trigger as shipped,
+  keeping the version without stamping, stamping without keeping, or dropped: where the cost goes;
 * QGIS: the same edit as the field calculator makes it: `changeAttributeValue` on the layer's edit
   buffer for every feature (old value given), then `commitChanges`, via the OGR provider on a
   scratch copy of the GeoPackage (one copy per run) and via the postgres provider (committed;
@@ -74,6 +77,44 @@ def gpkg_sql(path: str, repeat: int) -> dict:
                 connection.execute("ROLLBACK")
     results = {"bare": [], "none": [], "triggers": []}
     for _ in range(repeat):  # interleaved: the variants see the same load
+        for variant in results:
+            results[variant].append(run(variant))
+    return {variant: min(times) for variant, times in results.items()}
+
+
+def gpkg_per_feature(path: str, count: int, repeat: int) -> dict:
+    """The same edit written as QGIS's OGR provider writes it: one UPDATE of every column per feature
+    (`count` features, rolled back), best of `repeat`, interleaved. Variants, to see where the
+    history's cost goes: "none" (history trigger dropped), "copy" (the trigger keeps the version but
+    does not stamp), "stamp" (it stamps but keeps nothing), "triggers" (as shipped)."""
+    with contextlib.closing(gpkg.connect(path)) as connection:
+        names = [row[1] for row in connection.execute('PRAGMA table_info("sites")') if row[1] != "fid"]
+        rows = connection.execute('SELECT "fid", %s FROM "sites" ORDER BY "fid" LIMIT ?' % ", ".join(
+            '"%s"' % n for n in names), (count,)).fetchall()
+        trigger = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'sites_history_update'").fetchone()[0]
+    edited = names.index(EDITED)
+    parameters = [list(row[1:edited + 1]) + [NEW_VALUE] + list(row[edited + 2:]) + [row[0]] for row in rows]
+    statement = 'UPDATE "sites" SET %s WHERE "fid" = ?' % ", ".join('"%s" = ?' % n for n in names)
+    head, body = trigger.split(" BEGIN\n", 1)
+    keep, stamp = [part.strip() + ";" for part in body.rsplit("END", 1)[0].strip().rstrip(";").split(";\n")]
+    replaced = {"none": None, "copy": "%s BEGIN\n%s\nEND" % (head, keep),
+                "stamp": "%s BEGIN\n%s\nEND" % (head, stamp), "triggers": trigger}
+
+    def run(variant):
+        with contextlib.closing(gpkg.connect(path)) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.execute('DROP TRIGGER "sites_history_update"')
+                if replaced[variant]:
+                    connection.execute(replaced[variant])
+                start = time.perf_counter()
+                for values in parameters:
+                    connection.execute(statement, values)
+                return time.perf_counter() - start
+            finally:
+                connection.execute("ROLLBACK")
+    results = {variant: [] for variant in replaced}
+    for _ in range(repeat):
         for variant in results:
             results[variant].append(run(variant))
     return {variant: min(times) for variant, times in results.items()}
@@ -225,6 +266,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--qgis-repeat", type=int, default=2)
     parser.add_argument("--no-qgis", action="store_true")
+    parser.add_argument("--per-feature", type=int, default=30000, metavar="N",
+                        help="features edited one UPDATE each, as OGR writes them (0: skip)")
     arguments = parser.parse_args()
     path = Path(arguments.store)
     ensure_demo_store(path, arguments.sites, arguments.history_months)
@@ -235,6 +278,9 @@ def main():
     loads = [os.getloadavg()[0]]
     report = {"gpkg_sql": gpkg_sql(str(path), arguments.repeat)}
     loads.append(os.getloadavg()[0])
+    if arguments.per_feature:
+        report["gpkg_per_feature"] = gpkg_per_feature(str(path), arguments.per_feature, arguments.repeat)
+        loads.append(os.getloadavg()[0])
     scratch = Path(tempfile.mkdtemp(prefix="rs_bench_history_"))
     cluster = Cluster()
     try:
@@ -267,6 +313,14 @@ def main():
     for label, timing in rows:
         print("| %s | %s | %s | %+.0f %% |" % (label, seconds(timing["none"]), seconds(timing["triggers"]),
                                               100 * (timing["triggers"] / timing["none"] - 1)))
+    if "gpkg_per_feature" in report:
+        timing = report["gpkg_per_feature"]
+        print("\nGeoPackage, une instruction `UPDATE` de toutes les colonnes par entité (comme le fournisseur OGR), "
+              "%d entités : sans déclencheur d'historique %s ; version gardée sans tampon %s (%+.0f %%) ; tampon "
+              "sans version %s (%+.0f %%) ; tel que livré %s (%+.0f %%)" % (
+                  arguments.per_feature, seconds(timing["none"]),
+                  *[value for variant in ("copy", "stamp", "triggers") for value in (
+                      seconds(timing[variant]), 100 * (timing[variant] / timing["none"] - 1))]))
     print("\nGeoPackage, `UPDATE` SQL sans déclencheur d'historique ni index des chiffres (`sites_figures_idx`, "
           "qui couvre la colonne modifiée) : %s" % seconds(report["gpkg_sql"]["bare"]))
     for label, key in (("GeoPackage", "gpkg_qgis"), ("PostgreSQL", "pg_qgis")):

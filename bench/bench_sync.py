@@ -46,6 +46,9 @@ FROM generate_series(1, %d) AS g
 
 
 
+INCREMENTAL_RUNS = 5
+
+
 def ogr_pg(cluster, database):
     return "PG:host=127.0.0.1 port=%d user=postgres dbname=%s" % (cluster.port, database)
 
@@ -88,7 +91,7 @@ def bench_size(cluster, size, folder, results):
 
     synchronise(local)
     incremental, both, idle = [], [], []
-    for attempt in range(3):  # medians: the machine is shared
+    for attempt in range(INCREMENTAL_RUNS):  # medians: the machine is shared
         edit_locally(local, 100, size + attempt)
         seconds, summary = timed(synchronise, local)
         assert summary.sent == 100, summary

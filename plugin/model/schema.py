@@ -4,6 +4,7 @@ This declaration drives the DDL of both stores, the QGIS forms (aliases,
 widgets, defaults, constraints), exports and imports. No Qt, no QGIS here.
 """
 from dataclasses import dataclass
+from functools import cached_property
 from enum import Enum
 from typing import Dict, Iterator, Optional, Tuple
 
@@ -95,12 +96,17 @@ class Table:
     parent_tab: Optional[Tab] = None
 
     def field(self, name: str) -> Field:
-        for candidate in self.fields:
-            if candidate.name == name:
-                return candidate
-        raise KeyError("%s.%s" % (self.name, name))
+        try:
+            return self._fields_by_name[name]
+        except KeyError:
+            raise KeyError("%s.%s" % (self.name, name)) from None
 
-    @property
+    # Cached: the sync asks them for every row it merges (100,000 after a first push).
+    @cached_property
+    def _fields_by_name(self) -> Dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
     def field_names(self) -> Tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 

@@ -287,11 +287,19 @@ class WorkingCopy:
         cursors = dict(self.connection.execute(
             'SELECT "table_name", "last_history_id" FROM "%s"' % wc.HISTORY_CURSORS))
         history = {t.name: shared.history_since(t.name, cursors[t.name], departements) for t in schema.TABLES}
+        # the copy's side read in bulk too: a pull after a first push merges 100,000 rows
+        changed: Dict[str, List[str]] = {}
+        for _, table, uuid, _ in changes:
+            changed.setdefault(table, []).append(uuid)
+        ours_rows = {table: wc.read_rows(self.connection, schema.table(table), uuids)
+                     for table, uuids in changed.items()}
+        dirty = dict(self.connection.execute('SELECT "uuid", "op" FROM "%s"' % wc.DIRTY))
         received = 0
         with wc.applying(self.connection):
             for _, table, uuid, deleted in changes:
                 theirs = None if deleted else theirs_rows.get(table, {}).get(uuid)
-                received += self._merge_one(schema.table(table), uuid, theirs)
+                received += self._merge_one(schema.table(table), uuid, theirs, ours_rows[table].get(uuid),
+                                            uuid in dirty)
             for table_name, rows in history.items():
                 if rows:
                     names = list(rows[0])
@@ -305,14 +313,13 @@ class WorkingCopy:
                                     (max(c[0] for c in changes),))
         return received
 
-    def _merge_one(self, table: Table, uuid: str, theirs: Optional[dict]) -> int:
-        """Merge the shared row into the copy; returns 1 when the copy's content changed."""
+    def _merge_one(self, table: Table, uuid: str, theirs: Optional[dict], ours: Optional[dict],
+                   dirty: bool) -> int:
+        """Merge the shared row into the copy (`ours`: the copy's row, `dirty`: changed here since the
+        last sync); returns 1 when the copy's content changed."""
         connection = self.connection
-        ours = wc.read_rows(connection, table, [uuid]).get(uuid)
-        dirty = connection.execute('SELECT "op" FROM "%s" WHERE "uuid" = ?' % wc.DIRTY, (uuid,)).fetchone()
         automatic = set(automatic_fields(table))
-        business = [c for c in columns(table) if c not in automatic]
-        if dirty is None:
+        if not dirty:
             if theirs is None:
                 if ours is None:
                     return 0
@@ -320,10 +327,14 @@ class WorkingCopy:
                 return 1
             if ours == theirs:
                 return 0
+            if ours is None:
+                wc.write_row(connection, table, theirs)
+                return 1
             # only what differs: the shared store's own stamps after a push of ours (a first push: 100,000)
-            wc.write_row(connection, table, theirs if ours is None else {
-                c: v for c, v in theirs.items() if c == "uuid" or v != ours.get(c)})
-            return int(ours is None or any(ours[c] != theirs[c] for c in business))
+            differing = [c for c, v in theirs.items() if v != ours.get(c)]
+            wc.write_row(connection, table, dict({c: theirs[c] for c in differing}, uuid=uuid))
+            return int(any(c not in automatic for c in differing))
+        business = [c for c in columns(table) if c not in automatic]
         base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
         result = merge_row(for_merge(table, base), for_merge(table, ours), for_merge(table, theirs),
                            columns(table), automatic_fields(table))
