@@ -7,9 +7,10 @@ the server, and measures:
 
 * checkout of N sites from PostGIS vs `ogr2ogr` PG → GeoPackage of the same table;
 * first push of a N-site working copy vs `ogr2ogr` GeoPackage → PostGIS (PG_USE_COPY=YES), medians of
-  --push-runs, with the time of its steps, and the sync that follows it;
+  --push-runs, with the time of its steps, and the sync that follows it; the server's share alone
+  (the same lines COPY'd from memory into the store's table, and into a bare table);
 * incremental sync of 100 sites changed locally (and of 100 more changed on the server);
-* a sync with nothing to do (medians of 3 and 5 runs: the machine is shared).
+* a sync with nothing to do (medians of 5 runs: the machine is shared).
 Prints a Markdown table (paste it into docs/benchmarks.md).
 """
 import argparse
@@ -30,6 +31,7 @@ sys.path.insert(0, str(REPO / "tests" / "postgis"))
 
 from conftest import Cluster  # noqa: E402  (the tests' throwaway cluster)
 
+from plugin.model import schema  # noqa: E402
 from plugin.store import create_store, gpkg  # noqa: E402
 from plugin.sync import checkout, synchronise  # noqa: E402
 from timing import timed  # noqa: E402
@@ -144,7 +146,49 @@ def phases(times):
             setattr(owner, name, raw)
 
 
-def first_push(cluster, size, folder, run_number):
+def server_only(cluster, local, folder, results, repeat=3):
+    """The server's share of a first push alone: the lines the push would send (read from a copy of
+    the working copy beforehand), COPY'd from memory into the store's table (rules, indexes,
+    triggers: numbering and audit) and into a bare table of the same columns, rolled back."""
+    import io
+    import psycopg2
+    from plugin.sync.engine import WorkingCopy
+    from plugin.sync.protocol import COPY_OPTIONS, columns
+    scratch = str(folder / "server_only.gpkg")
+    shutil.copyfile(local, scratch)
+    with WorkingCopy(scratch) as working:
+        working._snapshot()
+        data = "\n".join(working._batch()[2].insert_rows("sites", "bench")) + "\n"
+    os.remove(scratch)
+    cluster.sql("CREATE DATABASE server_only")
+    create_store(cluster.uri("server_only"))
+    connection = psycopg2.connect(cluster.uri("server_only"))
+    listed = ", ".join('"%s"' % c for c in columns(schema.table("sites")))
+    times = {"store": [], "bare": []}
+    try:
+        with connection.cursor() as cursor:
+            for _ in range(repeat):
+                for target in times:
+                    cursor.execute("SELECT set_config('app.user', 'bench', true), "
+                                   "set_config('app.batch', 'bench', true)")
+                    if target == "store":  # new files for the table: no dead rows of the previous try
+                        cursor.execute('TRUNCATE "sites", "rs_changes", "rs_versions"')
+                    if target == "bare":
+                        cursor.execute('CREATE TEMP TABLE "bare" (LIKE "sites")')
+                        cursor.execute('ALTER TABLE "bare" ALTER "fid" DROP NOT NULL')
+                    seconds, _ = timed(cursor.copy_expert, 'COPY "%s" (%s) FROM STDIN WITH (%s)' % (
+                        "sites" if target == "store" else "bare", listed, COPY_OPTIONS), io.StringIO(data))
+                    times[target].append(seconds)
+                    connection.rollback()
+    finally:
+        connection.close()
+        cluster.sql("DROP DATABASE server_only")
+    results.append(("  serveur seul : COPY des mêmes lignes depuis la mémoire dans la table du stockage "
+                    "(règles, index, déclencheurs), médiane de %d" % repeat, statistics.median(times["store"]),
+                    "même COPY dans une table nue", statistics.median(times["bare"]), ""))
+
+
+def first_push(cluster, size, folder, run_number, results):
     """One first push of `size` new sites from a new working copy to a new store, and its yardstick:
     (seconds, breakdown, local path, ogr2ogr seconds)."""
     database = "push_%d_%d" % (size, run_number)
@@ -159,6 +203,8 @@ def first_push(cluster, size, folder, run_number):
         names = [r[1] for r in connection.execute("PRAGMA table_info(sites)") if r[1] not in ("fid",)]
         connection.execute("INSERT INTO sites (%s) SELECT %s FROM source.sites" % (
             ", ".join('"%s"' % n for n in names), ", ".join('"%s"' % n for n in names)))
+    if run_number == 0:
+        server_only(cluster, local, folder, results)
     breakdown = {}
     with phases(breakdown):
         push_s, summary = timed(synchronise, local)
@@ -175,7 +221,8 @@ def first_push(cluster, size, folder, run_number):
 
 
 def bench_first_push(cluster, size, folder, results, runs):
-    measured = [first_push(cluster, size, folder, run_number) for run_number in range(runs)]
+    server = []
+    measured = [first_push(cluster, size, folder, run_number, server) for run_number in range(runs)]
     echo_s, summary = timed(synchronise, measured[0][2])  # the next sync receives the copy's own rows back
     assert summary.sent == 0, summary
     median = sorted(measured, key=lambda m: m[0])[len(measured) // 2]
@@ -183,6 +230,7 @@ def bench_first_push(cluster, size, folder, results, runs):
                     "ogr2ogr GPKG → PG (COPY), médiane", statistics.median(m[3] for m in measured), "≤ 2×"))
     for label, seconds in median[1].items():
         results.append(("  dont %s" % label, seconds, "", None, ""))
+    results.extend(server)
     results.append(("sync suivant le premier envoi (relit ses %d lignes)" % size, echo_s, "", None, ""))
 
 

@@ -293,7 +293,7 @@ class WorkingCopy:
             changed.setdefault(table, []).append(uuid)
         ours_rows = {table: wc.read_rows(self.connection, schema.table(table), uuids)
                      for table, uuids in changed.items()}
-        dirty = dict(self.connection.execute('SELECT "uuid", "op" FROM "%s"' % wc.DIRTY))
+        dirty = {uuid for (uuid,) in self.connection.execute('SELECT "uuid" FROM "%s"' % wc.DIRTY)}
         received = 0
         with wc.applying(self.connection):
             for _, table, uuid, deleted in changes:
