@@ -51,10 +51,18 @@ NEW_VALUE = "2026-01-15"
 EDITED = "confirmed_at"
 
 
-
-
 def seconds(value: float) -> str:
     return "%.2f s" % value
+
+
+def best_interleaved(run, variants, repeat: int) -> dict:
+    """{variant: best seconds of `repeat` calls of run(variant)}, the variants interleaved so that they
+    see the same load."""
+    times = {variant: [] for variant in variants}
+    for _ in range(repeat):
+        for variant in times:
+            times[variant].append(run(variant))
+    return {variant: min(measured) for variant, measured in times.items()}
 
 
 # --- GeoPackage ------------------------------------------------------------------
@@ -75,11 +83,7 @@ def gpkg_sql(path: str, repeat: int) -> dict:
                 return time.perf_counter() - start
             finally:
                 connection.execute("ROLLBACK")
-    results = {"bare": [], "none": [], "triggers": []}
-    for _ in range(repeat):  # interleaved: the variants see the same load
-        for variant in results:
-            results[variant].append(run(variant))
-    return {variant: min(times) for variant, times in results.items()}
+    return best_interleaved(run, ("bare", "none", "triggers"), repeat)
 
 
 def gpkg_per_feature(path: str, count: int, repeat: int) -> dict:
@@ -113,11 +117,7 @@ def gpkg_per_feature(path: str, count: int, repeat: int) -> dict:
                 return time.perf_counter() - start
             finally:
                 connection.execute("ROLLBACK")
-    results = {variant: [] for variant in replaced}
-    for _ in range(repeat):
-        for variant in results:
-            results[variant].append(run(variant))
-    return {variant: min(times) for variant, times in results.items()}
+    return best_interleaved(run, replaced, repeat)
 
 
 def qgis_bulk_edit(layer) -> tuple:
@@ -234,11 +234,7 @@ def postgres_sql(uri: str, repeat: int) -> dict:
         finally:
             connection.rollback()
             connection.close()
-    results = {"none": [], "triggers": []}
-    for _ in range(repeat):
-        for variant in results:
-            results[variant].append(run(variant))
-    return {variant: min(times) for variant, times in results.items()}
+    return best_interleaved(run, ("none", "triggers"), repeat)
 
 
 def postgres_qgis(cluster, uri: str, repeat: int) -> dict:

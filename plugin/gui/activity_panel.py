@@ -11,6 +11,7 @@ from ..i18n import pick, tr
 from ..model import schema
 from ..model import sums as model
 from ..store import history as store_history
+from .dates import date_edit
 from .store_access import READ_ERRORS, failure_text
 from ..store.sums_sql import connection_of
 
@@ -88,10 +89,7 @@ class ActivityWidget(QWidget):
         layout.addWidget(self.status)
 
     def _date_edit(self, name: str, day: QDate) -> QDateEdit:
-        edit = QDateEdit(day, self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
+        edit = date_edit(day, self, name)
         edit.dateChanged.connect(lambda _: self.refresh())
         return edit
 

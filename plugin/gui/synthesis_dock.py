@@ -33,6 +33,7 @@ from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, ins
                               monthly_series, outcomes_between, site_sums)
 from .chart_widget import MonthlyChart
 from .scrolling import scrollable
+from .dates import date_edit
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
 
 LOG = logging.getLogger("resorption_sig")
@@ -366,11 +367,8 @@ class SynthesisDock(QgsDockWidget):
         layout.addWidget(self.status)
         self.setWidget(scrollable(body))
 
-    def _date_edit(self, name: str, value: QDate) -> QDateEdit:
-        edit = QDateEdit(value, self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
+    def _date_edit(self, name: str, day: QDate) -> QDateEdit:
+        edit = date_edit(day, self, name)
         edit.dateChanged.connect(lambda _: self.refresh())
         return edit
 

@@ -5,7 +5,7 @@ from typing import Callable, List, Optional
 from qgis.core import (Qgis, QgsFeatureRequest, QgsGeometry, QgsPointXY,
                        QgsRectangle, QgsTolerance)
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
-from qgis.PyQt.QtWidgets import (QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QInputDialog,
+from qgis.PyQt.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                  QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
                                  QTableWidget, QTableWidgetItem, QVBoxLayout,
                                  QWidget)
@@ -15,6 +15,7 @@ from ..layers import edits, listing, terrain_edits, terrain_form
 from ..model import vocabularies as voc
 from ..model.phases import PHASES, order_warnings, progress
 from ..store.base import StoreError
+from .dates import date_edit
 from .list_dock import ListDock, labels
 from .list_model import Column
 from .map_tools import PointTool
@@ -101,14 +102,11 @@ class TerrainsDock(ListDock):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.phases_table.setItem(row, 0, item)
-            date_edit = QDateEdit()
-            date_edit.setCalendarPopup(True)
-            date_edit.setDisplayFormat("dd/MM/yyyy")
-            date_edit.setMaximumDate(QDate.currentDate())
-            date_edit.setDate(QDate.currentDate())
-            date_edit.dateChanged.connect(lambda _date, code=code: self._phase_edited(code))
-            self.phases_table.setCellWidget(row, 1, date_edit)
-            self.phase_dates.append(date_edit)
+            phase_date = date_edit(QDate.currentDate())
+            phase_date.setMaximumDate(QDate.currentDate())
+            phase_date.dateChanged.connect(lambda _date, code=code: self._phase_edited(code))
+            self.phases_table.setCellWidget(row, 1, phase_date)
+            self.phase_dates.append(phase_date)
         self.phases_table.resizeColumnToContents(0)
         self.phases_table.itemChanged.connect(self._phase_item_changed)
         self.phases_warning = QLabel()

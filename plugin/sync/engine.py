@@ -318,7 +318,7 @@ class WorkingCopy:
         """Merge the shared row into the copy (`ours`: the copy's row, `dirty`: changed here since the
         last sync); returns 1 when the copy's content changed."""
         connection = self.connection
-        automatic = set(automatic_fields(table))
+        automatic = automatic_fields(table)
         if not dirty:
             if theirs is None:
                 if ours is None:
@@ -554,7 +554,8 @@ class WorkingCopy:
                     ours = wc.read_rows(connection, table, [uuid]).get(uuid)
                 remaining = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS,
                                                (uuid,)).fetchone()
-                business = [c for c in columns(table) if c not in automatic_fields(table)]
+                automatic = automatic_fields(table)
+                business = [c for c in columns(table) if c not in automatic]
                 if not remaining and all(ours[c] == base[c] for c in business):
                     wc.forget(connection, table, uuid)
             # What is sent now is the resolver's decision: signed with their login (the merge left

@@ -6,10 +6,12 @@ geometries on normalised WKB (the GeoPackage header, whose envelope depends on
 the writer, stripped; little-endian); JSON (conflicts, the outbox) carries
 bytes as {"$hex": …}.
 """
+import functools
 import json
 import struct
-from typing import Any, Dict, Optional
+from typing import Any, Dict, FrozenSet, Optional
 
+from ..model import schema
 from ..model.schema import STORAGE_SRID, SYNC_FIELD_NAMES, Table
 from ..store.sqlite_ddl import GEOMETRY_COLUMN, POPULATION_STAMP, history_columns
 
@@ -26,8 +28,15 @@ def edited_columns(table: Table):
     return [c for c in columns(table) if c not in SYNC_FIELD_NAMES and c != POPULATION_STAMP]
 
 
-def automatic_fields(table: Table):
-    return [f.name for f in table.fields if f.system and f.name != "uuid"]
+def automatic_fields(table: Table) -> FrozenSet[str]:
+    """The fields the stores fill themselves (stamps, version), uuid aside: never merged."""
+    return _automatic_fields(table.name)
+
+
+@functools.lru_cache(maxsize=None)
+def _automatic_fields(table_name: str) -> FrozenSet[str]:
+    # once per table, not for each of the 100,000 rows a large pull merges
+    return frozenset(f.name for f in schema.table(table_name).fields if f.system and f.name != "uuid")
 
 
 def wkb_of(gpkg_blob: Optional[bytes]) -> Optional[bytes]:
