@@ -22,9 +22,12 @@ from typing import Callable, Dict, List, Optional, Tuple
 from ..i18n import pick
 from ..model import validation
 from ..model.rules import quoted
-from ..model.schema import SITES, STORAGE_SRID
+from ..model import vocabularies as voc
+from ..model.schema import SITE_CLOSING_OUTCOMES, SITES, STORAGE_SRID
+from ..model.platform_export import NotTaken, utc_to_local
 from ..model.spreadsheet import (CREATE, GARBLED, INVALID, SKIPPED, UNCHANGED, UPDATE, Header, Note,
-                                 RowReport, find_header, is_blank, looks_garbled, normalise_title, read_row,
+                                 RowReport, find_header, is_blank, is_totals_row, looks_garbled, normalise_title,
+                                 read_row,
                                  site_import_columns, store_timestamp)
 from ..store import gpkg
 from ..store.base import StoreError
@@ -35,7 +38,10 @@ from .xlsx_reader import WorkbookError, XlsxReader
 SOURCE_OURS = "resorption_sig"
 SOURCE_PLATFORM = "platform"
 WRITABLE = tuple(f.name for f in SITES.fields if not f.system or f.name == "uuid")
+HISTORIES = ("sites_history", "site_closing_outcomes_history")
 COORDINATE_TOLERANCE = 1e-9
+ANY_UUID = "00000000-0000-0000-0000-000000000000"   # the outcome rules checked before the site exists
+OUTCOMES = "@outcomes"        # a change of where the people went (site_closing_outcomes)
 MAX_ROWS = 200_000
 
 ProgressCallback = Callable[[float], None]
@@ -53,6 +59,7 @@ class ImportPreview:
     source: Optional[str] = None               # SOURCE_OURS or SOURCE_PLATFORM
     rows: List[RowReport] = field(default_factory=list)
     notes: List[Note] = field(default_factory=list)     # about the whole file: warnings
+    not_taken: List[NotTaken] = field(default_factory=list)  # the platform's columns left out, and why
     fatal: List[Note] = field(default_factory=list)     # about the whole file: nothing can be imported
     _targets: Dict[int, Tuple[int, int]] = field(default_factory=dict)  # line → (fid, row_version)
 
@@ -86,6 +93,10 @@ class ImportPreview:
                 else pick("export de la plateforme Résorption-bidonvilles", "Résorption-bidonvilles export")))
         for note in self.notes:
             lines.append(pick("Attention : ", "Warning: ") + pick(note.message, note.message_en))
+        if self.not_taken:
+            lines.append(pick("Colonnes non reprises :", "Columns not taken:"))
+            for item in self.not_taken:
+                lines.append(pick("  « %s » : %s", "  “%s”: %s") % (item.title, pick(item.reason, item.reason_en)))
         if self.rows:
             counts = self.counts()
             lines.append(pick("%d lignes : %d à créer, %d à mettre à jour, %d inchangées, %d ignorées, "
@@ -173,7 +184,7 @@ def preview_import(store, path: str, progress: Optional[ProgressCallback] = None
                 return preview
             data = []
             for line, cells in enumerate(reader.rows(sheet), 1):
-                if line <= header.row_index + 1 or is_blank(cells) or _is_totals_row(cells):
+                if line <= header.row_index + 1 or is_blank(cells) or is_totals_row(cells):
                     continue
                 data.append((line, cells))
                 if len(data) > MAX_ROWS:
@@ -183,13 +194,16 @@ def preview_import(store, path: str, progress: Optional[ProgressCallback] = None
                         "%s has more than %d rows: split it (by département for instance)."
                         % (preview.file_name, MAX_ROWS)))
                     return preview
+            links = reader.hyperlinks(sheet) if header.address_index is not None else {}
     except WorkbookError as error:
         preview.fatal.append(Note(error.message, error.message_en))
         return preview
     preview.sheet, preview.header_line = sheet, header.row_index + 1
     preview.source = SOURCE_OURS if header.is_ours else SOURCE_PLATFORM
     preview.notes.extend(header.notes)
-    preview.rows = [read_row(header, cells, line) for line, cells in data]
+    preview.not_taken = list(header.not_taken)
+    preview.rows = [read_row(header, cells, line, links.get((line, header.address_index)))
+                    for line, cells in data]
     if not preview.rows:
         preview.fatal.append(Note("%s n'a aucune ligne de données sous les en-têtes (ligne %d)."
                                   % (preview.file_name, preview.header_line),
@@ -199,11 +213,6 @@ def preview_import(store, path: str, progress: Optional[ProgressCallback] = None
     with contextlib.closing(store.connect()) as connection:
         _Matcher(connection, preview, header).run(progress)
     return preview
-
-
-def _is_totals_row(cells) -> bool:
-    first = next((cell for cell in cells if cell not in (None, "")), None)
-    return isinstance(first, str) and normalise_title(first) == "total"
 
 
 def _identity_keys(name, insee, address, declared_at, longitude, latitude) -> List[tuple]:
@@ -230,12 +239,18 @@ class _Matcher:
         self.preview = preview
         self.header = header
         self.by_uuid: Dict[str, int] = {}
+        self.by_platform_id: Dict[str, int] = {}
+        self.platform_of: Dict[int, str] = {}
         self.by_key: Dict[tuple, List[int]] = {}
         self._communes = None
         self._insee_cache: Dict[str, object] = {}
-        for fid, uuid, name, insee, address, declared_at, geom in connection.execute(
-                'SELECT "fid", "uuid", "name", "insee_code", "address", "declared_at", "geom" FROM "sites"'):
+        for fid, uuid, platform_id, name, insee, address, declared_at, geom in connection.execute(
+                'SELECT "fid", "uuid", "platform_id", "name", "insee_code", "address", "declared_at", "geom" '
+                'FROM "sites"'):
             self.by_uuid[uuid] = fid
+            if platform_id:
+                self.by_platform_id[platform_id] = fid
+                self.platform_of[fid] = platform_id
             longitude, latitude = point_of(geom)
             for key in _identity_keys(name, insee, address, declared_at, longitude, latitude):
                 self.by_key.setdefault(key, []).append(fid)
@@ -258,7 +273,7 @@ class _Matcher:
         existing: Dict[int, Optional[Dict[str, object]]] = {}
         for report in rows:
             if not report.errors:
-                fid = self.by_uuid.get(report.uuid) if report.uuid else None
+                fid = self.known_fid(report)
                 existing[report.line] = self.load(fid) if fid is not None else None
                 self.place(report, existing[report.line])
             if not report.errors:
@@ -270,6 +285,13 @@ class _Matcher:
                 report.action = INVALID
             if progress is not None and number % 500 == 0:
                 progress(100.0 * number / len(rows))
+
+    def known_fid(self, report: RowReport) -> Optional[int]:
+        """The store's site this row names by an identifier: our uuid, else the platform's id."""
+        if report.uuid:
+            return self.by_uuid.get(report.uuid)
+        platform_id = report.values.get("platform_id")
+        return self.by_platform_id.get(platform_id) if platform_id else None
 
     @staticmethod
     def keys(report: RowReport) -> List[tuple]:
@@ -314,6 +336,10 @@ class _Matcher:
             if self.in_file[key] > 1:
                 continue
             found = self.by_key.get(key, [])
+            platform_id = report.values.get("platform_id")
+            if platform_id:
+                # A site the platform knows by another id is another site, whatever its name.
+                found = [fid for fid in found if self.platform_of.get(fid, platform_id) == platform_id]
             if len(found) == 1:
                 return found[0]
             if not found:
@@ -328,7 +354,7 @@ class _Matcher:
 
     def resolve(self, report: RowReport, existing: Optional[Dict[str, object]]) -> None:
         if existing is not None:
-            fid = self.by_uuid[report.uuid]
+            fid = existing["fid"]
             claim: object = fid
         else:
             fid = self.find(report)
@@ -339,6 +365,8 @@ class _Matcher:
                 claim = fid
             elif report.uuid:
                 claim = ("uuid", report.uuid)
+            elif report.values.get("platform_id"):
+                claim = ("platform", report.values["platform_id"])
             else:
                 claim = keys[-1] if keys else ("line", report.line)
         if claim in self.claimed:
@@ -359,8 +387,15 @@ class _Matcher:
         cursor = self.connection.execute(
             'SELECT %s, "geom" FROM "sites" WHERE "fid" = ?' % ", ".join(quoted(n) for n in SITES.field_names),
             (fid,))
-        row = cursor.fetchone()
-        return dict(zip(list(SITES.field_names) + [GEOMETRY_COLUMN], row))
+        row = dict(zip(list(SITES.field_names) + [GEOMETRY_COLUMN], cursor.fetchone()))
+        row["fid"] = fid
+        return row
+
+    def outcomes_of(self, site_uuid: str) -> Dict[str, Dict[str, Optional[int]]]:
+        return {solution: {"people": people, "households": households}
+                for solution, people, households in self.connection.execute(
+                    'SELECT "solution", "people", "households" FROM "site_closing_outcomes" '
+                    'WHERE "site_uuid" = ?', (site_uuid,))}
 
     def prepare_create(self, report: RowReport) -> None:
         values = report.values
@@ -379,6 +414,7 @@ class _Matcher:
         report.uuid = existing["uuid"]
         values.pop("uuid", None)
         merged = dict(existing)
+        merged.pop("fid")
         for name, value in values.items():
             old = existing.get(name)
             if _differs(old, value):
@@ -389,6 +425,10 @@ class _Matcher:
             if old_lon is None or abs(old_lon - report.longitude) > COORDINATE_TOLERANCE or \
                     abs(old_lat - report.latitude) > COORDINATE_TOLERANCE:
                 report.changes[GEOMETRY_COLUMN] = ((old_lon, old_lat), (report.longitude, report.latitude))
+        if report.outcomes:
+            old_outcomes = self.outcomes_of(existing["uuid"])
+            if old_outcomes != report.outcomes:
+                report.changes[OUTCOMES] = (old_outcomes, report.outcomes)
         if not report.changes:
             report.action = UNCHANGED
             return
@@ -400,9 +440,22 @@ class _Matcher:
             self.preview._targets[report.line] = (fid, existing["row_version"])
 
     def store_is_newer(self, report: RowReport, existing: Dict[str, object]) -> bool:
-        """A file older than the store's version would undo later edits: skip the row."""
+        """A file older than the store's version would undo later edits: skip the row. A site
+        imported from the platform before: the platform's update time against the one of the
+        version last imported (an edit here after that import is not a platform update)."""
         if report.file_updated_at is None:
             return False
+        last_imported = store_timestamp(existing.get("platform_updated_at"))
+        if last_imported is not None and "platform_updated_at" in report.values:
+            if _later(report.file_updated_at, last_imported):
+                return False
+            report.action = SKIPPED
+            shown = utc_to_local(last_imported)
+            report.warn("Ignorée : la plateforme n'a pas modifié ce site depuis la version déjà importée (%s) ; "
+                        "les modifications faites ici sont gardées" % shown.strftime("%d/%m/%Y %H:%M"),
+                        "Skipped: the platform has not changed this site since the version already imported "
+                        "(%s); the changes made here are kept" % shown.strftime("%Y-%m-%d %H:%M"))
+            return True
         stored = store_timestamp(existing.get("updated_at"))
         if stored is None:
             return False
@@ -422,6 +475,19 @@ class _Matcher:
     def validate(report: RowReport, row: Dict[str, object]) -> None:
         for problem in validation.problems(SITES, row):
             report.error(problem.message, problem.message_en)
+        for solution, counts in (report.outcomes or {}).items():
+            for problem in validation.problems(SITE_CLOSING_OUTCOMES, dict(
+                    counts, solution=solution, site_uuid=ANY_UUID)):
+                report.error("Orientation « %s » : %s" % (voc.CLOSING_SOLUTION.label(solution), problem.message),
+                             "Orientation “%s”: %s" % (voc.CLOSING_SOLUTION.label_en(solution),
+                                                       problem.message_en))
+
+
+def _later(file_moment: Tuple, stored) -> bool:
+    moment, with_time = file_moment
+    if not with_time:
+        return moment.date() > stored.date()
+    return (moment - stored).total_seconds() > 1
 
 
 def _differs(old, new) -> bool:
@@ -466,8 +532,9 @@ def apply_import(store, preview: ImportPreview, login: str, skip_invalid: bool =
     with contextlib.closing(store.connect()) as connection:
         try:
             with gpkg.transaction(connection):
-                first_history = connection.execute(
-                    'SELECT coalesce(max("history_id"), 0) FROM "sites_history"').fetchone()[0]
+                first_history = {table: connection.execute(
+                    'SELECT coalesce(max("history_id"), 0) FROM %s' % quoted(table)).fetchone()[0]
+                    for table in HISTORIES}
                 for number, report in enumerate(writes, 1):
                     if report.action == CREATE:
                         _insert(connection, report, login)
@@ -477,8 +544,9 @@ def apply_import(store, preview: ImportPreview, login: str, skip_invalid: bool =
                         result.updated += 1
                     if progress is not None and number % 500 == 0:
                         progress(100.0 * number / len(writes))
-                connection.execute('UPDATE "sites_history" SET "reason" = ? WHERE "history_id" > ?',
-                                   (reason, first_history))
+                for table, first in first_history.items():
+                    connection.execute('UPDATE %s SET "reason" = ? WHERE "history_id" > ?' % quoted(table),
+                                       (reason, first))
         except ImportRefused:
             raise
         except Exception as error:  # sqlite3 (a rule, the disk): the transaction was rolled back
@@ -503,8 +571,12 @@ def _insert(connection, report: RowReport, login: str) -> None:
         names.append(GEOMETRY_COLUMN)
         values.append(geometry)
     try:
-        connection.execute('INSERT INTO "sites" (%s) VALUES (%s)' % (
+        cursor = connection.execute('INSERT INTO "sites" (%s) VALUES (%s)' % (
             ", ".join(quoted(n) for n in names), ", ".join("?" for _ in names)), values)
+        if report.outcomes:
+            site_uuid = connection.execute('SELECT "uuid" FROM "sites" WHERE "fid" = ?',
+                                           (cursor.lastrowid,)).fetchone()[0]
+            _write_outcomes(connection, site_uuid, report.outcomes, login)
     except Exception as error:
         raise ImportRefused("Ligne %d refusée par le stockage, rien n'a été écrit : %s" % (report.line, error),
                             "Row %d refused by the store, nothing was written: %s" % (report.line, error)) from error
@@ -512,7 +584,7 @@ def _insert(connection, report: RowReport, login: str) -> None:
 
 def _update(connection, report: RowReport, login: str, target: Tuple[int, int]) -> None:
     fid, version = target
-    names = [n for n in report.changes if n != GEOMETRY_COLUMN]
+    names = [n for n in report.changes if n not in (GEOMETRY_COLUMN, OUTCOMES)]
     values = [report.values[n] for n in names]
     assignments = ["%s = ?" % quoted(n) for n in names]
     if GEOMETRY_COLUMN in report.changes:
@@ -532,3 +604,15 @@ def _update(connection, report: RowReport, login: str, target: Tuple[int, int]) 
             "relancez l'import." % report.line,
             "The site of row %d changed in the store since the preview: nothing was written, run the "
             "import again." % report.line)
+    if OUTCOMES in report.changes:
+        site_uuid = connection.execute('SELECT "uuid" FROM "sites" WHERE "fid" = ?', (fid,)).fetchone()[0]
+        connection.execute('DELETE FROM "site_closing_outcomes" WHERE "site_uuid" = ?', (site_uuid,))
+        _write_outcomes(connection, site_uuid, report.outcomes, login)
+
+
+def _write_outcomes(connection, site_uuid: str, outcomes, login: str) -> None:
+    for solution, counts in outcomes.items():
+        connection.execute(
+            'INSERT INTO "site_closing_outcomes" ("site_uuid", "solution", "people", "households", "created_by", '
+            '"updated_by") VALUES (?, ?, ?, ?, ?, ?)',
+            (site_uuid, solution, counts["people"], counts["households"], login, login))

@@ -179,6 +179,30 @@ class XlsxReader:
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError, IndexError) as error:
             raise _not_a_workbook(self.name, str(error)) from error
 
+    def hyperlinks(self, sheet: Optional[str] = None) -> Dict[Tuple[int, int], str]:
+        """The external links of `sheet`'s cells: (row number, cell index) → target."""
+        part = dict(self._sheets)[sheet] if sheet is not None else self._sheets[0][1]
+        rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+        targets: Dict[str, str] = {}
+        links: Dict[Tuple[int, int], str] = {}
+        try:
+            if rels in self._zip.namelist():
+                for _, element in self._parse(rels):
+                    if element.tag == PACKAGE_RELATIONSHIPS + "Relationship":
+                        targets[element.get("Id")] = element.get("Target", "")
+            for _, element in self._parse(part):
+                if element.tag == MAIN + "row":
+                    element.clear()
+                elif element.tag == MAIN + "hyperlink":
+                    target = targets.get(element.get(RELATIONSHIPS + "id"))
+                    reference = element.get("ref", "").split(":")[0]
+                    digits = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                    if target and digits.isdigit():
+                        links[(int(digits), _column_index(reference))] = target
+        except (ParseError, zipfile.BadZipFile, OSError, EOFError) as error:
+            raise _not_a_workbook(self.name, str(error)) from error
+        return links
+
 
 def _string_item(element) -> str:
     """The text of an <si> or <is>: plain <t>, or the runs of rich text (phonetic hints left out)."""

@@ -22,6 +22,7 @@ VALUE_MAP_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
 LOGIN_EXPRESSION = "coalesce(@resorption_login, @user_account_name)"
 JUSTICE_VARIABLE = "resorption_justice"
 READ_ONLY_FIELDS = ("uuid", "row_version", "created_at", "created_by", "updated_at", "updated_by",
+                    "platform_id", "platform_updated_at",
                     "population_updated_at", "confirmed_at", "added_at", "added_by", "sha256", "size_bytes")
 DERIVED_FROM_GEOMETRY = {"insee_code": "insee", "city_name": "name", "departement": "departement"}
 

@@ -1,286 +1,27 @@
 """Spreadsheet columns of the data model: what an export writes, what an import reads.
 
-Pure Python (no Qt, no store): the columns of the exported sheets (sections,
-French headers = the schema labels, cell values), the column titles an import
-recognises (ours, and those of the national platform Résorption-bidonvilles,
-see the appendix of SCHEMA.md), the parsing of cells into store values, and the
-report of one imported row (errors, warnings).
+Pure Python (no Qt, no store). The meaning of cells is in `cells`, the
+national platform's way of writing its exports in `platform_export`; here:
+the columns an import recognises (ours and the platform's) and where the
+header, the data and the totals are, the report of one imported row, and the
+columns of the exported sheets (sections, French headers = the schema labels).
 """
 import datetime
-import re
-import uuid as uuid_module
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import vocabularies as voc
+from .cells import (GARBLED, NO, YES, CellError, Note, enum_parser, looks_garbled,  # noqa: F401 (re-exported)
+                    normalise_title, parse_boolean, parse_date, parse_departement, parse_insee, parse_integer,
+                    parse_real, parse_text, parse_timestamp, parse_uuid, parser_for, store_text,
+                    store_timestamp)
+from .platform_export import (FILE_UPDATED_AT, IGNORED, LATITUDE, LONGITUDE,  # noqa: F401 (re-exported)
+                              ORIGIN_FIELDS, ORIGINS, PLATFORM_LABELS, PLATFORM_SITE_TITLES, NotTaken,
+                              is_not_communicated, local_to_utc, not_taken, parse_list, parse_origins,
+                              platform_id_of, utc_to_local, solution_of, OUTCOME_FIGURES)
 from .schema import ACTIONS, INSERTION_SITES, SITES, Field, Kind, Tab, Table
 
-# --- cells and messages ------------------------------------------------------
-
-YES, NO = "oui", "non"
-_TRUE_WORDS = {"oui", "o", "yes", "y", "vrai", "true", "1", "x"}
-_FALSE_WORDS = {"non", "n", "no", "faux", "false", "0"}
-_UNKNOWN_WORDS = {"inconnu", "inconnue", "unknown", "ne sait pas", "nsp", "?"}
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_LAST_SERIAL = 2958465  # 31/12/9999
-
-
-@dataclass(frozen=True)
-class Note:
-    """A bilingual message about a file, a column or a cell."""
-    message: str
-    message_en: str
-
-
-class CellError(ValueError):
-    def __init__(self, message: str, message_en: str):
-        super().__init__(message)
-        self.note = Note(message, message_en)
-
-
-# What accented French looks like when UTF-8 was decoded as Windows-1252 ("Ã©" for "é").
-MOJIBAKE = ("Ã©", "Ã¨", "Ã\xa0", "Ãª", "Ã§", "Ã‰", "\ufffd")
-GARBLED = Note("Les accents sont illisibles : le texte a été enregistré avec un mauvais encodage "
-               "(UTF-8 lu comme Windows-1252) ; réenregistrez le fichier en UTF-8.",
-               "The accents are garbled: the text was saved with the wrong encoding (UTF-8 read as "
-               "Windows-1252); save the file again as UTF-8.")
-
-
-def looks_garbled(text: str) -> bool:
-    return any(mark in text for mark in MOJIBAKE)
-
-
-def normalise_title(text) -> str:
-    """Compare titles whatever the apostrophes, spaces, case and line breaks."""
-    text = str(text).replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ").replace("\u202f", " ")
-    text = re.sub(r"\s+([?:!])", r"\1", " ".join(text.split()))
-    return text.casefold()
-
-
-def _shown(value) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-# --- reading cells into store values ----------------------------------------
-
-_DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?$")
-_ISO_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?)?$")
-
-
-def parse_timestamp(value, label: str, label_en: str) -> Optional[Tuple[datetime.datetime, bool]]:
-    """A date or date-time cell: (value, whether it carries a time of day), None when empty."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None), True
-    if isinstance(value, datetime.date):
-        return datetime.datetime(value.year, value.month, value.day), False
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 1 <= value <= _LAST_SERIAL:
-            raise CellError("« %s » : %s n'est pas une date" % (label, _shown(value)),
-                            "“%s”: %s is not a date" % (label_en, _shown(value)))
-        moment = datetime.datetime(1899, 12, 30) + datetime.timedelta(days=float(value))
-        # Spreadsheets keep times to the millisecond at best: round away the float noise.
-        moment = moment.replace(microsecond=0) + datetime.timedelta(milliseconds=round(moment.microsecond / 1000))
-        return moment, float(value) != int(value)
-    text = str(value).strip()
-    try:
-        match = _DATE_TEXT.match(text)
-        if match:
-            day, month, year, hour, minute, second = match.groups()
-            year = int(year) + (2000 if len(year) == 2 else 0)
-            moment = datetime.datetime(year, int(month), int(day), int(hour or 0), int(minute or 0),
-                                       int(second or 0))
-            return moment, hour is not None
-        match = _ISO_TEXT.match(text)
-        if match:
-            year, month, day, hour, minute, second = match.groups()
-            moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                                       int(second or 0))
-            return moment, hour is not None
-    except ValueError:
-        pass
-    raise CellError("« %s » : « %s » n'est pas une date (JJ/MM/AAAA)" % (label, _shown(text)),
-                    "“%s”: “%s” is not a date (DD/MM/YYYY)" % (label_en, _shown(text)))
-
-
-def parse_date(value, label: str, label_en: str) -> Optional[str]:
-    moment = parse_timestamp(value, label, label_en)
-    return None if moment is None else moment[0].date().isoformat()
-
-
-def parse_text(value, label: str, label_en: str) -> Optional[str]:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
-def parse_integer(value, label: str, label_en: str) -> Optional[int]:
-    if value is None or isinstance(value, bool):
-        if isinstance(value, bool):
-            raise CellError("« %s » : %s n'est pas un nombre entier" % (label, value),
-                            "“%s”: %s is not a whole number" % (label_en, value))
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-    else:
-        text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-        if not text:
-            return None
-        if re.fullmatch(r"[+-]?\d+([.,]0+)?", text):
-            return int(re.split(r"[.,]", text)[0])
-    raise CellError("« %s » : « %s » n'est pas un nombre entier" % (label, _shown(value)),
-                    "“%s”: “%s” is not a whole number" % (label_en, _shown(value)))
-
-
-def parse_real(value, label: str, label_en: str) -> Optional[float]:
-    if value is None:
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip().replace(",", ".").replace(" ", "")
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise CellError("« %s » : « %s » n'est pas un nombre" % (label, _shown(value)),
-                        "“%s”: “%s” is not a number" % (label_en, _shown(value))) from None
-
-
-def parse_boolean(value, label: str, label_en: str) -> Optional[int]:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return int(value)
-    word = normalise_title(value)
-    if not word or word in _UNKNOWN_WORDS:
-        return None
-    if word in _TRUE_WORDS:
-        return 1
-    if word in _FALSE_WORDS:
-        return 0
-    raise CellError("« %s » : « %s » ne vaut ni oui ni non" % (label, _shown(value)),
-                    "“%s”: “%s” is neither yes nor no" % (label_en, _shown(value)))
-
-
-def _label_keys(term: voc.Term) -> List[str]:
-    keys = [term.label, term.label_en, term.code]
-    # The platform writes "Autre" where we write "Autre (préciser le contexte)".
-    keys += [label.split(" (")[0] for label in (term.label, term.label_en) if " (" in label]
-    return [normalise_title(key) for key in keys]
-
-
-def enum_parser(vocabulary: voc.Vocabulary, unknown_is_empty: bool = True,
-                empty: Optional[str] = None) -> Callable:
-    """Read a label (French, English or the code) into its code; `empty` is the code of an empty cell."""
-    codes: Dict[str, str] = {}
-    for term in vocabulary.terms:
-        for key in _label_keys(term):
-            codes.setdefault(key, term.code)
-
-    def parse(value, label: str, label_en: str) -> Optional[str]:
-        text = "" if value is None else normalise_title(value)
-        if not text:
-            return empty
-        code = codes.get(text)
-        if code is None and unknown_is_empty and text in _UNKNOWN_WORDS:
-            return None
-        if code is None:
-            allowed = ", ".join(term.label for term in vocabulary.terms)
-            allowed_en = ", ".join(term.label_en for term in vocabulary.terms)
-            raise CellError("« %s » : « %s » n'est pas dans la liste (%s)" % (label, _shown(value), allowed),
-                            "“%s”: “%s” is not in the list (%s)" % (label_en, _shown(value), allowed_en))
-        return code
-    return parse
-
-
-def parse_insee(value, label: str, label_en: str) -> Optional[str]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "%05d" % int(value)
-    text = parse_text(value, label, label_en)
-    if text is not None and text.isdigit() and len(text) < 5:
-        text = text.zfill(5)
-    return None if text is None else text.upper()
-
-
-_DEPARTEMENT = re.compile(r"^\s*(97[1-8]|2[AaBb]|\d{1,2})(?:\s*[-–—]\s*.*|\s*)$")
-
-
-def parse_departement(value, label: str, label_en: str) -> Optional[str]:
-    """'93 - Seine-Saint-Denis', '93', 93, '2A', '974 - La Réunion' → the code."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(int(value))
-    text = parse_text(value, label, label_en)
-    if text is None:
-        return None
-    match = _DEPARTEMENT.match(text)
-    if not match:
-        raise CellError("« %s » : « %s » n'est pas un département (ex. 93, « 93 - Seine-Saint-Denis »)"
-                        % (label, _shown(text)),
-                        "“%s”: “%s” is not a département (e.g. 93, “93 - Seine-Saint-Denis”)"
-                        % (label_en, _shown(text)))
-    return match.group(1).upper().zfill(2)
-
-
-def parse_uuid(value, label: str, label_en: str) -> Optional[str]:
-    text = parse_text(value, label, label_en)
-    if text is None:
-        return None
-    try:
-        return str(uuid_module.UUID(text))
-    except ValueError:
-        raise CellError("« %s » : « %s » n'est pas un identifiant de Résorption SIG (UUID)"
-                        % (label, _shown(text)),
-                        "“%s”: “%s” is not a Résorption SIG identifier (UUID)"
-                        % (label_en, _shown(text))) from None
-
-
-ORIGIN_FIELDS = ("origin_french", "origin_european", "origin_extra_eu")
-
-
-def parse_origins(value, label: str, label_en: str) -> Dict[str, Optional[int]]:
-    """'Ressortissants français;Ressortissants européens' → the three origin flags.
-    An empty cell leaves the three unknown."""
-    text = parse_text(value, label, label_en)
-    if text is None:
-        return {name: None for name in ORIGIN_FIELDS}
-    found = {name: 0 for name in ORIGIN_FIELDS}
-    for part in re.split(r"[;,\n]", text):
-        word = normalise_title(part)
-        if not word:
-            continue
-        if "extra" in word or "non-eu" in word or "non eu" in word:
-            found["origin_extra_eu"] = 1
-        elif "europ" in word:
-            found["origin_european"] = 1
-        elif "fran" in word:
-            found["origin_french"] = 1
-        else:
-            raise CellError("« %s » : origine inconnue « %s » (attendu : Ressortissants français, "
-                            "européens ou extracommunautaires)" % (label, _shown(part.strip())),
-                            "“%s”: unknown origin “%s” (expected: French, European or non-EU nationals)"
-                            % (label_en, _shown(part.strip())))
-    return found
-
-
 # --- columns recognised by the import -----------------------------------------
-
-# Targets that are not fields of the table.
-LATITUDE = "@latitude"
-LONGITUDE = "@longitude"
-ORIGINS = "@origins"
-FILE_UPDATED_AT = "@updated_at"
-IGNORED = "@ignored"
 
 
 @dataclass(frozen=True)
@@ -289,73 +30,23 @@ class ImportColumn:
     label: str
     label_en: str
     parse: Callable
+    kind: Optional[Kind] = None
 
-
-def _parser_for(f: Field) -> Callable:
-    if f.name == "insee_code":
-        return parse_insee
-    if f.name == "departement":
-        return parse_departement
-    if f.name == "uuid":
-        return parse_uuid
-    if f.name == "status" and f.vocabulary is voc.SITE_STATUS:
-        return enum_parser(f.vocabulary, empty="open")
-    if f.vocabulary is not None:
-        return enum_parser(f.vocabulary)
-    return {Kind.INTEGER: parse_integer, Kind.REAL: parse_real, Kind.DATE: parse_date,
-            Kind.BOOLEAN: parse_boolean, Kind.DATETIME: parse_timestamp}.get(f.kind, parse_text)
-
-
-# The national platform's titles (serializeExportProperties.ts) and the field each one fills.
-PLATFORM_SITE_TITLES: Tuple[Tuple[str, str], ...] = (
-    ("Code INSEE", "insee_code"),
-    ("Résorbé", "closed_with_solutions"),
-    ("Cause de la fermeture", "status"),
-    ("S'agit-il d'une réinstallation ?", "is_reinstallation"),
-    ("0 à 3 ans", "population_minors_0_3"),
-    ("3 à 6 ans", "population_minors_3_6"),
-    ("6 à 12 ans", "population_minors_6_12"),
-    ("12 à 16 ans", "population_minors_12_16"),
-    ("16 à 18 ans", "population_minors_16_18"),
-    ("Enfants inscrits dans un établissement scolaire", "minors_in_school"),
-    ("Nombre de caravanes", "caravans"),
-    ("Nombre de cabanes", "huts"),
-    ("Nombre de tentes", "tents"),
-    ("Nombre de voitures dortoir", "cars"),
-    ("Nombre de matelas", "mattresses"),
-    ("Origines", ORIGINS),
-    ("Alerte Canicule", "heatwave_status"),
-    ("Y a-t-il présence d'une installation électrique ?", "electricity_access"),
-    ("Comment les habitants ont-ils accès à l'eau ?", "water_access_type"),
-    ("L'accès à l'eau est-il continu ?", "water_access_is_continuous"),
-    ("Accès à l'eau sur site ?", "water_access_is_local"),
-    ("Distance point d'eau / habitation la plus éloignée ?", "water_access_is_close"),
-    ("Des inégalités d'accès à l'eau ont-elles été constatées ?", "water_access_is_unequal"),
-    ("Existe-t-il des eaux stagnantes autour du point de distribution ?", "water_access_has_stagnant_water"),
-    ("Constate-t-on des marques de défécation à l'air libre ?", "sanitary_access_open_air_defecation"),
-    ("Présence de toilettes fonctionnelles ?", "sanitary_access_working_toilets"),
-    ("Y a-t-il un point de lavage des mains à proximité des toilettes ?", "sanitary_access_hand_washing"),
-    ("Constate-t-on une accumulation de déchets type ordures ménagères sur le site ou aux abords ?",
-     "trash_is_piling"),
-    ("La collecte des poubelles est-elle réalisée de manière régulière ?", "trash_evacuation_is_regular"),
-    ("Y a-t-il des nuisibles à proximité ?", "pest_animals"),
-    ("Est-ce qu'un diagnostic prévention incendie par le SDIS a été réalisé ?", "fire_prevention"),
-    ("Statut du diagnostic social", "census_status"),
-    ("Service en charge du diagnostic", "census_conducted_by"),
-    ("Dépôt de plainte par le propriétaire", "owner_complaint"),
-    ("Existence d'une procédure judiciaire", "justice_procedure"),
-    ("Date de la décision", "justice_rendered_at"),
-    ("Site mis à jour le", FILE_UPDATED_AT),
-    ("EPCI", IGNORED),
-)
-
-# Computed by the platform ("Statut de l'accès à l'eau"…): nothing to read there.
-PLATFORM_COMPUTED_PREFIXES = ("statut de l'accès", "statut de l'évacuation", "statut de la présence",
-                              "statut du diagnostic prévention")
 
 # Our own export's record-keeping columns: shown, never imported.
 RECORD_TITLES_IGNORED = ("row_version", "created_at", "created_by", "updated_by", "population_updated_at",
                          "confirmed_at")
+
+# Platform columns that hold a list, one item a line.
+LIST_FIELDS = ("electricity_access_types", "sanitary_toilet_types")
+
+
+def _platform_parser(f: Field) -> Callable:
+    if f.name in LIST_FIELDS:
+        return parse_list
+    if f.name in PLATFORM_LABELS:
+        return enum_parser(f.vocabulary, aliases=PLATFORM_LABELS[f.name])
+    return parser_for(f)
 
 
 def site_import_columns() -> Dict[str, ImportColumn]:
@@ -368,28 +59,53 @@ def site_import_columns() -> Dict[str, ImportColumn]:
             target = FILE_UPDATED_AT
         else:
             target = f.name
-        columns[normalise_title(f.label)] = ImportColumn(target, f.label, f.label_en, _parser_for(f))
+        parse = parse_timestamp if target == FILE_UPDATED_AT else parser_for(f)
+        columns[normalise_title(f.label)] = ImportColumn(target, f.label, f.label_en, parse, f.kind)
     for title, target in PLATFORM_SITE_TITLES:
         if target.startswith("@"):
             label_en = {ORIGINS: "Origins", FILE_UPDATED_AT: "Site updated on"}.get(target, title)
             parse = {ORIGINS: parse_origins, FILE_UPDATED_AT: parse_timestamp}.get(target, parse_text)
-            columns[normalise_title(title)] = ImportColumn(target, title, label_en, parse)
+            columns[normalise_title(title)] = ImportColumn(target, title, label_en, parse,
+                                                           Kind.DATETIME if target == FILE_UPDATED_AT else None)
         else:
             f = SITES.field(target)
-            columns[normalise_title(title)] = ImportColumn(target, title, f.label_en, _parser_for(f))
+            columns[normalise_title(title)] = ImportColumn(target, title, f.label_en, _platform_parser(f), f.kind)
     columns[normalise_title("Latitude")] = ImportColumn(LATITUDE, "Latitude", "Latitude", parse_real)
     columns[normalise_title("Longitude")] = ImportColumn(LONGITUDE, "Longitude", "Longitude", parse_real)
     return columns
 
 
-def is_platform_computed(title: str) -> bool:
-    return normalise_title(title).startswith(PLATFORM_COMPUTED_PREFIXES)
+# --- the platform's dates: Excel serials of the UTC instant, French local dates ----------
+
+def parse_platform_date(value, label: str, label_en: str) -> Optional[str]:
+    moment = parse_timestamp(value, label, label_en)
+    if moment is None:
+        return None
+    when = moment[0] if isinstance(value, str) else utc_to_local(moment[0])
+    return when.date().isoformat()
+
+
+def parse_platform_timestamp(value, label: str, label_en: str) -> Optional[Tuple[datetime.datetime, bool]]:
+    """The platform's update time as a naive UTC moment, and whether it has a time of day."""
+    moment = parse_timestamp(value, label, label_en)
+    if moment is None or not isinstance(value, str) or not moment[1]:
+        return moment
+    return local_to_utc(moment[0]), True
+
+
+def _in_platform_dialect(column: ImportColumn) -> ImportColumn:
+    if column.kind is Kind.DATE:
+        return ImportColumn(column.target, column.label, column.label_en, parse_platform_date, column.kind)
+    if column.target == FILE_UPDATED_AT:
+        return ImportColumn(column.target, column.label, column.label_en, parse_platform_timestamp, column.kind)
+    return column
 
 
 # --- the header row -------------------------------------------------------------
 
 HEADER_SEARCH_ROWS = 30
 MIN_KNOWN_TITLES = 2
+OUTCOME = "@outcome"
 
 
 @dataclass
@@ -399,6 +115,10 @@ class Header:
     columns: Dict[int, ImportColumn]     # cell index → column
     notes: List[Note] = field(default_factory=list)
     unknown_titles: List[str] = field(default_factory=list)
+    not_taken: List[NotTaken] = field(default_factory=list)
+    # The Orientation block of the platform's closed sites: cell index → (solution, "people"|"households").
+    outcomes: Dict[int, Tuple[str, str]] = field(default_factory=dict)
+    address_index: Optional[int] = None
 
     @property
     def targets(self) -> List[str]:
@@ -412,7 +132,18 @@ class Header:
 
 def _known_count(row: Sequence[object], known: Mapping[str, ImportColumn]) -> int:
     return sum(1 for cell in row if isinstance(cell, str) and
-               (normalise_title(cell) in known or is_platform_computed(cell)))
+               (normalise_title(cell) in known or not_taken(cell) is not None))
+
+
+def _sections(row: Sequence[object], width: int) -> List[Optional[object]]:
+    """The section of each column: merged cells keep their title in their first cell only."""
+    sections, current = [], None
+    for index in range(width):
+        cell = row[index] if index < len(row) else None
+        if cell is not None and str(cell).strip():
+            current = cell
+        sections.append(current)
+    return sections
 
 
 def find_header(rows: Sequence[Sequence[object]], known: Mapping[str, ImportColumn]) -> Optional[Header]:
@@ -425,29 +156,49 @@ def find_header(rows: Sequence[Sequence[object]], known: Mapping[str, ImportColu
             best_index, best_count = index, count
     if best_index is None or best_count < MIN_KNOWN_TITLES:
         return None
+    titles_row = rows[best_index]
+    sections = _sections(rows[best_index - 1] if best_index else [], len(titles_row))
     header = Header(best_index, {})
     seen: Dict[str, str] = {}
     duplicates: List[str] = []
-    for index, cell in enumerate(rows[best_index]):
+    left_out: Dict[int, NotTaken] = {}
+    for index, cell in enumerate(titles_row):
         if cell is None or not str(cell).strip():
             continue
         title = str(cell).strip()
         key = normalise_title(title)
+        solution = solution_of(sections[index])
+        if solution is not None and key in OUTCOME_FIGURES:
+            header.outcomes[index] = (solution, OUTCOME_FIGURES[key])
+            continue
         column = known.get(key)
         if column is None:
-            if not is_platform_computed(title):
+            if not_taken(title) is not None:
+                left_out[index] = not_taken(title)
+            else:
                 header.unknown_titles.append(title)
             continue
         if column.target == IGNORED:
             continue
-        # A target read twice (the platform repeats "Nombre de personnes" for the closing
-        # outcomes): the first column wins.
+        if column.target == "address":
+            header.address_index = index
         target_key = column.target
         if target_key in seen:
             duplicates.append(title)
             continue
         seen[target_key] = title
         header.columns[index] = column
+        if not_taken(title) is not None:
+            left_out[index] = not_taken(title)
+    if header.is_ours:
+        left_out = {index: item for index, item in left_out.items() if index not in header.columns}
+    else:
+        for index in left_out:
+            header.columns.pop(index, None)
+        header.columns = {index: _in_platform_dialect(column) for index, column in header.columns.items()}
+    for item in left_out.values():
+        if item not in header.not_taken:
+            header.not_taken.append(item)
     if header.unknown_titles:
         titles = ", ".join("« %s »" % t for t in header.unknown_titles)
         header.notes.append(Note("Colonnes inconnues, ignorées : %s" % titles,
@@ -458,16 +209,18 @@ def find_header(rows: Sequence[Sequence[object]], known: Mapping[str, ImportColu
         titles = ", ".join("« %s »" % t for t in duplicates)
         header.notes.append(Note("Colonnes en double, seule la première est lue : %s" % titles,
                                  "Duplicate columns, only the first is read: %s" % titles))
-    if not header.is_ours:
-        for index, column in list(header.columns.items()):
-            if column.target == "comments":
-                # The platform's "Commentaires" are its messages, signed with their authors' names.
-                del header.columns[index]
-                header.notes.append(Note(
-                    "La colonne « Commentaires » de la plateforme (messages signés de leurs auteurs) "
-                    "n'est pas importée.",
-                    "The platform's “Commentaires” column (messages signed by their authors) is not imported."))
     return header
+
+
+def is_totals_row(cells: Sequence[object]) -> bool:
+    """The totals under the data: labelled « Total », or the platform's row of sums with no label
+    (empty formulas, or their values once a spreadsheet program saved the file): numbers, no text."""
+    filled = [cell for cell in cells if cell is not None and not (isinstance(cell, str) and not cell.strip())]
+    if not filled:
+        return False
+    if isinstance(filled[0], str) and normalise_title(filled[0]) == "total":
+        return True
+    return all(isinstance(cell, (int, float)) and not isinstance(cell, bool) for cell in filled)
 
 
 # --- one imported row ------------------------------------------------------------
@@ -489,6 +242,9 @@ class RowReport:
     uuid: Optional[str] = None
     name: Optional[str] = None
     changes: Dict[str, Tuple[object, object]] = field(default_factory=dict)
+    # Where the people went (platform's closed sites): solution → {"people": n, "households": n};
+    # None when the file has no Orientation block.
+    outcomes: Optional[Dict[str, Dict[str, Optional[int]]]] = None
 
     def error(self, message: str, message_en: str) -> None:
         self.errors.append(Note(message, message_en))
@@ -501,12 +257,19 @@ def is_blank(cells: Sequence[object]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def read_row(header: Header, cells: Sequence[object], line: int) -> RowReport:
-    """Parse one row of cells into store values; cell problems become the row's errors."""
+def _sum_known(total: Optional[int], value: Optional[int]) -> Optional[int]:
+    return value if total is None else (total if value is None else total + value)
+
+
+def read_row(header: Header, cells: Sequence[object], line: int, link: Optional[str] = None) -> RowReport:
+    """Parse one row of cells into store values; cell problems become the row's errors.
+    `link` is the hyperlink of the row's « Adresse » cell (the platform's site page)."""
     report = RowReport(line)
     values = report.values
     for index, column in header.columns.items():
         value = cells[index] if index < len(cells) else None
+        if is_not_communicated(value):
+            value = None
         try:
             parsed = column.parse(value, column.label, column.label_en)
         except CellError as error:
@@ -522,6 +285,14 @@ def read_row(header: Header, cells: Sequence[object], line: int) -> RowReport:
             report.file_updated_at = parsed
         else:
             values[column.target] = parsed
+    if header.outcomes:
+        report.outcomes = _read_outcomes(header, cells, report)
+    if not header.is_ours:
+        platform_id = platform_id_of(link)
+        if platform_id is not None:
+            values["platform_id"] = platform_id
+        if report.file_updated_at is not None:
+            values["platform_updated_at"] = store_text(report.file_updated_at[0])
     _check_point(report)
     if values.get("status") == "open" and values.get("closed_with_solutions") is not None:
         # The platform writes "Non" in "Résorbé" for every open site.
@@ -532,6 +303,28 @@ def read_row(header: Header, cells: Sequence[object], line: int) -> RowReport:
     report.uuid = values.get("uuid")
     report.name = values.get("name")
     return report
+
+
+def _read_outcomes(header: Header, cells: Sequence[object], report: RowReport
+                   ) -> Dict[str, Dict[str, Optional[int]]]:
+    """The Orientation block: people and households per solution, the platform's solutions that
+    share one of ours added up; a solution with no known figure is left out."""
+    outcomes: Dict[str, Dict[str, Optional[int]]] = {}
+    for index, (solution, figure) in header.outcomes.items():
+        value = cells[index] if index < len(cells) else None
+        if is_not_communicated(value):
+            value = None
+        label = voc.CLOSING_SOLUTION.label(solution)
+        label_en = voc.CLOSING_SOLUTION.label_en(solution)
+        try:
+            number = parse_integer(value, "Orientation %s" % label, "Orientation %s" % label_en)
+        except CellError as error:
+            report.errors.append(error.note)
+            continue
+        counts = outcomes.setdefault(solution, {"people": None, "households": None})
+        counts[figure] = _sum_known(counts[figure], number)
+    return {solution: counts for solution, counts in outcomes.items()
+            if counts["people"] is not None or counts["households"] is not None}
 
 
 def _check_point(report: RowReport) -> None:
@@ -627,17 +420,6 @@ def action_columns() -> List[Column]:
     columns.insert(len([c for c in columns if c.section == Tab.GENERAL.value]),
                    Column(ACTION_TOPICS_KEY, "Thématiques", Tab.GENERAL.value, Kind.TEXT, width=30.0))
     return columns
-
-
-def store_timestamp(value) -> Optional[datetime.datetime]:
-    """'2026-03-01T10:00:00.000Z' (the stores' UTC timestamps) → naive UTC datetime."""
-    if not value:
-        return None
-    text = str(value).rstrip("Z")
-    try:
-        return datetime.datetime.fromisoformat(text[:23] if "." in text else text[:19])
-    except ValueError:
-        return None
 
 
 def sections_of(columns: Sequence[Column]) -> List[Tuple[str, int, int]]:
