@@ -47,6 +47,7 @@ BAD_ROWS = {
     "sites_minor_bands_le_minors": ("sites", {"population_minors_0_3": 5, "population_minors_3_6": 4}),
     "sites_school_le_minors": ("sites", {"minors_in_school": 9}),
     "sites_females_le_people": ("sites", {"population_total_females": 21}),
+    "sites_girls_le_minors": ("sites", {"population_minors_girls": 9}),
     "sites_census_future": ("sites", {"census_conducted_at": "2999-01-01"}),
     "sites_population_couples_min": ("sites", {"population_couples": -1}),
     "sites_caravans_min": ("sites", {"caravans": -3}),
