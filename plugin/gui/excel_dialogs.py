@@ -19,11 +19,13 @@ from qgis.PyQt.QtWidgets import QAction, QDialog, QHeaderView, QPushButton
 
 from ..assets import FORMS
 from ..exchange.export import ExportCancelled, ExportResult, export_workbook
-from ..exchange.importer import ImportPreview, ImportRefused, ImportResult, apply_import, preview_import
+from ..exchange.importer import (OUTCOMES, ImportPreview, ImportRefused, ImportResult, apply_import,
+                                preview_import)
 from ..i18n import message, pick, tr
 from ..layers import loader
 from ..layout.content import departement_name
 from ..model.schema import SITES
+from ..model.vocabularies import CLOSING_SOLUTION
 from ..model.spreadsheet import CREATE, INVALID, JUSTICE_ONLY_FIELDS, SKIPPED, UNCHANGED, UPDATE, RowReport
 from ..settings import Settings
 from ..store import open_store
@@ -372,6 +374,12 @@ def describe_changes(report: RowReport, show_justice: bool) -> str:
         if name == "geom":
             parts.append(tr("Position déplacée"))
             continue
+        if name == OUTCOMES:
+            parts.append(tr("Devenir des habitants : {0}").format(", ".join(
+                "%s %s / %s" % (pick(CLOSING_SOLUTION.label(code), CLOSING_SOLUTION.label_en(code)),
+                                _count(counts["people"]), _count(counts["households"]))
+                for code, counts in new.items())))
+            continue
         try:
             field = SITES.field(name)
         except KeyError:
@@ -383,6 +391,10 @@ def describe_changes(report: RowReport, show_justice: bool) -> str:
         else:
             parts.append("%s : %s → %s" % (label, _shown_value(name, old), _shown_value(name, new)))
     return " ; ".join(parts)
+
+
+def _count(value) -> str:
+    return tr("n.c.") if value is None else str(value)
 
 
 def notes_text(notes) -> str:

@@ -1,9 +1,13 @@
 """QGIS test fixtures: the plugin started on pytest-qgis's interface, stores opened in the project."""
 import gc
+import sys
+from pathlib import Path
 
 import pytest
 from qgis.core import QgsProject
 from qgis.PyQt.QtWidgets import QMenu
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))  # platform_fixture
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,6 +2,7 @@
 the import previews a file row by row, refuses what it must (bad file, rows in error, unsaved edits)
 and, once applied, the layers show the imported values."""
 import contextlib
+import datetime
 import time
 
 import openpyxl
@@ -11,9 +12,11 @@ from qgis.PyQt.QtCore import QCoreApplication, QDate, QEventLoop
 
 from plugin.demo.generator import generate
 from plugin.exchange.export import export_workbook
+from plugin.exchange.importer import apply_import, preview_import
 from plugin.gui import excel_dialogs
 from plugin.gui.excel_dialogs import ExcelManager, ExportDialog, ImportDialog
 from gui_helpers import recording_message_bar
+from platform_fixture import CLOSED_SITES, write_export
 
 TASK_SECONDS = 30
 
@@ -285,3 +288,21 @@ def test_the_manager_gives_the_menu_actions_and_removes_everything(bar_iface, de
     assert manager.actions == []
     assert watch.wait() == "terminated" and not out.exists()
     assert manager.tasks.running == []
+
+
+def test_the_preview_lists_the_platform_columns_not_taken_and_the_new_orientation(bar_iface, demo, tmp_path):
+
+    store, _ = demo
+    first = write_export(tmp_path / "sites-fermes.xlsx", CLOSED_SITES, closed=True)
+    apply_import(store, preview_import(store, str(first)), "agent")
+    later = [dict(site) for site in CLOSED_SITES]
+    later[2].update(outcome3_people=4, outcome3_households=1, updated_at=datetime.datetime(2026, 11, 2, 10, 0))
+    dialog = analysed(bar_iface, write_export(tmp_path / "sites-fermes-2.xlsx", later, closed=True))
+    summary = dialog.summaryText.toPlainText()
+    assert "Colonnes non reprises :" in summary
+    assert "« Intervenants (à la date de l'export) » : nomme des personnes (prénom, nom)" in summary
+    assert "« Message » : texte libre de chaque orientation" in summary
+    model = dialog.model
+    line = next(row for row in range(model.rowCount()) if model.index(row, 2).data() == "Ourcq")
+    assert model.index(line, 1).data() == "Mise à jour"
+    assert "Devenir des habitants : Logement 4 / 1, Autre 6 / 2" in model.index(line, 5).data()
