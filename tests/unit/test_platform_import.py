@@ -224,3 +224,13 @@ def test_nc_in_any_columns_is_unknown(blanked):
         column = header.columns.get(index)
         if column is not None and not column.target.startswith("@"):
             assert report.values[column.target] is None, column.label
+
+
+def test_the_mapping_page_names_every_column_of_both_exports():
+    from pathlib import Path
+    page = (Path(__file__).resolve().parents[2] / "docs" / "correspondance-plateforme.md").read_text(encoding="utf-8")
+    listed = {tuple(cell.strip() for cell in line.split("|")[2:3]) for line in page.splitlines()
+              if line.startswith("| ")}
+    for closed in (False, True):
+        for title, _, _ in columns(closed):
+            assert (title,) in listed, title
