@@ -62,7 +62,10 @@ def test_free_text_fields_sit_under_the_personal_data_reminder(opened_store):
         boxes = [e for e in tab.children() if e.type() == QgsAttributeEditorElement.AeTypeContainer]
         free = {e.name() for box in boxes for e in box.children()}
         expected = {"Localisation": {"address", "address_details"}, "Site": {"reinstallation_comments", "comments"},
-                    "Fermeture": {"closing_context"}}.get(tab.name(), set())
+                    "Fermeture": {"closing_context"},
+                    "Conditions de vie": {"water_access_type_details", "water_access_is_continuous_details",
+                                          "water_access_is_unequal_details", "water_access_comments",
+                                          "pest_animals_details"}}.get(tab.name(), set())
         assert free == expected, tab.name()
         assert all(box.name() == "Sans donnée personnelle : ni nom, ni naissance, ni nationalité" for box in boxes)
 
