@@ -228,6 +228,10 @@
       <translation>Error</translation>
     </message>
     <message>
+      <source>n.c.</source>
+      <translation>n/a</translation>
+    </message>
+    <message>
       <source>Ouvrir le fichier</source>
       <translation>Open the file</translation>
     </message>
@@ -394,6 +398,10 @@
     <message>
       <source>Le dossier {0} n'existe pas.</source>
       <translation>The folder {0} does not exist.</translation>
+    </message>
+    <message>
+      <source>Devenir des habitants : {0}</source>
+      <translation>Where the people went: {0}</translation>
     </message>
     <message>
       <source>{0} : modifié</source>
