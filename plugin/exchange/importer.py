@@ -184,7 +184,7 @@ def preview_import(store, path: str, progress: Optional[ProgressCallback] = None
                 return preview
             data = []
             for line, cells in enumerate(reader.rows(sheet), 1):
-                if line <= header.row_index + 1 or is_blank(cells) or is_totals_row(cells):
+                if line <= header.row_index + 1 or is_blank(cells) or is_totals_row(cells, header):
                     continue
                 data.append((line, cells))
                 if len(data) > MAX_ROWS:

@@ -212,15 +212,22 @@ def find_header(rows: Sequence[Sequence[object]], known: Mapping[str, ImportColu
     return header
 
 
-def is_totals_row(cells: Sequence[object]) -> bool:
+# A site row names its place in at least one of these; a row of sums in none.
+IDENTITY_TARGETS = ("uuid", "name", "address", "insee_code", "city_name", "departement", LATITUDE, LONGITUDE)
+
+
+def is_totals_row(cells: Sequence[object], header: Header) -> bool:
     """The totals under the data: labelled « Total », or the platform's row of sums with no label
-    (empty formulas, or their values once a spreadsheet program saved the file): numbers, no text."""
+    (empty formulas, or their values once a spreadsheet program saved the file): numbers only, and
+    nothing in the columns that place a site."""
     filled = [cell for cell in cells if cell is not None and not (isinstance(cell, str) and not cell.strip())]
     if not filled:
         return False
     if isinstance(filled[0], str) and normalise_title(filled[0]) == "total":
         return True
-    return all(isinstance(cell, (int, float)) and not isinstance(cell, bool) for cell in filled)
+    placed = any(index < len(cells) and cells[index] not in (None, "")
+                 for index, column in header.columns.items() if column.target in IDENTITY_TARGETS)
+    return not placed and all(isinstance(cell, (int, float)) and not isinstance(cell, bool) for cell in filled)
 
 
 # --- one imported row ------------------------------------------------------------

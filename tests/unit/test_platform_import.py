@@ -234,3 +234,15 @@ def test_the_mapping_page_names_every_column_of_both_exports():
     for closed in (False, True):
         for title, _, _ in columns(closed):
             assert (title,) in listed, title
+
+
+def test_a_row_of_numbers_that_places_a_site_is_data_not_totals(new_store, tmp_path):
+    import openpyxl
+    path = tmp_path / "chiffres.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Code INSEE", "Nombre de personnes", "Nombre de ménages"])
+    book.active.append([93066, 12, 3])
+    book.active.append([None, 12, 3])           # the sums under the data
+    book.save(str(path))
+    preview = preview_import(new_store, str(path))
+    assert [row.line for row in preview.rows] == [2] and preview.rows[0].values["insee_code"] == "93066"
