@@ -93,10 +93,6 @@ class ImportPreview:
                 else pick("export de la plateforme Résorption-bidonvilles", "Résorption-bidonvilles export")))
         for note in self.notes:
             lines.append(pick("Attention : ", "Warning: ") + pick(note.message, note.message_en))
-        if self.not_taken:
-            lines.append(pick("Colonnes non reprises :", "Columns not taken:"))
-            for item in self.not_taken:
-                lines.append(pick("  « %s » : %s", "  “%s”: %s") % (item.title, pick(item.reason, item.reason_en)))
         if self.rows:
             counts = self.counts()
             lines.append(pick("%d lignes : %d à créer, %d à mettre à jour, %d inchangées, %d ignorées, "
@@ -123,6 +119,11 @@ class ImportPreview:
                             if any(pick(n.message, n.message_en) == text for n in row.errors)][:5]
                 lines.append(pick("  %d × %s (lignes %s…)", "  %d × %s (rows %s…)") % (
                     count, text, ", ".join(examples)))
+        # Last: a long list, the same for every export of the platform.
+        if self.not_taken:
+            lines.append(pick("Colonnes non reprises :", "Columns not taken:"))
+            for item in self.not_taken:
+                lines.append(pick("  « %s » : %s", "  “%s”: %s") % (item.title, pick(item.reason, item.reason_en)))
         return lines
 
 
