@@ -2,9 +2,13 @@
 made from its source code), import whole, again with no change, and as LibreOffice saved them."""
 import copy
 import datetime
+import functools
 import shutil
 import sqlite3
+import tempfile
+from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -180,7 +184,6 @@ def test_the_exports_saved_by_libreoffice_import_the_same(new_store, exports, tm
 
 def test_unknown_columns_are_warned_and_listed(new_store, tmp_path):
     path = write_export(tmp_path / "plus.xlsx", OPEN_SITES, closed=False)
-    import openpyxl
     book = openpyxl.load_workbook(str(path))
     sheet = book.active
     sheet.cell(row=7, column=sheet.max_column + 1, value="Nouvelle colonne de la plateforme")
@@ -191,27 +194,20 @@ def test_unknown_columns_are_warned_and_listed(new_store, tmp_path):
     assert preview.counts()["create"] == len(OPEN_SITES)
 
 
-# Any set of the platform's columns left unknown (« NC ») reads as unknown, never as 0 nor an error.
-HEADER_ROWS = None
-
-
-def _platform_header_and_row():
-    global HEADER_ROWS
-    if HEADER_ROWS is None:
-        import tempfile
-        from pathlib import Path
-        folder = Path(tempfile.mkdtemp())
-        path = write_export(folder / "open.xlsx", OPEN_SITES[:1], closed=False)
+@functools.lru_cache(maxsize=None)
+def platform_sheet():
+    """The rows of an open-sites export of one site, as the reader gives them."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_export(Path(folder) / "open.xlsx", OPEN_SITES[:1], closed=False)
         with XlsxReader(str(path)) as reader:
-            HEADER_ROWS = list(reader.rows())
-        shutil.rmtree(folder)
-    return HEADER_ROWS
+            return list(reader.rows())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sets(st.integers(min_value=0, max_value=len(columns(False)) - 1)))
 def test_nc_in_any_columns_is_unknown(blanked):
-    sheet = _platform_header_and_row()
+    """Any set of the platform's columns left unknown (« NC ») reads as unknown, never as 0 nor an error."""
+    sheet = platform_sheet()
     header = find_header(sheet[:10], site_import_columns())
     cells = list(sheet[7])
     for index in blanked:
@@ -227,7 +223,6 @@ def test_nc_in_any_columns_is_unknown(blanked):
 
 
 def test_the_mapping_page_names_every_column_of_both_exports():
-    from pathlib import Path
     page = (Path(__file__).resolve().parents[2] / "docs" / "correspondance-plateforme.md").read_text(encoding="utf-8")
     listed = {tuple(cell.strip() for cell in line.split("|")[2:3]) for line in page.splitlines()
               if line.startswith("| ")}
@@ -237,7 +232,6 @@ def test_the_mapping_page_names_every_column_of_both_exports():
 
 
 def test_a_row_of_numbers_that_places_a_site_is_data_not_totals(new_store, tmp_path):
-    import openpyxl
     path = tmp_path / "chiffres.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["Code INSEE", "Nombre de personnes", "Nombre de ménages"])
