@@ -13,10 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from platform_fixture import CLOSED_SITES, OPEN_SITES, columns, saved_by_libreoffice, write_both, write_export
+from platform_fixture import (CLOSED_SITES, OPEN_SITES, columns, saved_by_libreoffice, utc_serial_moment,
+                              write_both, write_export)
 from plugin.exchange.importer import apply_import, preview_import
 from plugin.exchange.xlsx_reader import XlsxReader
-from plugin.model.spreadsheet import find_header, read_row, site_import_columns
+from plugin.model.spreadsheet import (find_header, parse_platform_date, parse_platform_timestamp, read_row,
+                                      site_import_columns)
 
 LOGIN = "agent.plateforme"
 needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
@@ -240,3 +242,16 @@ def test_a_row_of_numbers_that_places_a_site_is_data_not_totals(new_store, tmp_p
     book.save(str(path))
     preview = preview_import(new_store, str(path))
     assert [row.line for row in preview.rows] == [2] and preview.rows[0].values["insee_code"] == "93066"
+
+
+@given(st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2040, 12, 31)),
+       st.times(), st.booleans())
+def test_the_platforms_excel_dates_are_french_days(day, time, midnight):
+    """exceljs stores the UTC instant of a French local time: read back, the date is the French
+    day, whatever the season (UTC+1 or UTC+2), and an update time comes back as that instant."""
+    local = datetime.datetime.combine(day, datetime.time(0) if midnight else time.replace(microsecond=0))
+    instant = utc_serial_moment(local)
+    serial = (instant - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
+    assert parse_platform_date(serial, "D", "D") == day.isoformat()
+    moment, with_time = parse_platform_timestamp(serial, "T", "T")
+    assert abs((moment - instant).total_seconds()) < 0.002 and with_time == (serial != int(serial))
