@@ -4,8 +4,9 @@ Two steps, so that the user sees before anything is written:
 
 * `preview_import(store, path)` reads the file (header row found by its
   labels), parses every row, places it (commune from the point when the INSEE
-  code is missing), matches it with the store's sites (uuid, else the same name
-  in the same commune) and validates the result with the store's own rules:
+  code is missing), matches it with the store's sites (uuid, else the platform's
+  site id, else the same name in the same commune) and validates the result
+  with the store's own rules (where the people of a closed site went included):
   an `ImportPreview` with, per row, create / update / unchanged / skipped /
   invalid, its errors and warnings;
 * `apply_import(store, preview, login)` writes it in ONE transaction: the
@@ -27,8 +28,7 @@ from ..model.schema import SITE_CLOSING_OUTCOMES, SITES, STORAGE_SRID
 from ..model.platform_export import NotTaken, utc_to_local
 from ..model.spreadsheet import (CREATE, GARBLED, INVALID, SKIPPED, UNCHANGED, UPDATE, Header, Note,
                                  RowReport, find_header, is_blank, is_totals_row, looks_garbled, normalise_title,
-                                 read_row,
-                                 site_import_columns, store_timestamp)
+                                 read_row, site_import_columns, store_timestamp)
 from ..store import gpkg
 from ..store.base import StoreError
 from ..store.sqlite_ddl import GEOMETRY_COLUMN
