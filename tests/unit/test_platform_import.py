@@ -179,6 +179,7 @@ def test_the_exports_saved_by_libreoffice_import_the_same(new_store, exports, tm
             totals = list(reader.rows())[-1]
         assert any(isinstance(cell, (int, float)) and cell > 0 for cell in totals)   # cached sums
         preview, result = imported(new_store, resaved)
+        assert all(row.values.get("platform_id") for row in preview.rows)        # the links kept
         assert (result.created, result.updated, result.invalid) == (0, 0, 0), preview.summary()
         assert result.unchanged == len(preview.rows)
     assert rows(new_store) == before
