@@ -24,7 +24,9 @@ from ..exchange.importer import (OUTCOMES, ImportPreview, ImportRefused, ImportR
 from ..i18n import message, pick, tr
 from ..layers import loader
 from ..layout.content import departement_name
-from ..model.schema import SITES
+from ..model.cells import store_timestamp
+from ..model.platform_export import utc_to_local
+from ..model.schema import SITES, Kind
 from ..model.vocabularies import CLOSING_SOLUTION
 from ..model.spreadsheet import CREATE, INVALID, JUSTICE_ONLY_FIELDS, SKIPPED, UNCHANGED, UPDATE, RowReport
 from ..settings import Settings
@@ -364,6 +366,8 @@ def _shown_value(name: str, value) -> str:
         return str(value)
     if field.vocabulary is not None:
         return pick(field.vocabulary.label(value) or str(value), field.vocabulary.label_en(value) or str(value))
+    if field.kind is Kind.DATETIME and store_timestamp(value) is not None:
+        return utc_to_local(store_timestamp(value)).strftime(pick("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"))
     return str(value)
 
 

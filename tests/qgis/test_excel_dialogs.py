@@ -305,4 +305,6 @@ def test_the_preview_lists_the_platform_columns_not_taken_and_the_new_orientatio
     model = dialog.model
     line = next(row for row in range(model.rowCount()) if model.index(row, 2).data() == "Ourcq")
     assert model.index(line, 1).data() == "Mise à jour"
-    assert "Devenir des habitants : Logement 4 / 1, Autre 6 / 2" in model.index(line, 5).data()
+    changes = model.index(line, 5).data()
+    assert "Devenir des habitants : Logement 4 / 1, Autre 6 / 2" in changes
+    assert "Mis à jour sur la plateforme le : 02/03/2026 08:15 → 02/11/2026 10:00" in changes
