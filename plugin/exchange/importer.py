@@ -434,6 +434,7 @@ class _Matcher:
             report.action = UNCHANGED
             return
         if self.store_is_newer(report, existing):
+            self.link_to_platform(report, fid, existing)
             return
         self.validate(report, merged)
         if not report.errors:
@@ -471,6 +472,23 @@ class _Matcher:
                         "Skipped: the site was changed in the store (%s) after the file's version (%s)"
                         % (stored.strftime("%Y-%m-%d %H:%M"), moment.strftime("%Y-%m-%d")))
         return newer
+
+    def link_to_platform(self, report: RowReport, fid: int, existing: Dict[str, object]) -> None:
+        """A site entered here and changed after the platform's version: its values stay, but it is
+        tied to its platform site (id and version), so that later extractions find and update it."""
+        if existing.get("platform_id") or "platform_id" not in report.changes:
+            return
+        report.changes = {name: change for name, change in report.changes.items()
+                          if name in ("platform_id", "platform_updated_at")}
+        report.values = {name: new for name, (_, new) in report.changes.items()}
+        report.outcomes = None
+        report.warnings[-1] = Note(
+            "Valeurs du stockage gardées (modifiées ici après la version de la plateforme) ; le site est relié "
+            "au site %s de la plateforme" % report.values["platform_id"],
+            "The store's values are kept (changed here after the platform's version); the site is tied to "
+            "site %s of the platform" % report.values["platform_id"])
+        report.action = UPDATE
+        self.preview._targets[report.line] = (fid, existing["row_version"])
 
     @staticmethod
     def validate(report: RowReport, row: Dict[str, object]) -> None:

@@ -17,6 +17,7 @@ from platform_fixture import (CLOSED_SITES, OPEN_SITES, columns, saved_by_libreo
                               write_both, write_export)
 from plugin.exchange.importer import apply_import, preview_import
 from plugin.exchange.xlsx_reader import XlsxReader
+from sync_helpers import add_site
 from plugin.model.spreadsheet import (find_header, parse_platform_date, parse_platform_timestamp, read_row,
                                       site_import_columns)
 
@@ -256,3 +257,24 @@ def test_the_platforms_excel_dates_are_french_days(day, time, midnight):
     assert parse_platform_date(serial, "D", "D") == day.isoformat()
     moment, with_time = parse_platform_timestamp(serial, "T", "T")
     assert abs((moment - instant).total_seconds()) < 0.002 and with_time == (serial != int(serial))
+
+
+def test_a_site_entered_here_is_tied_to_the_platform_without_losing_later_edits(new_store, tmp_path):
+    connection = new_store.connect()
+    with connection:   # entered by hand (now: later than the platform's version of 02/11/2026)
+        add_site(connection, "Rue de Paris", insee="93048", population=11, lon=2.4369, lat=48.8566,
+                 city_name="Montreuil", created_by="agent", updated_by="agent")
+    connection.close()
+    preview, result = imported(new_store, write_export(tmp_path / "first.xlsx", OPEN_SITES, closed=False))
+    assert (result.created, result.updated) == (len(OPEN_SITES) - 1, 1), preview.summary()
+    tied = next(row for row in preview.rows if row.action == "update")
+    assert set(tied.changes) == {"platform_id", "platform_updated_at"}
+    assert "relié au site 1203 de la plateforme" in tied.warnings[0].message
+    site = by_platform_id(new_store)["1203"]
+    assert (site["population_total"], site["created_by"]) == (11, "agent")
+    renamed = copy.deepcopy(OPEN_SITES)
+    renamed[2].update(name="Rue de Paris (cour)", people=12, updated_at=datetime.datetime(2026, 12, 1, 9, 0))
+    preview, result = imported(new_store, write_export(tmp_path / "second.xlsx", renamed, closed=False))
+    assert (result.created, result.updated) == (0, 1), preview.summary()
+    site = by_platform_id(new_store)["1203"]
+    assert (site["name"], site["population_total"]) == ("Rue de Paris (cour)", 12)
