@@ -17,9 +17,9 @@ from platform_fixture import (CLOSED_SITES, OPEN_SITES, columns, saved_by_libreo
                               write_both, write_export)
 from plugin.exchange.importer import apply_import, preview_import
 from plugin.exchange.xlsx_reader import XlsxReader
-from sync_helpers import add_site
 from plugin.model.spreadsheet import (find_header, parse_platform_date, parse_platform_timestamp, read_row,
                                       site_import_columns)
+from sync_helpers import add_site
 
 LOGIN = "agent.plateforme"
 needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
