@@ -45,11 +45,15 @@ def earlier_versions() -> List[Tuple[str, int]]:
         pytest.fail("the upgrade tests need the project's git history (a full clone): %s" % error)
     if shallow or not changes:
         pytest.fail("the upgrade tests need the project's full git history: run `git fetch --unshallow`")
-    points = {}
+    points, seen = {}, set()
     for commit in changes:
         for candidate in (commit, commit + "^"):
             version = _version_at(candidate)
-            if version is not None and version < schema.SCHEMA_VERSION:
+            # Commits whose model and stores are the same make the same store.
+            trees = _git("rev-parse", candidate + ":plugin/model", candidate + ":plugin/store").split() \
+                if version is not None else None
+            if version is not None and version < schema.SCHEMA_VERSION and tuple(trees) not in seen:
+                seen.add(tuple(trees))
                 points[_git("rev-parse", "--short", candidate).strip()] = version
     order = _git("log", "--format=%h", "--reverse", *points).split() if points else []
     return [(commit, points[commit]) for commit in order if commit in points]

@@ -37,6 +37,7 @@ def test_a_store_of_an_earlier_version_holds_today_s_rules_once_upgraded(point, 
 
     assert cli.main(["upgrade", str(path)]) == 0
     assert "schéma version %d" % schema.SCHEMA_VERSION in capsys.readouterr().out
+    assert gpkg.open_store(str(path)).missing_parts() == []
     today = gpkg.create(str(tmp_path / "today.gpkg")).location
     held, wanted = rules_held(path), rules_held(today)
     for table in schema.TABLES:
