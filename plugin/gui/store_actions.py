@@ -86,7 +86,7 @@ class StoreActions:
             answer = QMessageBox.question(
                 self._parent(), tr("Mettre à jour le stockage ?"),
                 "%s\n\n%s\n%s\n\n%s" % (
-                    message(needed), tr("Éléments ajoutés :"), "\n".join("• " + p for p in parts) or "—",
+                    message(needed), tr("Éléments ajoutés ou refaits :"), "\n".join("• " + p for p in parts) or "—",
                     tr("La mise à jour se fait en une seule transaction ; faites d'abord une copie du fichier "
                        "si d'autres versions du plugin l'utilisent. Mettre à jour maintenant ?")))
             if answer != QMessageBox.Yes:
