@@ -2,7 +2,8 @@
 
 Connections come from one function, `connect(location)`: a `postgresql://`
 URI or a `service=` name for libpq (the CLI); the GUI will pass what a QGIS
-connection and its authentication configuration give. Credentials are never
+connection and its authentication configuration give (through the function
+the plugin or the command line passes to store.use_qgis_connections). Credentials are never
 logged or stored: `display_location` strips them.
 """
 import contextlib
@@ -20,7 +21,7 @@ from ..sync import scope
 from ..sync.protocol import (COPY_OPTIONS, DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult,
                              Resolution, SharedStore, outgoing, sorted_for_push)
 from ..sync.values import columns, gpkg_blob_of, wkb_of
-from . import QGIS_CONNECTION, postgres_ddl
+from . import QGIS_CONNECTION, postgres_ddl, qgis_connection_parameters
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
 from .sqlite_ddl import GEOMETRY_COLUMN
 
@@ -39,8 +40,7 @@ def connect(location: str):
     connection, its credentials read from QGIS's authentication database for this call only)."""
     import psycopg2
     if location.startswith(QGIS_CONNECTION):
-        from ..layers.pg_connections import connection_parameters
-        parameters = connection_parameters(location[len(QGIS_CONNECTION):])
+        parameters = qgis_connection_parameters(location[len(QGIS_CONNECTION):])
     else:
         parameters = {"dsn": location}
     try:
