@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from ..model import schema
-from ..model.rules import quoted, sql_literal
+from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, STORAGE_SRID, Table, history_of
 from . import gpkg_functions, sqlite_ddl, sqlite_rebuild
 from .base import (NotAStore, Store, StoreError, StoreInfo, StoreNeedsUpgrade,

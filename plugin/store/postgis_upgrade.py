@@ -13,7 +13,6 @@ and the summary says how many old rows break it. The sync lock is held
 meanwhile, so no batch is accepted half-way through; history and the sync's
 tables are kept.
 """
-import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
