@@ -58,6 +58,12 @@ def _lost(location: str, error) -> StoreError:
         % (display_location(location), str(error).strip()))
 
 
+def store_statements() -> Iterator[str]:
+    """Everything a new shared store is made of, in order: create() runs it in an empty database, and an
+    upgrade compares a store with what it makes (postgis_upgrade)."""
+    yield from postgres_ddl.statements()
+
+
 def create(location: str) -> "PostGISStore":
     """Create the shared store's schema in the database at `location`, in one transaction."""
     import psycopg2
@@ -69,7 +75,7 @@ def create(location: str) -> "PostGISStore":
                 raise StoreError("La base %s contient déjà un stockage Résorption SIG." % display_location(location),
                                  "The database %s already holds a Résorption SIG store." % display_location(location))
             cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-            for statement in postgres_ddl.statements():
+            for statement in store_statements():
                 cursor.execute(statement)
             cursor.executemany('INSERT INTO "rs_meta" VALUES (%s, %s)', [
                 ("schema_version", str(SCHEMA_VERSION)), ("role", ROLE_SHARED),

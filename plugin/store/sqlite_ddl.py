@@ -184,6 +184,11 @@ def index_upgrade(existing: Dict[str, str], tables) -> List[str]:
     return statements
 
 
+def check_triggers(table: Table) -> Tuple[str, str]:
+    """The names of the triggers that enforce the table's rules a CHECK constraint cannot."""
+    return "%s_check_insert" % table.name, "%s_check_update" % table.name
+
+
 def own_triggers(connection) -> List[str]:
     """The names of the store's own triggers on its tables (the working copy's and shared file's
     included), not GDAL's (spatial index, feature counts)."""
@@ -243,9 +248,10 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
         checks = "\n  ".join(_raise_unless(dated_rules, "NEW"))
         # Not re-run by the store's own stamping UPDATE below (it sets STAMPED_COLUMNS only).
         written = ", ".join(quoted(c) for c in all_columns if c not in STAMPED_COLUMNS)
-        yield 'CREATE TRIGGER "%s_check_insert" BEFORE INSERT ON %s BEGIN\n  %s\nEND' % (name, q, checks)
-        yield 'CREATE TRIGGER "%s_check_update" BEFORE UPDATE OF %s ON %s BEGIN\n  %s\nEND' % (
-            name, written, q, checks)
+        insert_trigger, update_trigger = check_triggers(table)
+        yield 'CREATE TRIGGER "%s" BEFORE INSERT ON %s BEGIN\n  %s\nEND' % (insert_trigger, q, checks)
+        yield 'CREATE TRIGGER "%s" BEFORE UPDATE OF %s ON %s BEGIN\n  %s\nEND' % (
+            update_trigger, written, q, checks)
 
     yield ('CREATE TRIGGER "%s_uuid_fixed" BEFORE UPDATE OF "uuid" ON %s '
            'WHEN OLD."uuid" IS NOT NULL AND NEW."uuid" IS NOT OLD."uuid" BEGIN\n'

@@ -62,7 +62,7 @@ def plan(connection: sqlite3.Connection, table: Table, added_columns) -> TablePl
     with today's. Rules of `added_columns` come with their column and are not listed."""
     create_sql = _table_sql(connection, table.name)
     triggers_sql = "\n".join(sql for sql, in connection.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table.name,)))
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", sqlite_ddl.check_triggers(table)))
     new_names = {f.name for f in added_columns}
     rules = {rule.code: rule for rule in table.all_rules()}
     result = TablePlan(table)
