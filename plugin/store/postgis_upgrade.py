@@ -84,7 +84,8 @@ def _catalog(cursor, namespace: str, functions: Optional[Set[str]] = None) -> Ca
         catalog.row_security[name] = (enabled, forced)
     cursor.execute("SELECT cl.relname, co.conname, co.contype, pg_get_constraintdef(co.oid), "
                    "obj_description(co.oid, 'pg_constraint') FROM pg_constraint co "
-                   "JOIN pg_class cl ON cl.oid = co.conrelid WHERE cl.relnamespace = %s::regnamespace",
+                   "JOIN pg_class cl ON cl.oid = co.conrelid WHERE cl.relnamespace = %s::regnamespace "
+                   "AND co.contype <> 't'",  # a constraint trigger is compared as a trigger
                    (namespace,))
     for table, name, kind, definition, comment in cursor.fetchall():
         catalog.constraints[(table, name)] = (kind, _unqualified(definition, namespace), comment)
