@@ -43,6 +43,7 @@ class Catalog:
     functions: Dict[str, str] = field(default_factory=dict)
     policies: Dict[Tuple[str, str], str] = field(default_factory=dict)
     row_security: Dict[str, Tuple[bool, bool]] = field(default_factory=dict)
+    defaults: Dict[Tuple[str, str], str] = field(default_factory=dict)
     # (part, key) of the objects left out of the comparison (see _portable)
     skipped: Set[Tuple[str, object]] = field(default_factory=set)
 
@@ -55,7 +56,7 @@ def _portable(catalog: Catalog) -> Catalog:
     """Today's catalog without what names the scratch schema otherwise (a function's SET search_path…):
     such an object cannot be made again elsewhere from its definition, so it is left to the statements
     that made it."""
-    for part in ("constraints", "indexes", "triggers", "functions", "policies"):
+    for part in ("constraints", "indexes", "triggers", "functions", "policies", "defaults"):
         objects = getattr(catalog, part)
         for key in [key for key, value in objects.items() if PROBE in str(value)]:
             del objects[key]
@@ -82,6 +83,11 @@ def _catalog(cursor, namespace: str, functions: Optional[Set[str]] = None) -> Ca
     for name, enabled, forced in cursor.fetchall():
         catalog.tables.add(name)
         catalog.row_security[name] = (enabled, forced)
+    cursor.execute("SELECT cl.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+                   "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                   "JOIN pg_class cl ON cl.oid = d.adrelid WHERE cl.relnamespace = %s::regnamespace", (namespace,))
+    for table, column, default in cursor.fetchall():
+        catalog.defaults[(table, column)] = _unqualified(default, namespace)
     cursor.execute("SELECT cl.relname, co.conname, co.contype, pg_get_constraintdef(co.oid), "
                    "obj_description(co.oid, 'pg_constraint') FROM pg_constraint co "
                    "JOIN pg_class cl ON cl.oid = co.conrelid WHERE cl.relnamespace = %s::regnamespace "
@@ -217,6 +223,13 @@ def _object_steps(existing: Catalog, today: Catalog, tables: Set[str]) -> Iterat
             yield (["%s : %s" % (kind, ", ".join(names))],
                    [drop % (quoted(name), quoted(table)) if "%s ON %s" in drop else drop % quoted(name)
                     for table, name in sorted(gone)] + [new[key] for key in sorted(made)])
+    defaults = sorted(key for key in set(existing.defaults) | set(today.defaults)
+                      if key[0] in tables and existing.defaults.get(key) != today.defaults.get(key))
+    if defaults:
+        yield (["valeurs par défaut : %s" % ", ".join("%s.%s" % key for key in defaults)],
+               ["ALTER TABLE %s ALTER COLUMN %s %s" % (
+                   quoted(table), quoted(column), "SET DEFAULT %s" % today.defaults[(table, column)]
+                   if (table, column) in today.defaults else "DROP DEFAULT") for table, column in defaults])
     for table in sorted(tables & set(today.row_security)):
         enabled, forced = today.row_security[table]
         if existing.row_security.get(table) != (enabled, forced):
