@@ -75,6 +75,21 @@ def _policy_statement(table, name, permissive, roles, command, using, checked) -
     return statement
 
 
+# (part of the catalog, the (table, name, definition) of its objects in a schema)
+_DEFINITIONS = (
+    ("defaults", "SELECT cl.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+                 "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                 "JOIN pg_class cl ON cl.oid = d.adrelid WHERE cl.relnamespace = %s::regnamespace"),
+    ("indexes", "SELECT cl.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class cl ON cl.oid = x.indrelid "
+                "WHERE cl.relnamespace = %s::regnamespace "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = x.indexrelid)"),
+    ("triggers", "SELECT cl.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                 "JOIN pg_class cl ON cl.oid = t.tgrelid "
+                 "WHERE cl.relnamespace = %s::regnamespace AND NOT t.tgisinternal"),
+)
+
+
 def _catalog(cursor, namespace: str, functions: Optional[Set[str]] = None) -> Catalog:
     """What `namespace` holds, read with the search path that makes its objects visible."""
     catalog = Catalog()
@@ -83,11 +98,10 @@ def _catalog(cursor, namespace: str, functions: Optional[Set[str]] = None) -> Ca
     for name, enabled, forced in cursor.fetchall():
         catalog.tables.add(name)
         catalog.row_security[name] = (enabled, forced)
-    cursor.execute("SELECT cl.relname, a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
-                   "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-                   "JOIN pg_class cl ON cl.oid = d.adrelid WHERE cl.relnamespace = %s::regnamespace", (namespace,))
-    for table, column, default in cursor.fetchall():
-        catalog.defaults[(table, column)] = _unqualified(default, namespace)
+    for part, query in _DEFINITIONS:
+        cursor.execute(query, (namespace,))
+        getattr(catalog, part).update({(table, name): _unqualified(definition, namespace)
+                                       for table, name, definition in cursor.fetchall()})
     cursor.execute("SELECT cl.relname, co.conname, co.contype, pg_get_constraintdef(co.oid), "
                    "obj_description(co.oid, 'pg_constraint') FROM pg_constraint co "
                    "JOIN pg_class cl ON cl.oid = co.conrelid WHERE cl.relnamespace = %s::regnamespace "
@@ -95,17 +109,6 @@ def _catalog(cursor, namespace: str, functions: Optional[Set[str]] = None) -> Ca
                    (namespace,))
     for table, name, kind, definition, comment in cursor.fetchall():
         catalog.constraints[(table, name)] = (kind, _unqualified(definition, namespace), comment)
-    cursor.execute("SELECT cl.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-                   "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class cl ON cl.oid = x.indrelid "
-                   "WHERE cl.relnamespace = %s::regnamespace "
-                   "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = x.indexrelid)", (namespace,))
-    for table, name, definition in cursor.fetchall():
-        catalog.indexes[(table, name)] = _unqualified(definition, namespace)
-    cursor.execute("SELECT cl.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
-                   "JOIN pg_class cl ON cl.oid = t.tgrelid "
-                   "WHERE cl.relnamespace = %s::regnamespace AND NOT t.tgisinternal", (namespace,))
-    for table, name, definition in cursor.fetchall():
-        catalog.triggers[(table, name)] = _unqualified(definition, namespace)
     cursor.execute("SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
                    "WHERE p.pronamespace = %s::regnamespace AND p.prokind = 'f' AND (%s OR p.proname = ANY(%s)) "
                    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')",

@@ -13,7 +13,7 @@ from plugin.model.rules import POSTGRES
 from plugin.model.schema import Kind
 from plugin.store import postgis_upgrade
 from schema_history import breaking_row, earlier_versions, old_plugin, row_local_rules, run_old
-from upgrade_checks import NEW_RULE, NEW_STATUS, declaration_of_tomorrow
+from upgrade_checks import NEW_RULE, NEW_STATUS, declaration_of_tomorrow, upgrade_telling_the_rules_it_changed
 
 pytestmark = pytest.mark.postgis
 VERSIONS = earlier_versions()
@@ -119,10 +119,7 @@ def test_a_new_code_and_a_new_rule_reach_a_shared_store_upgraded_after_the_decla
         _add_site(cursor, name="Ancien", population_total=10, caravans=50)  # breaks the rule to come
         _add_site(cursor, uuid=SITE)
 
-    assert cli.main(["upgrade", shared_uri]) == 0
-    summary = capsys.readouterr().out
-    assert "règle sites_status_code : modifiée" in summary
-    assert "règle sites_caravans_le_people : 1 ligne(s) existante(s) ne la respectent pas" in summary
+    upgrade_telling_the_rules_it_changed(shared_uri, capsys)
     with server(shared_uri) as cursor:
         cursor.execute("UPDATE sites SET status = %s, closed_at = '2026-01-05' WHERE uuid = %s",
                        (NEW_STATUS.code, SITE))

@@ -11,7 +11,8 @@ from plugin.sync import checkout, synchronise
 from schema_history import earlier_versions, has_command, old_plugin, run_old
 from sync_helpers import add_site, local, pending
 from upgrade_checks import (NEW_RULE, NEW_STATUS, assert_each_rule_refuses_a_row_breaking_it,
-                            declaration_of_tomorrow, rules_held)
+                            declaration_of_tomorrow, rules_held,
+                            upgrade_telling_the_rules_it_changed)
 
 VERSIONS = earlier_versions()
 SITE = "00000000-0000-4000-8000-0000000000c1"
@@ -90,10 +91,7 @@ def test_a_new_code_and_a_new_rule_reach_a_store_upgraded_after_the_declaration_
         add_site(connection, "Ancien", population=10, caravans=50)  # breaks the rule to come
         add_site(connection, "Les Prés", uuid=SITE, population=40)
 
-    assert cli.main(["upgrade", path]) == 0
-    summary = capsys.readouterr().out
-    assert "règle sites_status_code : modifiée" in summary
-    assert "règle sites_caravans_le_people : 1 ligne(s) existante(s) ne la respectent pas" in summary
+    upgrade_telling_the_rules_it_changed(path, capsys)
     with local(path) as connection:
         connection.execute("UPDATE sites SET status = ?, closed_at = '2026-01-05' WHERE uuid = ?",
                            (NEW_STATUS.code, SITE))

@@ -5,6 +5,7 @@ from typing import Dict
 
 import pytest
 
+from plugin import cli
 from plugin.model import schema
 from plugin.model import vocabularies as voc
 from plugin.model.rules import SQLITE, at_most
@@ -15,6 +16,15 @@ from sync_helpers import local, new_uuid
 NEW_STATUS = voc.Term("requisitioned", "Réquisitionné", "Requisitioned")
 NEW_RULE = at_most("caravans", "population_total", "sites_caravans_le_people",
                    "Plus de caravanes que de personnes", "More caravans than people")
+
+
+def upgrade_telling_the_rules_it_changed(location, capsys) -> None:
+    """The command line's upgrade, after the declaration of tomorrow, of a store where one old row breaks the
+    new rule: its summary names the rule whose vocabulary changed and the rule the old row breaks."""
+    assert cli.main(["upgrade", location]) == 0
+    summary = capsys.readouterr().out
+    assert "règle sites_status_code : modifiée" in summary
+    assert "règle %s : 1 ligne(s) existante(s) ne la respectent pas" % NEW_RULE.code in summary
 
 
 def rules_held(path) -> Dict[str, Dict[str, object]]:
