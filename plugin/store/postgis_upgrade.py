@@ -20,7 +20,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, history_of
-from . import postgis, postgres_ddl
+from . import postgis, postgres_ddl, sqlite_ddl
 from .base import StoreError
 
 PROBE = "rs_upgrade_probe"
@@ -142,10 +142,6 @@ def _rule_fields(table_name: str) -> Dict[str, Tuple[str, ...]]:
     return {rule.code: rule.fields for rule in schema.table(table_name).all_rules()}
 
 
-def _constraint_name(table: str, name: str, kind: str) -> str:
-    return "règle %s" % name if kind == "c" and name in _rule_fields(table) else "contrainte %s.%s" % (table, name)
-
-
 def _add_constraint(table: str, name: str, kind: str, definition: str, comment: Optional[str]):
     """Add the constraint; if rows kept from before break a rule, add it NOT VALID (it holds for new and
     changed rows) and say how many rows break it."""
@@ -164,8 +160,8 @@ def _add_constraint(table: str, name: str, kind: str, definition: str, comment: 
             if kind == "c":
                 cursor.execute("SELECT count(*) FROM %s WHERE NOT %s" % (quoted(table), definition[len("CHECK "):]))
                 broken = cursor.fetchone()[0]
-            note = ("%s : %s ligne(s) existante(s) ne la respectent pas ; elle s'applique aux nouvelles saisies "
-                    "et modifications" % (_constraint_name(table, name, kind), broken))
+            note = ("règle %s : %s ligne(s) existante(s) ne la respectent pas ; elle s'applique aux nouvelles "
+                    "saisies et modifications" % (name, broken))
         cursor.execute("RELEASE SAVEPOINT rs_constraint")
         if comment is not None:
             cursor.execute("COMMENT ON CONSTRAINT %s ON %s IS %%s" % (quoted(name), quoted(table)), (comment,))
@@ -181,21 +177,23 @@ def _constraint_steps(existing: Catalog, today: Catalog, tables: Set[str],
                      key=lambda key: _DROP_ORDER.index(old[key][0]) if old[key][0] in _DROP_ORDER else 0)
     made = sorted((key for key in new if key not in old or new[key][1] != old[key][1]),
                   key=lambda key: _ADD_ORDER.index(new[key][0]) if new[key][0] in _ADD_ORDER else 0)
+    changes: Dict[str, List[Tuple[str, str]]] = {}
     for table, name in dropped:
         if (table, name) not in new:
-            yield (["%s : retirée" % _constraint_name(table, name, old[(table, name)][0])],
-                   ["ALTER TABLE %s DROP CONSTRAINT %s" % (quoted(table), quoted(name))])
+            changes.setdefault(table, []).append((name, sqlite_ddl.REMOVED))
+            yield [], ["ALTER TABLE %s DROP CONSTRAINT %s" % (quoted(table), quoted(name))]
     for table, name in made:
         kind, definition, comment = new[(table, name)]
         statements: List[Statement] = []
         if (table, name) in old:
             statements.append("ALTER TABLE %s DROP CONSTRAINT %s" % (quoted(table), quoted(name)))
-            described = ["%s : modifiée" % _constraint_name(table, name, kind)]
-        elif set(_rule_fields(table).get(name, ("",))) <= added_columns.get(table, set()):
-            described = []  # the rule of a new column comes with its column
-        else:
-            described = ["%s : ajoutée" % _constraint_name(table, name, kind)]
-        yield described, statements + [_add_constraint(table, name, kind, definition, comment)]
+            changes.setdefault(table, []).append((name, sqlite_ddl.CHANGED))
+        elif not set(_rule_fields(table).get(name, ("",))) <= added_columns.get(table, set()):
+            # (the rule of a new column comes with its column)
+            changes.setdefault(table, []).append((name, sqlite_ddl.ADDED))
+        yield [], statements + [_add_constraint(table, name, kind, definition, comment)]
+    for table in sorted(changes):
+        yield sqlite_ddl.rule_summary(table, changes[table]), []
     for key in sorted(set(old) & set(new)):
         if old[key][1] == new[key][1] and old[key][2] != new[key][2]:
             yield [], ["COMMENT ON CONSTRAINT %s ON %s IS %s" % (

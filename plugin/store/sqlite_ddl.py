@@ -214,6 +214,16 @@ _RULE_CODE = re.compile(r"^[a-z0-9_]+$")
 ADDED, CHANGED, REMOVED = "ajoutée", "modifiée", "retirée"
 
 
+def rule_summary(table_name: str, changes) -> List[str]:
+    """What an upgrade's summary says of (rule code, change) pairs: one line per kind of change."""
+    lines = []
+    for change in (ADDED, CHANGED, REMOVED):
+        codes = [code for code, kind in changes if kind == change]
+        if codes:
+            lines.append("%s : règles %ss : %s" % (table_name, change, ", ".join(codes)))
+    return lines
+
+
 def rule_changes(table: Table, existing_sql: str) -> List[Tuple[str, str]]:
     """(rule code, ADDED | CHANGED | REMOVED) between the rules `existing_sql` (the CREATE TABLE
     and trigger statements of a table) enforces and those declared today, compared by their

@@ -65,10 +65,9 @@ def plan(connection: sqlite3.Connection, table: Table, added_columns) -> TablePl
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", sqlite_ddl.check_triggers(table)))
     new_names = {f.name for f in added_columns}
     rules = {rule.code: rule for rule in table.all_rules()}
-    result = TablePlan(table)
-    for code, change in sqlite_ddl.rule_changes(table, create_sql + "\n" + triggers_sql):
-        if change != sqlite_ddl.ADDED or not set(rules[code].fields) <= new_names:
-            result.changes.append("règle %s : %s" % (code, change))
+    result = TablePlan(table, changes=sqlite_ddl.rule_summary(table.name, [
+        (code, change) for code, change in sqlite_ddl.rule_changes(table, create_sql + "\n" + triggers_sql)
+        if change != sqlite_ddl.ADDED or not set(rules[code].fields) <= new_names]))
     existing = _columns(connection, table.name)
     left_out = set()
     for rule in sqlite_ddl.checked_rules(table):

@@ -130,7 +130,7 @@ def test_a_new_code_and_a_new_rule_reach_a_shared_store_upgraded_after_the_decla
     with server(shared_uri) as cursor:  # once the old row is corrected, the rule holds for every row
         cursor.execute("UPDATE sites SET caravans = 5 WHERE name = 'Ancien'")
     assert cli.main(["upgrade", shared_uri]) == 0
-    assert "règle sites_caravans_le_people : modifiée" in capsys.readouterr().out
+    assert "sites : règles modifiées : sites_caravans_le_people" in capsys.readouterr().out
     with server(shared_uri) as cursor:
         cursor.execute("SELECT convalidated FROM pg_constraint WHERE conname = %s", (NEW_RULE.code,))
         assert cursor.fetchone() == (True,)

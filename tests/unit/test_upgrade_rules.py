@@ -104,7 +104,7 @@ def test_a_new_code_and_a_new_rule_reach_a_store_upgraded_after_the_declaration_
     with local(path) as connection:
         connection.execute("UPDATE sites SET caravans = 5 WHERE name = 'Ancien'")
     assert cli.main(["upgrade", path]) == 0
-    assert "règle sites_caravans_le_people" not in capsys.readouterr().out
+    assert NEW_RULE.code not in capsys.readouterr().out
     today = gpkg.create(str(tmp_path / "today.gpkg"), tables=schema.TABLES).location
     assert rules_held(path)["sites"] == rules_held(today)["sites"]
 

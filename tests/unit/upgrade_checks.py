@@ -23,7 +23,7 @@ def upgrade_telling_the_rules_it_changed(location, capsys) -> None:
     new rule: its summary names the rule whose vocabulary changed and the rule the old row breaks."""
     assert cli.main(["upgrade", location]) == 0
     summary = capsys.readouterr().out
-    assert "règle sites_status_code : modifiée" in summary
+    assert "sites : règles modifiées : sites_status_code" in summary
     assert "règle %s : 1 ligne(s) existante(s) ne la respectent pas" % NEW_RULE.code in summary
 
 
