@@ -17,6 +17,7 @@ from typing import FrozenSet, List, Tuple
 from ..model.rules import SQLITE, quoted, sql_literal
 from ..model.schema import Table
 from . import sqlite_ddl
+from .base import StoreError
 
 ASIDE = "rs_rebuild_rows"
 
@@ -96,8 +97,15 @@ def rebuild(connection: sqlite3.Connection, plan: TablePlan) -> None:
     connection.execute("DROP TABLE %s" % name)
     connection.execute(sqlite_ddl.create_table(table, plan.left_out))
     columns = ", ".join(quoted(column) for column, _ in _declared_columns(table))
-    connection.execute("INSERT INTO %s (%s) SELECT %s FROM temp.%s ORDER BY \"fid\"" % (
-        name, columns, columns, quoted(ASIDE)))
+    try:
+        connection.execute("INSERT INTO %s (%s) SELECT %s FROM temp.%s ORDER BY \"fid\"" % (
+            name, columns, columns, quoted(ASIDE)))
+    except sqlite3.IntegrityError as error:  # a new uniqueness the rows kept from before break
+        raise StoreError("La mise à jour a échoué, rien n'a changé : des lignes de la table %s ne respectent pas "
+                         "une nouvelle contrainte (%s). Corrigez-les puis relancez la mise à jour."
+                         % (table.name, error),
+                         "The upgrade failed, nothing changed: rows of the table %s break a new constraint (%s). "
+                         "Correct them, then upgrade again." % (table.name, error)) from error
     connection.execute("DROP TABLE temp.%s" % quoted(ASIDE))
     if sequence is not None and not connection.execute(
             "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (sequence[0], table.name)).rowcount:

@@ -2,6 +2,8 @@
 once upgraded, exactly the rules of a store made today, keep their rows, history and sync state, and refuse
 a row breaking each rule; a new vocabulary code and a new rule reach a store upgraded after the
 declaration changed."""
+from dataclasses import replace
+
 import pytest
 
 from plugin import cli
@@ -110,9 +112,27 @@ def test_a_new_code_and_a_new_rule_reach_a_store_upgraded_after_the_declaration_
 
 
 def _today_sites():
-    from dataclasses import replace
     from plugin.model import vocabularies as voc
     sites = schema.table("sites")
     status = replace(sites.field("status"), vocabulary=voc.SITE_STATUS)
     return replace(sites, fields=tuple(status if f.name == "status" else f for f in sites.fields),
                    rules=tuple(r for r in sites.rules if r.code != NEW_RULE.code))
+
+
+def test_rows_that_break_a_new_uniqueness_stop_the_upgrade_with_a_message_and_nothing_changes(
+        tmp_path, monkeypatch, capsys):
+    path = str(tmp_path / "store.gpkg")
+    gpkg.create(path, version=schema.SCHEMA_VERSION - 1)
+    with local(path) as connection:
+        add_site(connection, "Les Prés")
+        add_site(connection, "Les Prés")
+    before = rules_held(path)
+    sites = schema.table("sites")
+    unique_names = replace(sites, unique_together=sites.unique_together + (("name",),))
+    monkeypatch.setattr(schema, "TABLES", tuple(unique_names if t.name == "sites" else t for t in schema.TABLES))
+    monkeypatch.setitem(schema.TABLES_BY_NAME, "sites", unique_names)
+    assert cli.main(["upgrade", path]) == cli.EXIT_ERROR
+    assert "des lignes de la table sites ne respectent pas une nouvelle contrainte" in capsys.readouterr().err
+    assert rules_held(path) == before
+    with local(path) as connection:
+        assert connection.execute("SELECT count(*) FROM sites").fetchone() == (2,)
