@@ -432,10 +432,6 @@
       <translation>{0} versions, newest first. To go back to a version: “History” action (Actions menu).</translation>
     </message>
     <message>
-      <source>Position / contour</source>
-      <translation>Position / outline</translation>
-    </message>
-    <message>
       <source>(vide)</source>
       <translation>(empty)</translation>
     </message>
@@ -540,6 +536,10 @@
 {0}</source>
       <translation>The version could not be restored:
 {0}</translation>
+    </message>
+    <message>
+      <source>Position / contour</source>
+      <translation>Position / outline</translation>
     </message>
     <message>
       <source>Rechercher : nom, adresse, commune, code INSEE</source>
@@ -798,8 +798,8 @@
       <translation>Upgrade the store?</translation>
     </message>
     <message>
-      <source>Éléments ajoutés :</source>
-      <translation>Parts added:</translation>
+      <source>Éléments ajoutés ou refaits :</source>
+      <translation>Parts added or made again:</translation>
     </message>
     <message>
       <source>La mise à jour se fait en une seule transaction ; faites d'abord une copie du fichier si d'autres versions du plugin l'utilisent. Mettre à jour maintenant ?</source>

@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     arguments = build_parser().parse_args(argv)
+    from .layers import pg_connections
+    pg_connections.register()
     try:
         return arguments.run(arguments) or 0
     except StoreError as error:

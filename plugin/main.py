@@ -8,9 +8,10 @@ from qgis.PyQt.QtWidgets import QAction, QMenu
 
 from . import assets
 from .i18n import language, tr
-from .layers import commune_functions, editing_session, expressions, local_time
+from .log import QgisLogging
+from .layers import commune_functions, editing_session, expressions, local_time, pg_connections
 from .settings import Settings
-from .store import communes
+from .store import communes, use_qgis_connections
 
 MENU_OBJECT_NAME = "ResorptionSigMenu"
 GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of_date_months")
@@ -35,13 +36,17 @@ class ResorptionPlugin:
         self.excel = None
         self.sync = None
         self.zone_set = False
+        self.logging = None
 
     # --- wiring --------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API)
+        self.logging = QgisLogging()
+        self.logging.start()
         self.zone_set = local_time.read_zone_once()
         self._install_translator()
         self._publish_settings()
         commune_functions.register()
+        pg_connections.register()
         expressions.register_functions()
         editing_session.start()
         from .gui.copil_dialog import CopilMenuEntry
@@ -151,6 +156,7 @@ class ResorptionPlugin:
             self.iface.mainWindow().removeToolBar(self.toolbar)
             self.toolbar.deleteLater()
         commune_functions.unregister()
+        use_qgis_connections(None)
         expressions.unregister_functions()
         expressions.set_active_store(None)
         editing_session.stop()
@@ -159,5 +165,7 @@ class ResorptionPlugin:
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
         local_time.restore(self.zone_set)
+        if self.logging is not None:
+            self.logging.stop()
         self._forget()
 

@@ -56,7 +56,8 @@ def run_upgrade(arguments) -> int:
         print(pick("Le stockage est déjà à jour (schéma version %d).", "The store is up to date (schema version %d).")
               % SCHEMA_VERSION)
         return 0
-    print(pick("Stockage mis à jour (schéma version %d), ajouté :", "Store upgraded (schema version %d), added:")
+    print(pick("Stockage mis à jour (schéma version %d), ajouté ou refait :",
+               "Store upgraded (schema version %d), added or made again:")
           % SCHEMA_VERSION)
     for part in added:
         print("  " + part)

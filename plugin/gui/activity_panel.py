@@ -7,11 +7,12 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox,
                                  QPushButton, QTreeWidget, QTreeWidgetItem,
                                  QVBoxLayout, QWidget)
 
-from ..i18n import pick, tr
-from ..model import schema
+from ..i18n import tr
 from ..model import sums as model
 from ..store import history as store_history
+from ..store import lookups
 from .dates import date_edit
+from .labels import table_label
 from .store_access import READ_ERRORS, failure_text
 from ..store.sums_sql import connection_of
 
@@ -29,11 +30,6 @@ def local_time(instant: Optional[str]) -> str:
         return instant
     moment.setTimeSpec(Qt.TimeSpec.UTC)
     return moment.toLocalTime().toString("dd/MM/yyyy HH:mm")
-
-
-def table_label(name: str) -> str:
-    table = schema.table(name)
-    return pick(table.label, table.label_en)
 
 
 class ActivityWidget(QWidget):
@@ -103,18 +99,8 @@ class ActivityWidget(QWidget):
         if self.store is not None:
             try:
                 with connection_of(self.store) as connection:
-                    names = set()
-                    for table in schema.TABLES:
-                        if not table.history:
-                            continue
-                        for column, source in (("changed_by", "%s_history" % table.name),
-                                               ("created_by", table.name), ("updated_by", table.name)):
-                            names.update(r[0] for r in connection.execute(
-                                'SELECT DISTINCT "%s" FROM "%s" WHERE "%s" IS NOT NULL' % (column, source, column)))
-                    people = sorted(names, key=str.casefold)
-                    communes = connection.execute(
-                        'SELECT "insee_code", max("city_name") FROM "sites" WHERE "insee_code" IS NOT NULL '
-                        'GROUP BY "insee_code" ORDER BY max("city_name")').fetchall()
+                    people = lookups.authors(connection)
+                    communes = lookups.site_communes(connection)
             except READ_ERRORS as error:
                 self.status.setText(failure_text(error))
         for box, choices in ((self.person_box, [(p, p) for p in people]),

@@ -1,5 +1,6 @@
 """Creates and removes the docks of Résorption SIG; they follow the store layers of the project."""
 import contextlib
+import importlib
 from typing import List, Optional
 
 from qgis.core import QgsProject, QgsSettings
@@ -7,8 +8,15 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QAction
 
 from ..layers import loader
+from ..model import schema
 
 ARRANGED_SETTING = "resorption_sig/docks_arranged"
+
+
+def _dock_class(table: schema.Table):
+    """The dock class a table declares ("module.Class" in plugin/gui)."""
+    module, name = table.dock.rsplit(".", 1)
+    return getattr(importlib.import_module("." + module, __package__), name)
 
 
 class DockManager:
@@ -24,9 +32,7 @@ class DockManager:
         self._started = None
 
     def create(self) -> None:
-        from .sites_dock import SitesDock
-        from .terrains_dock import TerrainsDock
-        self.docks = [SitesDock(self.iface), TerrainsDock(self.iface)]
+        self.docks = [_dock_class(table)(self.iface) for table in schema.TABLES if table.dock]
         for dock in self.docks:
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             action = dock.toggleViewAction()
@@ -56,9 +62,11 @@ class DockManager:
             dock.set_related_layers(layers)
 
     def _tabify(self) -> None:
+        """All the docks in one tabbed area, the first one shown."""
         if len(self.docks) > 1:
             with contextlib.suppress(AttributeError):
-                self.iface.mainWindow().tabifyDockWidget(self.docks[0], self.docks[1])
+                for dock in self.docks[1:]:
+                    self.iface.mainWindow().tabifyDockWidget(self.docks[0], dock)
             self.docks[0].raise_()
 
     def _arrange_first_time(self) -> None:

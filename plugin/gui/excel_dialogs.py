@@ -5,7 +5,6 @@ ExcelManager is what the plugin wires: `create(iface)` returns the two actions f
 actions away. The work is plugin/exchange's (export_workbook, preview_import, apply_import), run
 in QgsTasks: the dialogs gather the choices, show the progress and the reports.
 """
-import contextlib
 import logging
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
@@ -30,7 +29,8 @@ from ..model.schema import SITES, Kind
 from ..model.vocabularies import CLOSING_SOLUTION
 from ..model.spreadsheet import CREATE, INVALID, JUSTICE_ONLY_FIELDS, SKIPPED, UNCHANGED, UPDATE, RowReport
 from ..settings import Settings
-from ..store import open_store
+from ..layers.project_layers import reload_layers, unsaved_layers
+from ..store import lookups, open_store
 from ..store.base import StoreError
 from .tasks import TaskKeeper
 
@@ -46,29 +46,6 @@ WARNING_STYLE = "color: #9a5b00;"
 
 def store_locations(project: QgsProject) -> List[str]:
     return sorted(loader.store_layers(project))
-
-
-def unsaved_layers(project: QgsProject, location: str) -> List[str]:
-    """Names of the store's layers with edits not yet saved (the store does not have them)."""
-    layers = loader.store_layers(project).get(location, {})
-    return sorted(layer.name() for layer in layers.values() if layer.isEditable() and layer.isModified())
-
-
-def store_departements(location: str) -> List[str]:
-    """The départements the store has sites, terrains or actions in."""
-    with contextlib.closing(open_store(location).connect()) as connection:
-        rows = connection.execute(
-            'SELECT "departement" FROM "sites" WHERE "departement" IS NOT NULL '
-            'UNION SELECT "departement" FROM "insertion_sites" WHERE "departement" IS NOT NULL '
-            'UNION SELECT "departement" FROM "actions" WHERE "departement" IS NOT NULL').fetchall()
-    return sorted(row[0] for row in rows)
-
-
-def reload_layers(project: QgsProject, location: str) -> None:
-    """Make the layers show what was written to the store behind their back."""
-    for layer in loader.store_layers(project).get(location, {}).values():
-        layer.dataProvider().reloadData()
-        layer.triggerRepaint()
 
 
 def fill_store_combo(combo, project: QgsProject) -> bool:
@@ -211,7 +188,7 @@ class ExportDialog(QDialog, EXPORT_FORM):
         self.departementCombo.clear()
         self.departementCombo.addItem(tr("Tous les départements"), None)
         try:
-            codes = store_departements(location) if location else []
+            codes = lookups.departements(location) if location else []
         except (StoreError, OSError) as error:
             codes = []
             self.show_message(message(error) if isinstance(error, StoreError) else str(error), ERROR_STYLE)

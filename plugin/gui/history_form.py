@@ -20,7 +20,8 @@ from ..model.rules import quoted
 from ..store import history as store_history
 from ..store.sums_sql import connection_of
 from .activity_panel import OPERATIONS, local_time
-from .history_panel import GEOMETRY, field_label, moved_text, value_text
+from .history_panel import moved_text, value_text
+from .labels import GEOMETRY, field_label
 from .store_access import READ_ERRORS, LayerStore, failure_text
 
 FUNCTION_NAME = "resorption_history_html"
@@ -59,7 +60,7 @@ def history_html(layer: Optional[QgsVectorLayer], uuid: Optional[str]) -> str:
             change = moved_text(old, new) if name == GEOMETRY else "%s → %s" % (
                 value_text(table, name, old), value_text(table, name, new))
             lines.append("<tr><td class='o'>%s</td><td>%s</td></tr>" % (
-                html.escape(field_label(table, name)), html.escape(change)))
+                html.escape(field_label(table.name, name)), html.escape(change)))
     lines.append("</table>")
     return "".join(lines)
 

@@ -25,22 +25,12 @@ from ..model.schema import Kind
 from ..store import history as store_history
 from ..store.base import StoreError
 from .activity_panel import OPERATIONS, ActivityWidget, local_time
+from .labels import GEOMETRY, field_label
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
 
 DOCK_OBJECT_NAME = "ResorptionHistoryDock"
-GEOMETRY = "geom"
 FORMER_COLOUR = QColor(230, 120, 0, 200)
 CHOSEN_COLOUR = QColor(200, 0, 120, 230)
-
-
-def field_label(table: schema.Table, name: str) -> str:
-    if name == GEOMETRY:
-        return tr("Position / contour")
-    try:
-        declared = table.field(name)
-    except KeyError:
-        return name
-    return pick(declared.label, declared.label_en)
 
 
 def value_text(table: schema.Table, name: str, value) -> str:
@@ -189,7 +179,7 @@ class HistoryDock(QgsDockWidget):
         operation = tr(OPERATIONS.get(entry["operation"], entry["operation"]))
         changed = [n for n in entry["changes"]]
         summary = operation if entry["operation"] != "update" else tr("{0} : {1}").format(
-            operation, ", ".join(field_label(self.table, n) for n in changed))
+            operation, ", ".join(field_label(self.table.name, n) for n in changed))
         when = local_time(entry["valid_from"])
         if index == 0 and entry["operation"] != "delete":
             when += " " + tr("(actuelle)")
@@ -203,7 +193,7 @@ class HistoryDock(QgsDockWidget):
             for name, (old, new) in entry["changes"].items():
                 change = moved_text(old, new) if name == GEOMETRY else "%s → %s" % (
                     value_text(self.table, name, old), value_text(self.table, name, new))
-                child = QTreeWidgetItem([field_label(self.table, name), change])
+                child = QTreeWidgetItem([field_label(self.table.name, name), change])
                 child.setData(0, Qt.ItemDataRole.UserRole, index)
                 item.addChild(child)
         return item

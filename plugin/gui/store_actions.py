@@ -16,6 +16,15 @@ from ..sync import upgrade
 FILE_FILTER = "GeoPackage (*.gpkg)"
 
 
+# Characters of one part of an upgrade shown in its question (a table's long list of rules is cut), so that the
+# question fits on a laptop's screen; the command line's summary lists them all.
+LONGEST_PART = 150
+
+
+def _listed(parts) -> str:
+    return "\n".join("• " + (p if len(p) <= LONGEST_PART else p[:LONGEST_PART - 1] + "…") for p in parts) or "—"
+
+
 class StoreActions:
     """What the menu entries do; every failure reaches the user as a message."""
 
@@ -86,7 +95,7 @@ class StoreActions:
             answer = QMessageBox.question(
                 self._parent(), tr("Mettre à jour le stockage ?"),
                 "%s\n\n%s\n%s\n\n%s" % (
-                    message(needed), tr("Éléments ajoutés :"), "\n".join("• " + p for p in parts) or "—",
+                    message(needed), tr("Éléments ajoutés ou refaits :"), _listed(parts),
                     tr("La mise à jour se fait en une seule transaction ; faites d'abord une copie du fichier "
                        "si d'autres versions du plugin l'utilisent. Mettre à jour maintenant ?")))
             if answer != QMessageBox.Yes:

@@ -18,15 +18,16 @@ from qgis.PyQt.QtWidgets import (QAction, QComboBox, QDialog, QDialogButtonBox, 
                                  QMessageBox, QProgressBar, QPushButton, QRadioButton, QTableWidget,
                                  QTableWidgetItem, QVBoxLayout)
 
-from ..i18n import message, pick, tr
+from ..i18n import message, tr
 from ..layers import loader, pg_connections
-from ..model import schema
+from ..layers.project_layers import reload_layers, unsaved_layers
 from ..model.territories import normalise_departement
 from ..settings import Settings
 from ..store.base import StoreError
 from ..store.sqlite_ddl import WORKING_COPY
 from ..sync import EXISTENCE, MINE, THEIRS, SyncCancelled, SyncSummary, WorkingCopy, checkout, synchronise
 from ..sync.working_copy import read_meta
+from .labels import field_label, table_label
 from .postgres_store_dialog import ConnectionChoice, unlock_problem
 from .tasks import TaskKeeper
 from .store_actions import StoreActions
@@ -50,38 +51,15 @@ def working_copies(project: QgsProject) -> List[str]:
     return found
 
 
-def unsaved_layers(project: QgsProject, location: str) -> List[str]:
-    layers = loader.store_layers(project).get(location, {})
-    return sorted(layer.name() for layer in layers.values() if layer.isEditable() and layer.isModified())
-
-
-def reload_layers(project: QgsProject, location: str) -> None:
-    for layer in loader.store_layers(project).get(location, {}).values():
-        layer.dataProvider().reloadData()
-        layer.triggerRepaint()
-
-
 def pending_changes(location: str) -> int:
     with WorkingCopy(location) as copy:
         return copy.pending_changes()
 
 
-def field_label(table_name: str, field_name: str) -> str:
+def conflict_field_label(table_name: str, field_name: str) -> str:
     if field_name == EXISTENCE:
         return tr("(existence de l'élément)")
-    try:
-        field = schema.table(table_name).field(field_name)
-    except KeyError:
-        return field_name
-    return pick(field.label, field.label_en)
-
-
-def table_label(table_name: str) -> str:
-    try:
-        table = schema.table(table_name)
-    except KeyError:
-        return table_name
-    return pick(table.label, table.label_en)
+    return field_label(table_name, field_name)
 
 
 # --- the task ------------------------------------------------------------------------------------
@@ -342,7 +320,7 @@ class ConflictsDialog(QDialog):
         uuid = self.current_uuid()
         fields = self.conflicts.get(uuid, [])
         self.fieldTable.setRowCount(len(fields))
-        self.fieldTable.setVerticalHeaderLabels([field_label(f["table"], f["field"]) for f in fields])
+        self.fieldTable.setVerticalHeaderLabels([conflict_field_label(f["table"], f["field"]) for f in fields])
         for position, conflict in enumerate(fields):
             for column, key in enumerate(("base", "mine", "theirs")):
                 value = conflict[key]

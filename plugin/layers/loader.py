@@ -17,7 +17,7 @@ from .label_layer import label_layer
 
 TABLE_PROPERTY = "resorption/table"
 STORE_PROPERTY = "resorption/store"
-MAP_TABLES = ("sites", "insertion_sites")
+MAP_TABLES = tuple(t.name for t in schema.TABLES if t.map_style)
 
 
 def group_name(store: Store) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..store import QGIS_CONNECTION as PREFIX
+from ..store import use_qgis_connections
 from ..store.base import StoreError
 
 PROVIDER = "postgres"
@@ -110,6 +111,11 @@ def _uri(name: str):
 def auth_config_id(name: str) -> str:
     """The connection's authcfg ('' when it keeps its user in its own settings)."""
     return _uri(name).authConfigId()
+
+
+def register() -> None:
+    """Let the stores reach "qgis:NAME" locations (undone by store.use_qgis_connections(None))."""
+    use_qgis_connections(connection_parameters)
 
 
 def connection_parameters(name: str) -> Dict[str, str]:

@@ -2,6 +2,7 @@
 from qgis.core import QgsMapLayer, QgsVectorLayer
 
 from ..assets import style_path
+from ..model import schema
 from ..store.base import StoreError
 
 STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.Symbology | QgsMapLayer.Labeling)
@@ -19,7 +20,7 @@ def apply_style(layer: QgsVectorLayer, name: str, categories=STYLE_CATEGORIES) -
 # The default style of each map table. The sites' one is categorized on one expression (faster to draw
 # than rules); closed sites are its default category (value ''): a categorized renderer without one makes
 # QGIS filter every feature by evaluating the whole expression once more (docs/benchmarks.md, issue 3).
-DEFAULT_STYLES = {"sites": "sites_categorized", "insertion_sites": "insertion_sites"}
+DEFAULT_STYLES = {t.name: t.map_style for t in schema.TABLES if t.map_style}
 
 
 def apply_default(layer: QgsVectorLayer, table_name: str) -> None:

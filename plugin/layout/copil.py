@@ -64,7 +64,6 @@ CHARTS_VARIABLE = "resorption_copil_chart_"
 NORTH_ARROW_SVG = "arrows/NorthArrow_02.svg"
 SECTION_BACKGROUND = QColor("#e6e6e6")
 SITE_ATLAS_SCALE = 15000
-GEOMETRY_TYPES = {"sites": "Point", "insertion_sites": "Polygon"}
 COMMUNE_ATLAS_MARGIN = 0.12
 MAP_MARGIN = 0.03
 
@@ -110,7 +109,7 @@ def state_layer(store: Store, table: schema.Table, request: content.Request, nam
                          "The COPIL map is prepared from a GeoPackage store.")
     # The geometry type is given: OGR cannot tell it from an empty result (no site at that date).
     source = "%s|layername=%s|geometrytype=%s|subset=%s" % (
-        store.location, table.name, GEOMETRY_TYPES[table.name],
+        store.location, table.name, table.geometry.capitalize(),
         state_sql(table, request.at, request.departement, request.communes))
     layer = QgsVectorLayer(source, name, "ogr")
     if not layer.isValid():

@@ -94,6 +94,12 @@ class Table:
     parent: Optional[Tuple[str, str]] = None
     # The tab of the parent's form that lists these rows (else a tab of their own).
     parent_tab: Optional[Tab] = None
+    # On the map, with this default style (resources/styles/<map_style>.qml); else among the tables.
+    map_style: Optional[str] = None
+    # Files can be attached to its rows: one row's name (French, English) in the attachment's « Rattachée à ».
+    attachments: Optional[Tuple[str, str]] = None
+    # Its own dock: the dock's class in plugin/gui, as "module.Class".
+    dock: Optional[str] = None
 
     def field(self, name: str) -> Field:
         try:
@@ -261,6 +267,7 @@ CLOSING = dict(tab=Tab.CLOSING)
 
 SITES = Table(
     "sites", "Sites", "Sites", geometry="POINT",
+    map_style="sites_categorized", attachments=("Site", "Site"), dock="sites_dock.SitesDock",
     fields=(UUID,) + (
         text("name", "Appellation du site", "Site name", tab=Tab.LOCATION),
     ) + location_fields(Tab.LOCATION, required_insee=True) + (
@@ -464,6 +471,8 @@ SITE_CLOSING_OUTCOMES = Table(
 
 INSERTION_SITES = Table(
     "insertion_sites", "Terrains d'insertion", "Insertion sites", geometry="POLYGON",
+    map_style="insertion_sites", attachments=("Terrain d'insertion", "Insertion site"),
+    dock="terrains_dock.TerrainsDock",
     fields=(UUID,
             text("name", "Nom du terrain", "Name of the site", required=True, tab=Tab.TERRAIN),
             ) + location_fields(Tab.TERRAIN, required_insee=False) + (
@@ -527,7 +536,7 @@ SUBCOUNT_PAIRS = ", ".join("'%s<%s'" % pair for pair in voc.INDICATOR_SUBCOUNTS)
 # --- dispositifs ------------------------------------------------------------------
 
 ACTIONS = Table(
-    "actions", "Dispositifs", "Programmes",
+    "actions", "Dispositifs", "Programmes", attachments=("Dispositif", "Programme"),
     fields=(UUID,
             text("name", "Nom du dispositif", "Name of the programme", required=True),
             date("started_at", "Date de début", "Start date", required=True),
@@ -636,10 +645,20 @@ ORGANISATIONS = Table(
             ) + SYNC_FIELDS,
 )
 
+DATA_TABLES: Tuple[Table, ...] = (
+    SITES, SITE_CLOSING_OUTCOMES, INSERTION_SITES, INSERTION_SITE_PHASES, INSERTION_SITE_ORIGINS,
+    ORGANISATIONS, ACTIONS, ACTION_TOPICS, ACTION_ORGANISATIONS, ACTION_FINANCES, ACTION_SITES,
+    INDICATOR_DEFINITIONS, INDICATOR_VALUES,
+)
+
+# The tables whose rows take attachments (their `attachments` declaration), as the attachment's « Rattachée à ».
+ATTACHMENT_OWNER_TABLE = voc.vocabulary(
+    "attachment_owner_table", *((t.name,) + t.attachments for t in DATA_TABLES if t.attachments))
+
 ATTACHMENTS = Table(
     "attachments", "Pièces jointes", "Attachments",
     fields=(UUID,
-            enum("owner_table", "Rattachée à", "Attached to", voc.ATTACHMENT_OWNER_TABLE, required=True),
+            enum("owner_table", "Rattachée à", "Attached to", ATTACHMENT_OWNER_TABLE, required=True),
             text("owner_uuid", "Identifiant de l'objet", "Identifier of the object", required=True,
                  length=(36, 36)),
             text("filename", "Nom du fichier", "File name", required=True),
@@ -657,11 +676,7 @@ ATTACHMENTS = Table(
                 "An attachment has content or an external path", ("content", "external_path")),),
 )
 
-TABLES: Tuple[Table, ...] = (
-    SITES, SITE_CLOSING_OUTCOMES, INSERTION_SITES, INSERTION_SITE_PHASES, INSERTION_SITE_ORIGINS,
-    ORGANISATIONS, ACTIONS, ACTION_TOPICS, ACTION_ORGANISATIONS, ACTION_FINANCES, ACTION_SITES,
-    INDICATOR_DEFINITIONS, INDICATOR_VALUES, ATTACHMENTS,
-)
+TABLES: Tuple[Table, ...] = DATA_TABLES + (ATTACHMENTS,)
 
 TABLES_BY_NAME: Dict[str, Table] = {t.name: t for t in TABLES}
 

@@ -201,13 +201,6 @@ CLOSING_SOLUTION = vocabulary(
     ("unknown", "Inconnu", "Unknown"),
 )
 
-ATTACHMENT_OWNER_TABLE = vocabulary(
-    "attachment_owner_table",
-    ("sites", "Site", "Site"),
-    ("insertion_sites", "Terrain d'insertion", "Insertion site"),
-    ("actions", "Dispositif", "Programme"),
-)
-
 # The common base of indicators asked of every action: code, label, topic, unit.
 CORE_INDICATORS = (
     ("people", "Personnes accompagnées", "People supported", None, "personnes"),

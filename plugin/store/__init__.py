@@ -1,9 +1,28 @@
 """Stores (GeoPackage, PostGIS) behind one interface, their DDL generated from the schema."""
+from typing import Callable, Dict, Optional
+
 from .base import Store, StoreError
 
 
 # A QGIS PostgreSQL connection by its name ("qgis:NAME"): a location that holds no secret.
 QGIS_CONNECTION = "qgis:"
+
+# What turns a QGIS connection's name into psycopg2's connection parameters (credentials included, for the
+# call only): QGIS glue (layers/pg_connections) that the plugin and the command line pass in.
+_qgis_connection_parameters: Optional[Callable[[str], Dict[str, str]]] = None
+
+
+def use_qgis_connections(parameters_of: Optional[Callable[[str], Dict[str, str]]]) -> None:
+    """Make "qgis:NAME" locations reachable through `parameters_of` (None: no longer)."""
+    global _qgis_connection_parameters
+    _qgis_connection_parameters = parameters_of
+
+
+def qgis_connection_parameters(name: str) -> Dict[str, str]:
+    if _qgis_connection_parameters is None:
+        raise StoreError("Les connexions PostgreSQL de QGIS (qgis:%s) ne sont pas accessibles ici." % name,
+                         "QGIS's PostgreSQL connections (qgis:%s) cannot be reached here." % name)
+    return _qgis_connection_parameters(name)
 
 
 def is_postgres(location: str) -> bool:

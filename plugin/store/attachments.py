@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
+from ..model import schema
 from .base import StoreError
 from .gpkg import connect, transaction
 
-OWNER_TABLES = ("sites", "insertion_sites", "actions")
+OWNER_TABLES = schema.ATTACHMENT_OWNER_TABLE.codes
 COLUMNS = ("uuid", "owner_table", "owner_uuid", "filename", "mime_type", "sha256", "size_bytes",
            "added_by", "added_at")
 

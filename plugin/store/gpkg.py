@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from ..model import schema
-from ..model.rules import quoted, sql_literal
+from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, STORAGE_SRID, Table, history_of
-from . import gpkg_functions, sqlite_ddl
+from . import gpkg_functions, sqlite_ddl, sqlite_rebuild
 from .base import (NotAStore, Store, StoreError, StoreInfo, StoreNeedsUpgrade,
                    StoreTooNew)
 
@@ -235,10 +235,11 @@ class GeoPackageStore(Store):
 
     # --- upgrade -------------------------------------------------------------------
     def missing_parts(self) -> List[str]:
-        """What an upgrade adds: tables and columns the declared schema has and the file lacks, and the
-        indexes it makes (again)."""
+        """What an upgrade adds or makes again: tables and columns the declared schema has and the file
+        lacks, rules whose expression changed, and the indexes it makes (again)."""
         with contextlib.closing(self.connect()) as connection:
-            parts = [description for description, _ in self._upgrade_steps(connection, RoleUpgrade())]
+            parts = [description for descriptions, _ in self._upgrade_steps(connection, RoleUpgrade())
+                     for description in descriptions]
             tables = {name for name, in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             created = [sqlite_ddl.created_index(statement) for statement in _index_statements(connection)]
             indexes = [index for index, table in filter(None, created) if table in tables]
@@ -247,20 +248,24 @@ class GeoPackageStore(Store):
             return parts
 
     def _upgrade_steps(self, connection: sqlite3.Connection, role: "RoleUpgrade"):
+        """(what the summary says, the step or None) for every table, column and rule to bring to the
+        declaration; read before anything changes."""
         existing = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         for table in schema.TABLES:
             if table.name not in existing:
-                yield "table %s" % table.name, functools.partial(_add_table, table=table, role=role)
+                yield ["table %s" % table.name], functools.partial(_add_table, table=table, role=role)
                 continue
             columns = {row[1] for row in connection.execute("PRAGMA table_info(%s)" % quoted(table.name))}
-            for field in table.fields:
-                if field.name not in columns:
-                    yield "%s.%s" % (table.name, field.name), functools.partial(
-                        _add_column, table=table, field=field, role=role)
+            added = [field for field in table.fields if field.name not in columns]
+            for field in added:
+                yield ["%s.%s" % (table.name, field.name)], functools.partial(
+                    _add_column, table=table, field=field, role=role)
+            rules = sqlite_rebuild.plan(connection, table, added)
+            yield rules.changes, (functools.partial(sqlite_rebuild.rebuild, plan=rules) if rules.rebuild else None)
 
     def upgrade(self, role: Optional["RoleUpgrade"] = None) -> List[str]:
-        """Bring the file to the declared schema in one transaction; returns what was added.
-        A working copy or a shared file passes the upgrade of its role (plugin/sync/upgrade.py):
+        """Bring the file to the declared schema in one transaction; returns what was added or made
+        again. A working copy or a shared file passes the upgrade of its role (plugin/sync/upgrade.py):
         its own tables and triggers follow the new tables and columns."""
         if self.read_only:
             raise StoreError("Le stockage est en lecture seule : mise à jour impossible.",
@@ -275,9 +280,12 @@ class GeoPackageStore(Store):
         done = []
         with contextlib.closing(self.connect()) as connection:
             with transaction(connection):
-                for description, step in list(self._upgrade_steps(connection, role)):
-                    step(connection)
-                    done.append(description)
+                steps = list(self._upgrade_steps(connection, role))
+                _drop_triggers(connection)
+                for descriptions, step in steps:
+                    if step is not None:
+                        step(connection)
+                    done += descriptions
                 _recreate_triggers(connection, role)
                 _refresh_indexes(connection)
                 _set_meta(connection, {"schema_version": str(SCHEMA_VERSION)})
@@ -299,11 +307,10 @@ def _add_table(connection: sqlite3.Connection, table: Table, role: "RoleUpgrade"
 
 
 def _add_column(connection: sqlite3.Connection, table: Table, field, role: "RoleUpgrade") -> None:
-    for target in (table.name, history_of(table.name)):
-        definition = "%s %s" % (quoted(field.name), sqlite_ddl.column_type(field))
-        if field.default is not None and target == table.name:
-            definition += " DEFAULT %s" % sql_literal(field.default)
-        connection.execute("ALTER TABLE %s ADD COLUMN %s" % (quoted(target), definition))
+    """The column in the table's history and the role's copies; the table itself is made again with it
+    (sqlite_rebuild), in the declared order."""
+    connection.execute("ALTER TABLE %s ADD COLUMN %s %s" % (
+        quoted(history_of(table.name)), quoted(field.name), sqlite_ddl.column_type(field)))
     role.column_added(connection, table, field)
 
 
@@ -322,13 +329,15 @@ class RoleUpgrade:
         return sqlite_ddl.create_triggers(table, sqlite_ddl.checked_codes(create_sql, table))
 
 
+def _drop_triggers(connection: sqlite3.Connection) -> None:
+    """The store's own triggers on its tables (those of the role included); GDAL's stay."""
+    for name in sqlite_ddl.own_triggers(connection):
+        connection.execute("DROP TRIGGER %s" % quoted(name))
+
+
 def _recreate_triggers(connection: sqlite3.Connection, role: RoleUpgrade) -> None:
-    """Triggers name every column: rebuild ours (those of the role included) after columns were added."""
-    ours = {t.name for t in schema.TABLES}
-    for name, table_name in connection.execute(
-            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        if table_name in ours and not name.startswith(("rtree_", "trigger_")):
-            connection.execute("DROP TRIGGER %s" % quoted(name))
+    """Triggers name every column and rule: make ours (those of the role included) as declared today."""
+    _drop_triggers(connection)
     for table in schema.TABLES:
         for statement in role.triggers(connection, table):
             connection.execute(statement)

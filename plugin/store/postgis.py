@@ -2,7 +2,8 @@
 
 Connections come from one function, `connect(location)`: a `postgresql://`
 URI or a `service=` name for libpq (the CLI); the GUI will pass what a QGIS
-connection and its authentication configuration give. Credentials are never
+connection and its authentication configuration give (through the function
+the plugin or the command line passes to store.use_qgis_connections). Credentials are never
 logged or stored: `display_location` strips them.
 """
 import contextlib
@@ -20,7 +21,7 @@ from ..sync import scope
 from ..sync.protocol import (COPY_OPTIONS, DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult,
                              Resolution, SharedStore, outgoing, sorted_for_push)
 from ..sync.values import columns, gpkg_blob_of, wkb_of
-from . import QGIS_CONNECTION, postgres_ddl
+from . import QGIS_CONNECTION, postgres_ddl, qgis_connection_parameters
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
 from .sqlite_ddl import GEOMETRY_COLUMN
 
@@ -39,8 +40,7 @@ def connect(location: str):
     connection, its credentials read from QGIS's authentication database for this call only)."""
     import psycopg2
     if location.startswith(QGIS_CONNECTION):
-        from ..layers.pg_connections import connection_parameters
-        parameters = connection_parameters(location[len(QGIS_CONNECTION):])
+        parameters = qgis_connection_parameters(location[len(QGIS_CONNECTION):])
     else:
         parameters = {"dsn": location}
     try:
@@ -58,6 +58,12 @@ def _lost(location: str, error) -> StoreError:
         % (display_location(location), str(error).strip()))
 
 
+def store_statements() -> Iterator[str]:
+    """Everything a new shared store is made of, in order: create() runs it in an empty database, and an
+    upgrade compares a store with what it makes (postgis_upgrade)."""
+    yield from postgres_ddl.statements()
+
+
 def create(location: str) -> "PostGISStore":
     """Create the shared store's schema in the database at `location`, in one transaction."""
     import psycopg2
@@ -69,7 +75,7 @@ def create(location: str) -> "PostGISStore":
                 raise StoreError("La base %s contient déjà un stockage Résorption SIG." % display_location(location),
                                  "The database %s already holds a Résorption SIG store." % display_location(location))
             cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-            for statement in postgres_ddl.statements():
+            for statement in store_statements():
                 cursor.execute(statement)
             cursor.executemany('INSERT INTO "rs_meta" VALUES (%s, %s)', [
                 ("schema_version", str(SCHEMA_VERSION)), ("role", ROLE_SHARED),

@@ -13,11 +13,11 @@ why a row was refused), a history table, and the triggers that
 Timestamps are ISO 8601 in UTC, as GDAL writes them for GeoPackage DATETIME.
 """
 import re
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..model.rules import SQLITE, quoted, sql_literal
-from ..model.schema import (EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Kind, Table,
-                            history_of)
+from ..model.schema import (EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, TABLES_BY_NAME, Kind,
+                            Table, history_of)
 from ..model.sums import FIGURE_COLUMNS, STATE_COLUMNS
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
@@ -101,17 +101,25 @@ def column_definitions(table: Table) -> List[str]:
     return columns
 
 
-def create_table(table: Table) -> str:
+def check_clause(rule) -> str:
+    """A deterministic rule as the CHECK constraint of its table."""
+    return "CONSTRAINT %s CHECK (%s)" % (quoted_name(constraint_name(rule)), rule.expression(SQLITE))
+
+
+def checked_rules(table: Table):
+    return [rule for rule in table.all_rules() if rule.expression(SQLITE) and rule.deterministic]
+
+
+def create_table(table: Table, left_out: FrozenSet[str] = frozenset()) -> str:
+    """The table as a store made today has it; `left_out`: rules an upgrade leaves to the triggers,
+    because rows kept from before break them."""
     parts = column_definitions(table)
     for field in table.fields:
         if field.unique:
             parts.append("UNIQUE (%s)" % quoted(field.name))
     for columns in table.unique_together:
         parts.append("UNIQUE (%s)" % ", ".join(quoted(c) for c in columns))
-    for rule in table.all_rules():
-        expression = rule.expression(SQLITE)
-        if expression and rule.deterministic:
-            parts.append("CONSTRAINT %s CHECK (%s)" % (quoted_name(constraint_name(rule)), expression))
+    parts += [check_clause(rule) for rule in checked_rules(table) if rule.code not in left_out]
     return "CREATE TABLE %s (\n  %s\n)" % (quoted(table.name), ",\n  ".join(parts))
 
 
@@ -176,6 +184,19 @@ def index_upgrade(existing: Dict[str, str], tables) -> List[str]:
     return statements
 
 
+def check_triggers(table: Table) -> Tuple[str, str]:
+    """The names of the triggers that enforce the table's rules a CHECK constraint cannot."""
+    return "%s_check_insert" % table.name, "%s_check_update" % table.name
+
+
+def own_triggers(connection) -> List[str]:
+    """The names of the store's own triggers on its tables (the working copy's and shared file's
+    included), not GDAL's (spatial index, feature counts)."""
+    return [name for name, table_name in connection.execute(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        if table_name in TABLES_BY_NAME and not name.startswith(("rtree_", "trigger_"))]
+
+
 def _raise_unless(rules, prefix: str) -> List[str]:
     return ["SELECT RAISE(ABORT, %s) WHERE NOT (%s);" % (
         sql_literal(constraint_name(rule)), with_row_prefix(rule.expression(SQLITE), prefix))
@@ -183,8 +204,45 @@ def _raise_unless(rules, prefix: str) -> List[str]:
 
 
 def checked_codes(create_sql: str, table: Table) -> Set[str]:
-    """The rules an existing CREATE TABLE statement enforces as CHECK constraints."""
-    return {rule.code for rule in table.all_rules() if quoted_name(constraint_name(rule)) in create_sql}
+    """The rules an existing CREATE TABLE statement enforces as CHECK constraints, each as declared
+    today: its expression, not only its name."""
+    return {rule.code for rule in checked_rules(table) if check_clause(rule) in create_sql}
+
+
+_ENFORCED_NAME = re.compile(r"""CONSTRAINT "((?:[^"]|"")+)" CHECK|RAISE\(ABORT, '((?:[^']|'')+)'\)""")
+_RULE_CODE = re.compile(r"^[a-z0-9_]+$")
+ADDED, CHANGED, REMOVED = "ajoutée", "modifiée", "retirée"
+
+
+def rule_summary(table_name: str, changes) -> List[str]:
+    """What an upgrade's summary says of (rule code, change) pairs: one line per kind of change."""
+    lines = []
+    for change in (ADDED, CHANGED, REMOVED):
+        codes = [code for code, kind in changes if kind == change]
+        if codes:
+            lines.append("%s : règles %ss : %s" % (table_name, change, ", ".join(codes)))
+    return lines
+
+
+def rule_changes(table: Table, existing_sql: str) -> List[Tuple[str, str]]:
+    """(rule code, ADDED | CHANGED | REMOVED) between the rules `existing_sql` (the CREATE TABLE
+    and trigger statements of a table) enforces and those declared today, compared by their
+    rendered expression."""
+    names = {(check or raised.replace("''", "'")).replace('""', '"')
+             for check, raised in _ENFORCED_NAME.findall(existing_sql)}
+    existing_codes = {name.split(":", 1)[0] for name in names
+                      if _RULE_CODE.match(name.split(":", 1)[0]) and name.startswith(table.name + "_")}
+    declared = [rule for rule in table.all_rules() if rule.expression(SQLITE)]
+    changes = []
+    for rule in declared:
+        rendered = (check_clause(rule), _raise_unless([rule], "NEW")[0])
+        if rule.code not in existing_codes:
+            changes.append((rule.code, ADDED))
+        elif not any(text in existing_sql for text in rendered):
+            changes.append((rule.code, CHANGED))
+    declared_codes = {rule.code for rule in declared}
+    changes += [(code, REMOVED) for code in sorted(existing_codes - declared_codes)]
+    return changes
 
 
 def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str = STANDALONE) -> Iterator[str]:
@@ -200,9 +258,10 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
         checks = "\n  ".join(_raise_unless(dated_rules, "NEW"))
         # Not re-run by the store's own stamping UPDATE below (it sets STAMPED_COLUMNS only).
         written = ", ".join(quoted(c) for c in all_columns if c not in STAMPED_COLUMNS)
-        yield 'CREATE TRIGGER "%s_check_insert" BEFORE INSERT ON %s BEGIN\n  %s\nEND' % (name, q, checks)
-        yield 'CREATE TRIGGER "%s_check_update" BEFORE UPDATE OF %s ON %s BEGIN\n  %s\nEND' % (
-            name, written, q, checks)
+        insert_trigger, update_trigger = check_triggers(table)
+        yield 'CREATE TRIGGER "%s" BEFORE INSERT ON %s BEGIN\n  %s\nEND' % (insert_trigger, q, checks)
+        yield 'CREATE TRIGGER "%s" BEFORE UPDATE OF %s ON %s BEGIN\n  %s\nEND' % (
+            update_trigger, written, q, checks)
 
     yield ('CREATE TRIGGER "%s_uuid_fixed" BEFORE UPDATE OF "uuid" ON %s '
            'WHEN OLD."uuid" IS NOT NULL AND NEW."uuid" IS NOT OLD."uuid" BEGIN\n'

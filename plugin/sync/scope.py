@@ -10,7 +10,7 @@ from typing import List, Sequence, Tuple
 from ..model import schema
 from ..model.rules import quoted
 
-ATTACHMENT_OWNERS = ("sites", "insertion_sites", "actions")
+ATTACHMENT_OWNERS = schema.ATTACHMENT_OWNER_TABLE.codes
 
 
 def condition(table: schema.Table, departements: Sequence[str], placeholder: str,

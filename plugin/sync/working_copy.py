@@ -262,10 +262,8 @@ def make_working_copy(connection: sqlite3.Connection, state: Dict[str, object]) 
     for table in schema.TABLES:
         connection.execute("DELETE FROM %s" % quoted(table.name))
         connection.execute("DELETE FROM %s" % quoted(schema.history_of(table.name)))
-    for trigger_name, table_name in connection.execute(
-            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        if table_name in schema.TABLES_BY_NAME and not trigger_name.startswith(("rtree_", "trigger_")):
-            connection.execute("DROP TRIGGER %s" % quoted(trigger_name))
+    for trigger_name in sqlite_ddl.own_triggers(connection):
+        connection.execute("DROP TRIGGER %s" % quoted(trigger_name))
     connection.execute(STATE_DDL)
     for statement in LOCAL_DDL:
         connection.execute(statement)

@@ -20,15 +20,18 @@ SECRETS = (OFFICER_PASSWORD, MASTER_PASSWORD)
 
 @pytest.fixture
 def gui_iface(qgis_iface, qgis_new_project):
-    from plugin.layers import commune_functions, editing_session
+    from plugin.layers import commune_functions, editing_session, pg_connections
+    from plugin.store import use_qgis_connections
     recording_message_bar(qgis_iface)
     commune_functions.register()
+    pg_connections.register()
     editing_session.start()
     yield qgis_iface
     QgsProject.instance().removeAllMapLayers()
     QgsProject.instance().relationManager().clear()
     editing_session.stop()
     commune_functions.unregister()
+    use_qgis_connections(None)
 
 
 @pytest.fixture

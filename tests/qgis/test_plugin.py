@@ -66,3 +66,36 @@ def test_an_english_qgis_shows_the_plugin_in_english(iface):
         QCoreApplication.removeTranslator(plugin.translator)
         QgsSettings().remove("locale/userLocale")
         i18n.language.cache_clear()
+
+
+def test_the_plugin_s_log_reaches_qgis_s_log_panel_while_it_is_loaded(iface):
+    import logging
+
+    from qgis.core import QgsApplication
+
+    from plugin.main import ResorptionPlugin
+    received = []
+
+    def keep(message, tag, level):
+        received.append((tag, message, level))
+
+    log = QgsApplication.messageLog()
+    log.messageReceived.connect(keep)
+    plugin = ResorptionPlugin(iface)
+    plugin.initGui()
+    try:
+        try:
+            raise ValueError("valeur illisible")
+        except ValueError:
+            logging.getLogger("resorption_sig").exception("La synchronisation a échoué")
+        logging.getLogger("resorption_sig").info("Stockage ouvert")
+    finally:
+        plugin.unload()
+    logging.getLogger("resorption_sig").error("après le déchargement")
+    log.messageReceived.disconnect(keep)
+    ours = [(message, level) for tag, message, level in received if tag == "Résorption SIG"]
+    assert [message.splitlines()[0] for message, _ in ours] == ["La synchronisation a échoué", "Stockage ouvert"]
+    assert "ValueError: valeur illisible" in ours[0][0]
+    from qgis.core import Qgis
+    assert [level for _, level in ours] == [Qgis.MessageLevel.Critical, Qgis.MessageLevel.Info]
+    assert not logging.getLogger("resorption_sig").handlers
