@@ -13,7 +13,7 @@ from .rules import (Rule, across_rows, at_most, in_list, not_in_future, pattern,
                     quoted, required_when, sum_at_most)
 
 # Bump when the declaration changes; stores record the version they were built with.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Geometry is stored in WGS 84 everywhere (as the national platform does).
 STORAGE_SRID = 4326
@@ -170,8 +170,16 @@ def free_text(name, label, label_en, **kw) -> Field:
     return Field(name, Kind.TEXT, label, label_en, free_text=True, **kw)
 
 
+# The largest count a row may hold (people, households, tents, capacities, indicator values).
+# France's largest camp ever, the Calais « Jungle » in 2016, counted about 10,000 people; the
+# largest site of the national census holds a few thousand. Ten times the largest ever is no real
+# figure, and 100,000 sites at this bound still add up far below the 64-bit (and the 32-bit
+# per-row) integers of both stores, so the sums and exports never overflow.
+COUNT_MAXIMUM = 100_000
+
+
 def count(name, label, label_en, **kw) -> Field:
-    return Field(name, Kind.INTEGER, label, label_en, minimum=0, **kw)
+    return Field(name, Kind.INTEGER, label, label_en, minimum=0, maximum=COUNT_MAXIMUM, **kw)
 
 
 def integer(name, label, label_en, **kw) -> Field:
@@ -219,15 +227,20 @@ INSEE_GLOB = "[0-9][0-9AB][0-9][0-9][0-9]"
 INSEE_REGEX = "^[0-9][0-9AB][0-9]{3}$"
 DEPARTEMENT_GLOB = "(%s GLOB '[0-9][0-9AB]' OR %s GLOB '97[1-8]')"
 DEPARTEMENT_REGEX = "^([0-9][0-9AB]|97[1-8])$"
+# The digest names the attachment's folder when it is opened: hexadecimal only, no path.
+SHA256_REGEX = "^[0-9a-f]{64}$"
 
 
 def location_fields(tab: Tab, required_insee: bool) -> Tuple[Field, ...]:
+    """`required_insee`: the commune and its département are required (a site outside any
+    département would be in no working copy)."""
     return (
         free_text("address", "Adresse", "Address", tab=tab),
         text("insee_code", "Code INSEE de la commune", "INSEE code of the municipality",
              required=required_insee, length=(5, 5), derived=True, tab=tab),
         text("city_name", "Commune", "Municipality", derived=True, tab=tab),
-        text("departement", "Département", "Département", length=(2, 3), derived=True, tab=tab),
+        text("departement", "Département", "Département", required=required_insee, length=(2, 3), derived=True,
+             tab=tab),
     )
 
 
@@ -597,7 +610,10 @@ ATTACHMENTS = Table(
             text("added_by", "Ajoutée par", "Added by", system=True),
             timestamp("added_at", "Ajoutée le", "Added on", system=True),
             ) + SYNC_FIELDS,
-    rules=(Rule("attachments_content_or_path",
+    rules=(pattern("sha256", SHA256_REGEX, "\"sha256\" NOT GLOB '*[^0-9a-f]*'", "attachments_sha256_format",
+                   "L'empreinte SHA-256 compte 64 chiffres hexadécimaux (0-9, a-f)",
+                   "The SHA-256 digest has 64 hexadecimal digits (0-9, a-f)"),
+           Rule("attachments_content_or_path",
                 "\"content\" IS NOT NULL OR \"external_path\" IS NOT NULL",
                 "Une pièce jointe a un contenu ou un chemin externe",
                 "An attachment has content or an external path", ("content", "external_path")),),
@@ -610,6 +626,56 @@ TABLES: Tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME: Dict[str, Table] = {t.name: t for t in TABLES}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A reference field: it names an existing row of its target table. When that row is deleted,
+    the rows that require it go with it (a terrain's phases, a programme's sites), an optional
+    reference is emptied; both stores keep the history of what this changes."""
+    table: Table
+    field: Field
+
+    @property
+    def target(self) -> str:
+        return self.field.references
+
+    @property
+    def cascades(self) -> bool:
+        return self.field.required
+
+    @property
+    def code(self) -> str:
+        return "%s_%s_exists" % (self.table.name, self.field.name)
+
+    @property
+    def message(self) -> str:
+        return "« %s » : l'objet désigné n'existe pas (%s)" % (self.field.label, TABLES_BY_NAME[self.target].label)
+
+    @property
+    def message_en(self) -> str:
+        return "“%s”: the object referred to does not exist (%s)" % (
+            self.field.label_en, TABLES_BY_NAME[self.target].label_en)
+
+
+RELATIONS: Tuple[Relation, ...] = tuple(Relation(t, f) for t in TABLES for f in t.fields if f.references)
+
+
+def parents_first() -> Tuple[Table, ...]:
+    """The tables, each after the tables it references (the order in which new rows can be written)."""
+    ordered: Dict[str, Table] = {}
+
+    def visit(current: Table) -> None:
+        if current.name in ordered:
+            return
+        for relation in RELATIONS:
+            if relation.table is current and relation.target != current.name:
+                visit(TABLES_BY_NAME[relation.target])
+        ordered[current.name] = current
+
+    for each in TABLES:
+        visit(each)
+    return tuple(ordered.values())
 
 
 def table(name: str) -> Table:
