@@ -3,6 +3,7 @@ import gc
 import os
 import time
 
+from ..exchange.outputs import check_not_an_input, written_whole
 from ..i18n import pick
 from ..store import open_store
 from ..store.base import StoreError
@@ -41,6 +42,7 @@ def run_report(arguments) -> int:
     if not arguments.output.lower().endswith(".pdf"):
         raise StoreError("Le fichier de sortie doit finir par .pdf : %s" % arguments.output,
                          "The output file must end with .pdf: %s" % arguments.output)
+    check_not_an_input(arguments.output, arguments.store)
     store = open_store(arguments.store)
     started = time.perf_counter()
     failure = None
@@ -64,7 +66,8 @@ def make_pdf(store, request, output: str) -> int:
     project = QgsProject.instance()
     try:
         made = copil.build(store, request, project)
-        copil.export_pdf(made.layout, output)
+        with written_whole(output) as temporary:
+            copil.export_pdf(made.layout, temporary)
         return made.pages
     finally:
         project.clear()

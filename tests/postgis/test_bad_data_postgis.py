@@ -68,3 +68,16 @@ def test_deleting_a_terrain_deletes_its_phases_and_keeps_their_history(shared_ur
     # the sync hears of the phase's deletion too
     assert rows(shared_uri, "SELECT table_name, deleted FROM rs_changes WHERE table_name = "
                             "'insertion_site_phases'") == [("insertion_site_phases", True)]
+
+
+def test_a_permission_error_of_the_server_is_a_message(cluster, shared_uri, capsys):
+    from plugin import cli
+    role = "agent_sans_droits_%d" % next(cluster.names)
+    cluster.sql("CREATE ROLE %s LOGIN" % role)
+    database = shared_uri.rsplit("/", 1)[1]
+    cluster.sql("GRANT SELECT ON rs_meta TO %s" % role, database)
+    as_agent = shared_uri.replace("postgres@", role + "@")
+    for command in ("info", "sums"):
+        assert cli.main([command, as_agent]) == 2
+        said = capsys.readouterr().err
+        assert "Droits insuffisants sur la base PostgreSQL" in said and "permission denied" in said

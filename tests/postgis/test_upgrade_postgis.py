@@ -6,6 +6,7 @@ import psycopg2
 import pytest
 
 from plugin import cli
+from plugin.model import schema
 from plugin.store.base import StoreError
 from plugin.sync import checkout, synchronise
 from sync_helpers import add_site, local, new_uuid
@@ -59,7 +60,7 @@ def test_an_old_shared_store_and_its_copy_are_upgraded_and_sync_the_new_table(sh
         cursor.execute("SELECT people, changed_by FROM site_closing_outcomes_history")
         assert cursor.fetchall() == [(20, "admin")]
         cursor.execute("SELECT value FROM rs_meta WHERE key = 'schema_version'")
-        assert cursor.fetchone() == ("2",)
+        assert cursor.fetchone() == (str(schema.SCHEMA_VERSION),)
     synchronise(copy, "alice")
     with local(copy) as connection:
         assert connection.execute("SELECT people FROM site_closing_outcomes").fetchall() == [(21,)]
