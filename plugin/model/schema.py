@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Dict, Iterator, Optional, Tuple
 
 from . import vocabularies as voc
-from .rules import (Rule, across_rows, at_most, in_list, not_in_future, pattern,
+from .rules import (POSTGRES, SQLITE, Rule, across_rows, at_most, in_list, not_in_future, pattern,
                     quoted, required_when, sum_at_most)
 
 # Bump when the declaration changes; stores record the version they were built with.
@@ -613,6 +613,11 @@ ATTACHMENTS = Table(
     rules=(pattern("sha256", SHA256_REGEX, "\"sha256\" NOT GLOB '*[^0-9a-f]*'", "attachments_sha256_format",
                    "L'empreinte SHA-256 compte 64 chiffres hexadécimaux (0-9, a-f)",
                    "The SHA-256 digest has 64 hexadecimal digits (0-9, a-f)"),
+           # Recomputed by the store whoever sends the row (sync, import): what is opened is what was attached.
+           Rule("attachments_sha256_of_content", "\"content\" IS NULL OR {digest:content} = \"sha256\"",
+                "L'empreinte SHA-256 ne correspond pas au contenu de la pièce jointe",
+                "The SHA-256 digest does not match the attachment's content", ("sha256", "content"),
+                dialects=(SQLITE, POSTGRES)),
            Rule("attachments_content_or_path",
                 "\"content\" IS NOT NULL OR \"external_path\" IS NOT NULL",
                 "Une pièce jointe a un contenu ou un chemin externe",

@@ -1,4 +1,5 @@
 """Every rule of SCHEMA.md refuses a bad row, in the store and in the pure validator."""
+import hashlib
 import sqlite3
 
 import pytest
@@ -79,6 +80,7 @@ BAD_ROWS = {
     "organisations_type_code": ("organisations", {"type": "person"}),
     "attachments_content_or_path": ("attachments", {"content": None}),
     "attachments_sha256_format": ("attachments", {"sha256": "../rel/pwned" + "0" * 52}),
+    "attachments_sha256_of_content": ("attachments", {"sha256": "0" * 64}),
     "site_closing_outcomes_households_le_people": ("site_closing_outcomes", {"households": 13}),
     "site_closing_outcomes_solution_code": ("site_closing_outcomes", {"solution": "prison"}),
 }
@@ -101,7 +103,7 @@ GOOD_ROWS = {
     "site_closing_outcomes": {"site_uuid": UUID_A, "solution": "shelter", "people": 12, "households": 4},
     "organisations": {"name": "Association Rives", "type": "association", "departement": "93"},
     "attachments": {"owner_table": "sites", "owner_uuid": UUID_A, "filename": "plan.pdf",
-                    "sha256": "a" * 64, "size_bytes": 3, "content": b"abc"},
+                    "sha256": hashlib.sha256(b"abc").hexdigest(), "size_bytes": 3, "content": b"abc"},
 }
 
 
