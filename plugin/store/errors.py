@@ -3,6 +3,7 @@ import sqlite3
 import sys
 from typing import Optional
 
+from ..model.schema import COUNT_MAXIMUM
 from .base import StoreError
 
 
@@ -14,6 +15,14 @@ def translated(error: BaseException) -> Optional[StoreError]:
             "a été annulée, rien n'est perdu. Demandez l'accès en écriture, ou travaillez sur une copie.",
             "The store is read-only for you (permissions of the file or its folder): the write was cancelled, "
             "nothing is lost. Ask for write access, or work on a copy.")
+    if isinstance(error, sqlite3.OperationalError) and "integer overflow" in str(error):
+        # rows written before the counts were bounded (schema 3): the sum no longer fits in 64 bits
+        return StoreError(
+            "Le stockage contient des effectifs hors de toute mesure (au-delà de %d) écrits avant que le "
+            "plugin ne les borne : leur somme déborde. Corrigez ces lignes (tri décroissant sur les effectifs)."
+            % COUNT_MAXIMUM,
+            "The store holds counts beyond any measure (above %d) written before the plugin bounded them: "
+            "their sum overflows. Correct those rows (sort the counts in descending order)." % COUNT_MAXIMUM)
     psycopg2 = sys.modules.get("psycopg2")
     if psycopg2 is not None and isinstance(error, psycopg2.Error):
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

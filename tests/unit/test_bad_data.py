@@ -114,3 +114,18 @@ def test_a_version_2_store_gets_the_new_rules_when_upgraded(tmp_path):
         write(path, "INSERT INTO action_sites (action_uuid, site_uuid) VALUES (?, ?)", (new_uuid(), new_uuid()))
     # the rows already there stay, as they were
     assert read(path, "SELECT name, population_total FROM sites") == [("Avant", HUGE)]
+
+
+def test_huge_counts_kept_from_version_2_give_a_message_not_an_overflow(tmp_path, capsys):
+    from plugin import cli
+    path = str(tmp_path / "v2.gpkg")
+    gpkg.create(path, tables=version_2_tables(), version=2)
+    with contextlib.closing(gpkg.connect(path)) as connection:
+        for name in ("Un", "Deux", "Trois"):
+            add_site(connection, name, population=HUGE)
+    assert cli.main(["upgrade", path]) == 0
+    for command in (["sums", path], ["export", path, str(tmp_path / "export.xlsx")]):
+        capsys.readouterr()
+        assert cli.main(command) == 2
+        assert "effectifs hors de toute mesure (au-delà de 100000)" in capsys.readouterr().err
+    assert not (tmp_path / "export.xlsx").exists()
