@@ -158,8 +158,9 @@ def export(location: str, attachment: Attachment, folder: str) -> Path:
             "“%s” is a program or a macro: for safety, the plugin does not open it." % attachment.filename)
     data = content(location, attachment.uuid)
     if not re.match(SHA256_REGEX, attachment.sha256 or "") or hashlib.sha256(data).hexdigest() != attachment.sha256:
-        raise StoreError("« %s » a été altérée : son contenu ne correspond pas à son empreinte." % attachment.filename,
-                         "“%s” was altered: its content does not match its digest." % attachment.filename)
+        raise StoreError(
+            "« %s » a été altérée : son contenu ne correspond pas à son empreinte." % attachment.filename,
+            "“%s” was altered: its content does not match its digest." % attachment.filename)
     target_folder = Path(folder) / attachment.sha256[:12]
     target_folder.mkdir(parents=True, exist_ok=True)
     target = target_folder / safe_filename(attachment.filename)

@@ -1,25 +1,13 @@
 """The shared PostGIS store refuses what no real site has and enforces the declared relations (issue 16),
 with the same rules as the GeoPackage store (both generated from the declaration)."""
-import contextlib
-
 import psycopg2
 import pytest
 
 from plugin.model import schema
 from sync_helpers import new_uuid
+from test_upgrade_postgis import server
 
 pytestmark = pytest.mark.postgis
-
-
-@contextlib.contextmanager
-def server(uri):
-    connection = psycopg2.connect(uri)
-    try:
-        with connection, connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('app.user', 'admin', true)")
-            yield cursor
-    finally:
-        connection.close()
 
 
 def rows(uri, sql, parameters=()):
@@ -40,6 +28,10 @@ def test_counts_beyond_any_camp_and_digests_that_are_paths_are_refused(shared_ur
         with server(shared_uri) as cursor:
             cursor.execute("INSERT INTO attachments (owner_table, owner_uuid, filename, sha256, size_bytes, content) "
                            "VALUES ('sites', %s, 'x.pdf', %s, 3, 'abc')", (new_uuid(), "../rel/pwned" + "0" * 52))
+    with pytest.raises(psycopg2.IntegrityError, match="attachments_sha256_of_content"):
+        with server(shared_uri) as cursor:
+            cursor.execute("INSERT INTO attachments (owner_table, owner_uuid, filename, sha256, size_bytes, content) "
+                           "VALUES ('sites', %s, 'x.pdf', %s, 3, 'abc')", (new_uuid(), "0" * 64))
 
 
 def test_a_programme_cannot_name_a_missing_site(shared_uri):

@@ -119,7 +119,8 @@ def test_the_uuid_of_a_feature_never_changes(new_store):
 
 def test_the_store_is_a_valid_geopackage(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (departement, insee_code, geom) VALUES ('93', '93066', ?)", (point_blob(2.45, 48.91),))
+    connection.execute("INSERT INTO sites (departement, insee_code, geom) VALUES ('93', '93066', ?)",
+                       (point_blob(2.45, 48.91),))
     connection.close()
     validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
     result = subprocess.run([sys.executable, validator, new_store.location], capture_output=True, text=True)
@@ -137,7 +138,8 @@ def point_blob(x, y):
 
 def test_plain_sqlite_writes_keep_the_spatial_index_in_step(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (departement, insee_code, geom) VALUES ('93', '93066', ?)", (point_blob(2.45, 48.91),))
+    connection.execute("INSERT INTO sites (departement, insee_code, geom) VALUES ('93', '93066', ?)",
+                       (point_blob(2.45, 48.91),))
     assert connection.execute("SELECT minx, maxy FROM rtree_sites_geom").fetchone() == pytest.approx((2.45, 48.91))
 
 
@@ -202,7 +204,8 @@ def older_store(path):
 
 def test_an_older_store_is_upgraded_only_when_asked(tmp_path):
     path = str(tmp_path / "old.gpkg")
-    older_store(path).connect().execute("INSERT INTO sites (departement, insee_code, population_total) VALUES ('93', '93066', 7)")
+    older_store(path).connect().execute(
+        "INSERT INTO sites (departement, insee_code, population_total) VALUES ('93', '93066', 7)")
     with pytest.raises(StoreNeedsUpgrade):
         open_store(path)
     store = open_store(path, allow_upgrade=True)
@@ -261,7 +264,8 @@ def test_the_store_stamps_population_changes_only(new_store):
 
 def test_changes_that_do_not_name_their_author_go_to_the_login_editing_in_qgis(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (departement, insee_code, geom, created_by, updated_by) VALUES ('93', '93066', ?, 'a', 'a')",
+    connection.execute("INSERT INTO sites (departement, insee_code, geom, created_by, updated_by) "
+                       "VALUES ('93', '93066', ?, 'a', 'a')",
                        (point_blob(2.45, 48.91),))
     gpkg.set_editing_login(new_store.location, "pref93.sig")
     connection.execute("UPDATE sites SET geom = ?", (point_blob(2.46, 48.92),))

@@ -44,8 +44,9 @@ def sites(store):
 
 
 def test_a_cell_at_column_zzzzzzz_is_refused_at_once(new_store, tmp_path):
+    far = '<c r="ZZZZZZZ3" t="inlineStr"><is><t>x</t></is></c>'
     path = rewritten(platform_workbook(tmp_path / "colonne.xlsx"),
-                     lambda xml: xml.replace('<c r="A3"', '<c r="ZZZZZZZ3" t="inlineStr"><is><t>x</t></is></c><c r="A3"'))
+                     lambda xml: xml.replace('<c r="A3"', far + '<c r="A3"'))
     assert path.stat().st_size < 20_000
     message = refused_quickly(new_store, path)
     assert "dépasse ce qu'un classeur Excel contient" in message and "ZZZZZZZ3" in message

@@ -116,8 +116,10 @@ def insert_parents(connection):
     """The rows the good rows refer to (UUID_A: a site, a terrain, a programme; UUID_B: an
     organisation, an indicator). The programme started long ago: a funding year too small for
     the field's own rule is not also outside the programme's dates."""
-    for table_name, row in (("sites", dict(GOOD_SITE, uuid=UUID_A)), ("insertion_sites", dict(
-            GOOD_ROWS["insertion_sites"], uuid=UUID_A)), ("actions", dict(GOOD_ROWS["actions"], uuid=UUID_A, started_at="1980-01-01")),
+    for table_name, row in (
+            ("sites", dict(GOOD_SITE, uuid=UUID_A)),
+            ("insertion_sites", dict(GOOD_ROWS["insertion_sites"], uuid=UUID_A)),
+            ("actions", dict(GOOD_ROWS["actions"], uuid=UUID_A, started_at="1980-01-01")),
             ("organisations", dict(GOOD_ROWS["organisations"], uuid=UUID_B)),
             ("indicator_definitions", {"uuid": UUID_B, "code": "test", "label": "Test", "scope": "local"})):
         insert(connection, table_name, row)
