@@ -3,7 +3,7 @@ import gc
 import os
 import time
 
-from ..exchange.outputs import check_not_an_input, written_whole
+from ..exchange.outputs import check_not_an_input
 from ..i18n import pick
 from ..store import open_store
 from ..store.base import StoreError
@@ -66,8 +66,7 @@ def make_pdf(store, request, output: str) -> int:
     project = QgsProject.instance()
     try:
         made = copil.build(store, request, project)
-        with written_whole(output) as temporary:
-            copil.export_pdf(made.layout, temporary)
+        copil.export_pdf(made.layout, output)
         return made.pages
     finally:
         project.clear()
