@@ -282,9 +282,12 @@ def relation_triggers(table: Table) -> Iterator[str]:
             missing = 'NEW.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s WHERE "uuid" = NEW.%s)' % (
                 column, quoted(relation.target), column)
             refusal = sql_literal("%s: %s / %s" % (relation.code, relation.message, relation.message_en))
-            for event, when in (("insert", "INSERT"), ("update", "UPDATE OF %s" % column)):
-                yield ('CREATE TRIGGER "%s_%s" BEFORE %s ON %s WHEN %s BEGIN\n  SELECT RAISE(ABORT, %s);\nEND'
-                       % (relation.code, event, when, q, missing, refusal))
+            # an update is checked when it changes the reference, as PostgreSQL does: a row an older
+            # schema let dangle can still be edited
+            for event, when, changed in (("insert", "INSERT", ""), ("update", "UPDATE OF %s" % column,
+                                                                    " AND NEW.%s IS NOT OLD.%s" % (column, column))):
+                yield ('CREATE TRIGGER "%s_%s" BEFORE %s ON %s WHEN %s%s BEGIN\n  SELECT RAISE(ABORT, %s);\nEND'
+                       % (relation.code, event, when, q, missing, changed, refusal))
         if relation.target == table.name:
             child, column = quoted(relation.table.name), quoted(relation.field.name)
             action = ("DELETE FROM %s WHERE %s = OLD.\"uuid\"" % (child, column) if relation.cascades

@@ -60,6 +60,12 @@ def test_a_programme_cannot_name_a_site_that_does_not_exist(new_store):
         write(new_store.location, "INSERT INTO action_sites (action_uuid, site_uuid) VALUES (?, ?)",
               (action, new_uuid()))
     assert read(new_store.location, "SELECT count(*) FROM action_sites") == [(0,)]
+    with contextlib.closing(gpkg.connect(new_store.location)) as connection:
+        site = add_site(connection, "Les Prés")
+    write(new_store.location, "INSERT INTO action_sites (action_uuid, site_uuid) VALUES (?, ?)", (action, site))
+    with pytest.raises(sqlite3.IntegrityError, match="action_sites_site_uuid_exists"):
+        write(new_store.location, "UPDATE action_sites SET site_uuid = ?", (new_uuid(),))
+    assert read(new_store.location, "SELECT site_uuid FROM action_sites") == [(site,)]
 
 
 def test_deleting_a_terrain_deletes_its_phases_and_keeps_their_history(new_store):
