@@ -431,6 +431,10 @@ def test_attachments_show_names_as_typed_and_never_open_a_program(docks, tmp_pat
     panel.list.setCurrentRow(0)
     assert panel.open_selected() is None
     assert opened == [] and "« facture.pdf.exe » est un programme ou une macro" in notes[-1]
+    from plugin.gui.close_dialog import CloseSiteDialog
+    closing = CloseSiteDialog({"name": "<b>Le</b> Pont", "city_name": "Bobigny", "population_total": 3})
+    assert closing.siteLabel.textFormat() == Qt.TextFormat.PlainText and "<b>Le</b> Pont" in closing.siteLabel.text()
+    closing.deleteLater()
 
 
 def test_terrain_list_phases_origins_and_a_repaired_polygon(docks):
