@@ -184,6 +184,7 @@ class XlsxReader:
                     if element.tag == MAIN + "si":
                         self._strings.append(_string_item(element))
                         element.clear()
+                        self._check_time()
         return self._strings
 
     def rows(self, sheet: Optional[str] = None, limit: Optional[int] = None) -> Iterator[List[object]]:

@@ -170,3 +170,10 @@ def test_a_point_outside_its_commune_is_imported_with_a_warning(new_store, tmp_p
     tilleuls = next(r for r in preview.rows if r.name == "Les Tilleuls")
     assert not tilleuls.errors
     assert any("n'est pas dans la commune Saint-Denis (93066)" in w.message for w in tilleuls.warnings)
+
+
+def test_a_file_that_takes_too_long_is_abandoned_with_a_message(new_store, tmp_path, monkeypatch):
+    from plugin.exchange import xlsx_reader
+    monkeypatch.setattr(xlsx_reader, "MAX_SECONDS", -1)
+    message = refused_quickly(new_store, platform_workbook(tmp_path / "lent.xlsx"))
+    assert "n'a pas pu être lu en -1 s" in message
