@@ -9,7 +9,9 @@ import sys
 from typing import List, Optional
 
 from .i18n import message
+from .store import is_postgres
 from .store.base import StoreError
+from .store.errors import translated
 
 COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report")
 
@@ -32,6 +34,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     pg_connections.register()
     try:
         return arguments.run(arguments) or 0
-    except StoreError as error:
-        print(message(error), file=sys.stderr)
+    except Exception as error:  # a store's own failures become its message, any other stays a bug
+        told = error if isinstance(error, StoreError) else translated(error)
+        if told is None:
+            raise
+        print(without_passwords(message(told), sys.argv[1:] if argv is None else argv), file=sys.stderr)
         return EXIT_ERROR
+
+
+def without_passwords(text: str, argv: List[str]) -> str:
+    """Whatever a message says, no password given on the command line is printed."""
+    from .store.postgis import without_passwords as scrubbed
+    for argument in argv:
+        if is_postgres(argument):
+            text = scrubbed(text, argument)
+    return text

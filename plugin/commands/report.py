@@ -3,6 +3,7 @@ import gc
 import os
 import time
 
+from ..exchange.outputs import check_not_an_input
 from ..i18n import pick
 from ..store import open_store
 from ..store.base import StoreError
@@ -41,6 +42,7 @@ def run_report(arguments) -> int:
     if not arguments.output.lower().endswith(".pdf"):
         raise StoreError("Le fichier de sortie doit finir par .pdf : %s" % arguments.output,
                          "The output file must end with .pdf: %s" % arguments.output)
+    check_not_an_input(arguments.output, arguments.store)
     store = open_store(arguments.store)
     started = time.perf_counter()
     failure = None

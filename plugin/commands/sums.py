@@ -5,6 +5,7 @@ from typing import Dict, List, Optional
 from ..i18n import pick
 from ..model import sums as model
 from ..model import vocabularies as voc
+from ..model.territories import DEPARTEMENT_NAMES
 from ..store import open_store
 from ..store import history as store_history
 from ..store import sums_sql
@@ -108,6 +109,14 @@ def instant(text: Optional[str], start_of_day: bool = False) -> Optional[str]:
         raise StoreError(error.message, error.message_en) from None
 
 
+def known_departement(code: str) -> str:
+    """`code` if it names a French département, else a StoreError (not an empty answer)."""
+    if code not in DEPARTEMENT_NAMES:
+        raise StoreError("Département inconnu : « %s » (ex. 93, 2A, 974)" % code,
+                         "Unknown département: “%s” (e.g. 93, 2A, 974)" % code)
+    return code
+
+
 def territory(arguments) -> sums_sql.Territory:
     bbox = None
     if arguments.bbox:
@@ -118,7 +127,8 @@ def territory(arguments) -> sums_sql.Territory:
         if len(bbox) != 4:
             raise StoreError("Emprise invalide : « %s » (attendu XMIN,YMIN,XMAX,YMAX)" % arguments.bbox,
                              "Invalid extent: “%s” (expected XMIN,YMIN,XMAX,YMAX)" % arguments.bbox)
-    return sums_sql.Territory(arguments.departement, arguments.insee, arguments.uuid, bbox)
+    departement = known_departement(arguments.departement) if arguments.departement is not None else None
+    return sums_sql.Territory(departement, arguments.insee, arguments.uuid, bbox)
 
 
 def statuses(arguments) -> Optional[List[str]]:

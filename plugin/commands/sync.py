@@ -4,6 +4,7 @@ import json
 from ..i18n import pick
 from ..store import open_store
 from ..sync import MINE, THEIRS, WorkingCopy, checkout
+from .sums import known_departement
 
 EXIT_CONFLICTS = 3
 
@@ -43,7 +44,8 @@ def register(commands) -> None:
 
 
 def run_checkout(arguments) -> int:
-    checkout(arguments.shared, arguments.local, arguments.departement, arguments.user)
+    departements = [known_departement(code) for code in arguments.departement]
+    checkout(arguments.shared, arguments.local, departements, arguments.user)
     counts = open_store(arguments.local).info().counts
     print(pick("Copie de travail créée : %s (%d sites)", "Working copy created: %s (%d sites)")
           % (arguments.local, counts.get("sites", 0)))

@@ -903,7 +903,7 @@ def _refuse_filled(store, connection=None) -> None:
 
 def _write(store, rows: Dict[str, List[tuple]]) -> None:
     """Every table in one transaction: all the rows, or none."""
-    tables = [(table, table.name) for table in schema.TABLES] + [(schema.SITES, history_of("sites"))]
+    tables = [(table, table.name) for table in schema.parents_first()] + [(schema.SITES, history_of("sites"))]
     with contextlib.closing(store.connect()) as connection, gpkg.transaction(connection):
         _refuse_filled(store, connection)
         for table, name in tables:

@@ -26,6 +26,7 @@ from ..store import sums_sql
 from ..store.base import StoreError
 from ..store.gpkg_functions import envelope
 from ..store.sqlite_ddl import GEOMETRY_COLUMN
+from .outputs import check_not_an_input
 from .xlsx_writer import Formula, Sheet, Style, Workbook
 
 SITES_SHEET = "Sites"
@@ -150,6 +151,7 @@ def export_workbook(store, path: str, at: Optional[str] = None, departement: Opt
     `progress(percent)` is called as rows are written; when `is_cancelled()` turns true the
     export stops with ExportCancelled and no file is left."""
     _check_departement(departement)
+    check_not_an_input(str(path), store.location)
     moment = _instant(at)
     end = moment or sums_model.now_instant()
     start = _instant(since) if since else sums_model.months_before(end, 1)

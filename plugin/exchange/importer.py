@@ -319,9 +319,14 @@ class _Matcher:
             return
         commune = self.by_insee(insee)
         if commune is None:
-            report.warn("Code INSEE %s absent du référentiel des communes" % insee,
-                        "INSEE code %s missing from the communes reference" % insee)
+            report.error("Code INSEE %s absent du référentiel des communes" % insee,
+                         "INSEE code %s missing from the communes reference" % insee)
             return
+        if report.longitude is not None and not self.communes().contains(insee, report.longitude, report.latitude):
+            report.warn("Le point (latitude %s, longitude %s) n'est pas dans la commune %s (%s)" % (
+                report.latitude, report.longitude, commune.name, insee),
+                "The point (latitude %s, longitude %s) is not in the municipality %s (%s)" % (
+                report.latitude, report.longitude, commune.name, insee))
         given = values.get("departement")
         if given and given != commune.departement:
             report.warn("Département %s corrigé en %s (code INSEE %s)" % (given, commune.departement, insee),

@@ -1,15 +1,35 @@
 """Read the cell values of an .xlsx workbook with the standard library.
 
 Values come back raw, as the file stores them: text (str), numbers (int or
-float: dates are numbers, their meaning depends on the column), booleans,
-None for an empty cell. Nothing is assumed about where the header row is.
+float: dates are numbers, their meaning depends on the column; "nan" or
+"inf" stay text), booleans, None for an empty cell, NOT_GIVEN for a formula
+whose result the file does not hold. Nothing is assumed about where the
+header row is.
+
+What a file may ask is capped (columns, rows, cells, uncompressed size,
+compression ratio, time), so that a small hostile file fails at once with a
+message instead of taking the memory or the afternoon.
 """
-import zipfile
+import math
 import posixpath
+import time
+import zipfile
 from typing import Dict, Iterator, List, Optional, Tuple
 from xml.etree.ElementTree import ParseError, iterparse
 
+from ..model.spreadsheet import NOT_GIVEN
 from ..store.base import StoreError
+
+# Excel's own limits: no workbook Excel or LibreOffice writes goes beyond them.
+MAX_ROW_NUMBER = 1_048_576
+MAX_COLUMNS = 16_384
+# Cells read, empty ones before a value included: 200,000 rows (the importer's limit) of 150 columns.
+MAX_CELLS = 30_000_000
+# The parts read, uncompressed: a national export of 100,000 sites is about 40 MB zipped, 500 MB unzipped.
+MAX_UNCOMPRESSED_BYTES = 1_500_000_000
+# Real spreadsheet XML shrinks 5 to 30 times; a zip bomb, up to 1,000 times. Small parts are not judged.
+MAX_RATIO, RATIO_FROM_BYTES = 200, 10_000_000
+MAX_SECONDS = 300
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -36,6 +56,8 @@ def _column_index(reference: str) -> int:
     for character in reference:
         if "A" <= character <= "Z":
             index = index * 26 + ord(character) - 64
+            if index > MAX_COLUMNS:
+                break
         else:
             break
     return index - 1
@@ -45,7 +67,16 @@ def _number(text: str):
     try:
         return int(text)
     except ValueError:
-        return float(text)
+        value = float(text)
+        return value if math.isfinite(value) else text.strip()
+
+
+def _too_large(name: str, what: str, what_en: str) -> WorkbookError:
+    return WorkbookError(
+        "%s dépasse ce qu'un classeur Excel contient (%s) : il n'est pas lu. Vérifiez le fichier ou "
+        "découpez-le (par département par exemple)." % (name, what),
+        "%s goes beyond what an Excel workbook holds (%s): it is not read. Check the file or split it "
+        "(by département for instance)." % (name, what_en))
 
 
 class XlsxReader:
@@ -73,8 +104,36 @@ class XlsxReader:
             self._zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as error:
             raise _not_a_workbook(self.name, str(error)) from error
+        self._check_sizes()
+        self._started = time.monotonic()
+        self._cells = 0
         self._sheets = self._read_workbook()
         self._strings: Optional[List[str]] = None
+
+    def _check_sizes(self) -> None:
+        """The sizes the zip declares (zipfile never inflates a part beyond its declared size)."""
+        total = 0
+        for info in self._zip.infolist():
+            total += info.file_size
+            if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                self.close()
+                raise _too_large(self.name, "%s compressé %d fois : une « bombe zip »" % (
+                    info.filename, info.file_size // max(info.compress_size, 1)),
+                    "%s compressed %d times: a “zip bomb”" % (
+                    info.filename, info.file_size // max(info.compress_size, 1)))
+        if total > MAX_UNCOMPRESSED_BYTES:
+            self.close()
+            raise _too_large(self.name, "%d Mo une fois décompressé, au plus %d" % (
+                total // 1_000_000, MAX_UNCOMPRESSED_BYTES // 1_000_000),
+                "%d MB uncompressed, at most %d" % (total // 1_000_000, MAX_UNCOMPRESSED_BYTES // 1_000_000))
+
+    def _check_time(self) -> None:
+        if time.monotonic() - self._started > MAX_SECONDS:
+            raise WorkbookError(
+                "%s n'a pas pu être lu en %d s : le fichier est trop gros ou mal formé. Découpez-le "
+                "(par département par exemple)." % (self.name, MAX_SECONDS),
+                "%s could not be read in %d s: the file is too large or malformed. Split it "
+                "(by département for instance)." % (self.name, MAX_SECONDS))
 
     def close(self) -> None:
         self._zip.close()
@@ -125,6 +184,7 @@ class XlsxReader:
                     if element.tag == MAIN + "si":
                         self._strings.append(_string_item(element))
                         element.clear()
+                        self._check_time()
         return self._strings
 
     def rows(self, sheet: Optional[str] = None, limit: Optional[int] = None) -> Iterator[List[object]]:
@@ -138,6 +198,10 @@ class XlsxReader:
                 if element.tag != MAIN + "row":
                     continue
                 number = int(element.get("r", expected_row))
+                if number > MAX_ROW_NUMBER:
+                    raise _too_large(self.name, "ligne %d, au plus %d" % (number, MAX_ROW_NUMBER),
+                                     "row %d, at most %d" % (number, MAX_ROW_NUMBER))
+                self._check_time()
                 while expected_row < number:
                     if limit is not None and expected_row > limit:
                         return
@@ -149,12 +213,18 @@ class XlsxReader:
                 for cell in element.iter(MAIN + "c"):
                     reference = cell.get("r")
                     index = _column_index(reference) if reference else len(values)
+                    if index >= MAX_COLUMNS:
+                        raise _too_large(self.name, "cellule %s, au-delà de la colonne XFD" % reference,
+                                         "cell %s, beyond column XFD" % reference)
                     kind = cell.get("t")
                     if kind == "inlineStr":
                         value = _string_item(cell.find(MAIN + "is"))
                     else:
                         raw = cell.findtext(MAIN + "v")
-                        if not raw:
+                        if not raw and cell.find(MAIN + "f") is not None:
+                            # a formula never computed (written by a script): its value is unknown, not empty
+                            value = NOT_GIVEN
+                        elif not raw:
                             value = None
                         elif kind == "s":
                             if strings is None:
@@ -175,6 +245,9 @@ class XlsxReader:
                             values[index] = value
                 element.clear()
                 expected_row = number + 1
+                self._cells += len(values)
+                if self._cells > MAX_CELLS:
+                    raise _too_large(self.name, "plus de %d cellules" % MAX_CELLS, "more than %d cells" % MAX_CELLS)
                 yield values
         except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError, IndexError) as error:
             raise _not_a_workbook(self.name, str(error)) from error

@@ -1,8 +1,9 @@
 """The "Pièces jointes" panel of a dock: the files of the selected site or terrain; add, open, remove."""
+import html
 import tempfile
 from typing import Callable, Optional
 
-from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtCore import Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                  QListWidgetItem, QMessageBox, QPushButton,
@@ -31,6 +32,8 @@ class AttachmentsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
+        # Names come from other people through the sync: shown as typed, never read as HTML.
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.list = QListWidget()
         self.list.itemDoubleClicked.connect(lambda _item: self.open_selected())
         buttons = QHBoxLayout()
@@ -63,7 +66,9 @@ class AttachmentsPanel(QWidget):
         for item in attachments.list_for(self.location, self.owner_table, self.owner_uuid):
             entry = QListWidgetItem("%s (%s)" % (item.filename, attachments.human_size(item.size_bytes)))
             entry.setData(ATTACHMENT_ROLE, item)
-            entry.setToolTip(tr("Ajoutée le {0} par {1}").format((item.added_at or "")[:10], item.added_by or ""))
+            # rich text whose every part is escaped: the author's login is anyone's text
+            entry.setToolTip("<p>%s</p>" % html.escape(tr("Ajoutée le {0} par {1}").format(
+                (item.added_at or "")[:10], item.added_by or "")))
             self.list.addItem(entry)
 
     def selected(self):
@@ -122,8 +127,14 @@ class AttachmentsPanel(QWidget):
                                                    "*.xlsx *.ods);;Tous les fichiers (*)"))
         return paths
 
+    def _box(self, icon, text: str, buttons) -> int:
+        box = QMessageBox(icon, tr("Pièces jointes"), text, buttons, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)   # file names are shown as typed, never read as HTML
+        return box.exec()
+
     def _confirm(self, text: str) -> bool:
-        return QMessageBox.question(self, tr("Pièces jointes"), text) == QMessageBox.StandardButton.Yes
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        return self._box(QMessageBox.Icon.Question, text, buttons) == QMessageBox.StandardButton.Yes
 
     def _warn(self, text: str) -> None:
-        QMessageBox.warning(self, tr("Pièces jointes"), text)
+        self._box(QMessageBox.Icon.Warning, text, QMessageBox.StandardButton.Ok)

@@ -29,6 +29,7 @@ class CloseSiteDialog(QDialog):
         self.site = dict(site)
         self.setWindowTitle(tr("Fermer le site"))
         people = site.get("population_total")
+        self.siteLabel.setTextFormat(Qt.TextFormat.PlainText)   # a site's name is shown as typed, never as HTML
         self.siteLabel.setText(tr("« {0} » — {1} — {2} personnes").format(
             site.get("name") or tr("(sans nom)"), site.get("city_name") or "",
             people if people is not None else tr("nombre inconnu de")))

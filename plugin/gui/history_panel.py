@@ -106,6 +106,7 @@ class HistoryDock(QgsDockWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         self.title = QLabel(tr("Choisissez un site ou un terrain, puis « Historique »."), page)
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)   # a site's name is shown as typed, never as HTML
         layout.addWidget(self.title)
         self.versions = QTreeWidget(page)
         self.versions.setObjectName("versions")

@@ -24,6 +24,7 @@ from ..layers.project_layers import reload_layers, unsaved_layers
 from ..model.territories import normalise_departement
 from ..settings import Settings
 from ..store.base import StoreError
+from ..store.errors import translated
 from ..store.sqlite_ddl import WORKING_COPY
 from ..sync import EXISTENCE, MINE, THEIRS, SyncCancelled, SyncSummary, WorkingCopy, checkout, synchronise
 from ..sync.working_copy import read_meta
@@ -88,9 +89,11 @@ class SyncTask(QgsTask):
             self.outcome = self.work(self.report, self.isCanceled)
         except StoreError as error:
             self.error = SyncCancelled() if self.isCanceled() else error
-        except Exception as error:  # a bug or the disk: said to the user, logged in full
-            LOGGER.exception("%s", self.description())
-            self.error = StoreError("Erreur inattendue : %s" % error, "Unexpected error: %s" % error)
+        except Exception as error:  # a read-only file, a server's refusal: said; a bug or the disk: logged in full
+            self.error = translated(error)
+            if self.error is None:
+                LOGGER.exception("%s", self.description())
+                self.error = StoreError("Erreur inattendue : %s" % error, "Unexpected error: %s" % error)
         return self.error is None
 
 

@@ -46,6 +46,7 @@ from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
 from ..assets import COMMUNES_REFERENCE, LAYOUTS
+from ..exchange.outputs import written_whole
 from ..i18n import tr
 from ..layers import styles
 from ..model import schema
@@ -524,16 +525,20 @@ def export_pdf(layout: QgsPrintLayout, path: str, feedback: Optional[QgsFeedback
     """The layout (every atlas page when it has an atlas) to one PDF; StoreError on failure,
     and no partial file left behind."""
     target = Path(path)
+    with written_whole(str(target)) as temporary:   # an earlier PDF of that name stays until the new one is whole
+        _export_pdf(layout, temporary, target, feedback)
+    LOG.info("COPIL PDF written: %s", target)
+
+
+def _export_pdf(layout: QgsPrintLayout, temporary: str, target: Path, feedback: Optional[QgsFeedback]) -> None:
     if layout.atlas().enabled():
-        result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), str(target), pdf_settings(), feedback)
+        result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), temporary, pdf_settings(), feedback)
     else:
-        result = QgsLayoutExporter(layout).exportToPdf(str(target), pdf_settings())
+        result = QgsLayoutExporter(layout).exportToPdf(temporary, pdf_settings())
         error = ""
     if feedback is not None and feedback.isCanceled():
-        target.unlink(missing_ok=True)
         raise StoreError("Export du PDF annulé.", "PDF export cancelled.")
     if result != QgsLayoutExporter.Success:
-        target.unlink(missing_ok=True)
         reason = {QgsLayoutExporter.FileError: ("impossible d'écrire le fichier", "the file cannot be written"),
                   QgsLayoutExporter.PrintError: ("erreur d'impression", "printing error"),
                   QgsLayoutExporter.MemoryError: ("mémoire insuffisante", "out of memory"),
@@ -541,7 +546,6 @@ def export_pdf(layout: QgsPrintLayout, path: str, feedback: Optional[QgsFeedback
                   }.get(result, (error or "erreur inconnue", error or "unknown error"))
         raise StoreError("Le PDF %s n'a pas pu être créé : %s." % (target, reason[0]),
                          "The PDF %s could not be made: %s." % (target, reason[1]))
-    LOG.info("COPIL PDF written: %s", target)
 
 
 class CopilExportTask(QgsTask):

@@ -21,6 +21,18 @@ _FALSE_WORDS = {"non", "n", "no", "faux", "false", "0"}
 _UNKNOWN_WORDS = {"inconnu", "inconnue", "unknown", "ne sait pas", "nsp", "?"}
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _LAST_SERIAL = 2958465  # 31/12/9999
+# Whole numbers a cell may hold: the stores' integer columns (PostgreSQL "integer").
+_LARGEST_INTEGER = 2 ** 31 - 1
+
+
+class _NotGiven:
+    """A cell whose value the file does not hold (a formula never computed): the stored value stays."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = _NotGiven()
 
 
 @dataclass(frozen=True)
@@ -123,17 +135,23 @@ def parse_integer(value, label: str, label_en: str) -> Optional[int]:
             raise CellError("« %s » : %s n'est pas un nombre entier" % (label, value),
                             "“%s”: %s is not a whole number" % (label_en, value))
         return None
+    number = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
+        number = value
+    elif isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            number = int(value)
     else:
         text = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         if not text:
             return None
         if re.fullmatch(r"[+-]?\d+([.,]0+)?", text):
-            return int(re.split(r"[.,]", text)[0])
+            number = int(re.split(r"[.,]", text)[0])
+    if number is not None and abs(number) > _LARGEST_INTEGER:
+        raise CellError("« %s » : %s est hors de toute mesure" % (label, shown(value)),
+                        "“%s”: %s is beyond any measure" % (label_en, shown(value)))
+    if number is not None:
+        return number
     raise CellError("« %s » : « %s » n'est pas un nombre entier" % (label, shown(value)),
                     "“%s”: “%s” is not a whole number" % (label_en, shown(value)))
 

@@ -8,6 +8,8 @@ store, and the pure-Python validation, which evaluates the same SQL in an
 in-memory SQLite database), `postgres` (the shared store) and `qgis` (layer
 constraints). Only "today" and pattern matching differ, hence the placeholders.
 """
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
@@ -26,6 +28,19 @@ _MATCH = {
     POSTGRES: "{column} ~ '{regex}'",
     QGIS: "regexp_match({column}, '{regex}')",
 }
+
+# The SHA-256 of a blob in hexadecimal, {digest:COLUMN} in a template: built into PostgreSQL (11+); in
+# SQLite, a function the plugin registers on its connections (store.gpkg_functions, model.validation).
+SHA256_FUNCTION = "rs_sha256"
+_DIGEST = {
+    SQLITE: SHA256_FUNCTION + "({column})",
+    POSTGRES: "encode(sha256({column}), 'hex')",
+}
+_DIGEST_PLACEHOLDER = re.compile(r"\{digest:(\w+)\}")
+
+
+def sha256_hex(blob) -> Optional[str]:
+    return None if blob is None else hashlib.sha256(bytes(blob)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -49,8 +64,10 @@ class Rule:
 
     @property
     def deterministic(self) -> bool:
-        """CHECK constraints must be deterministic and row-local; the others become triggers."""
-        return "{today}" not in self.template and not self.across_rows
+        """CHECK constraints must be deterministic and row-local; the others become triggers. A digest is
+        left to a trigger too: SQLite's integrity check evaluates every CHECK, and a reader without the
+        plugin's function (GDAL's validator, sqlite3) would find the file broken."""
+        return "{today}" not in self.template and not self.across_rows and "{digest:" not in self.template
 
     @property
     def bilingual_message(self) -> str:
@@ -66,7 +83,7 @@ class Rule:
             else:
                 rendered = _MATCH[dialect].format(column=column, regex=regex)
             text = text.replace("{match:%s}" % name, rendered)
-        return text
+        return _DIGEST_PLACEHOLDER.sub(lambda m: _DIGEST[dialect].format(column=quoted(m.group(1))), text)
 
 
 def quoted(name: str) -> str:

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Dict, Iterator, Optional, Tuple
 
 from . import vocabularies as voc
-from .rules import (Rule, across_rows, at_most, in_list, not_in_future, pattern,
+from .rules import (POSTGRES, SQLITE, Rule, across_rows, at_most, in_list, not_in_future, pattern,
                     quoted, required_when, sum_at_most)
 
 # Bump when the declaration changes; stores record the version they were built with.
@@ -176,8 +176,16 @@ def free_text(name, label, label_en, **kw) -> Field:
     return Field(name, Kind.TEXT, label, label_en, free_text=True, **kw)
 
 
+# The largest count a row may hold (people, households, tents, capacities, indicator values).
+# France's largest camp ever, the Calais « Jungle » in 2016, counted about 10,000 people; the
+# largest site of the national census holds a few thousand. Ten times the largest ever is no real
+# figure, and 100,000 sites at this bound still add up far below the 64-bit (and the 32-bit
+# per-row) integers of both stores, so the sums and exports never overflow.
+COUNT_MAXIMUM = 100_000
+
+
 def count(name, label, label_en, **kw) -> Field:
-    return Field(name, Kind.INTEGER, label, label_en, minimum=0, **kw)
+    return Field(name, Kind.INTEGER, label, label_en, minimum=0, maximum=COUNT_MAXIMUM, **kw)
 
 
 def integer(name, label, label_en, **kw) -> Field:
@@ -225,15 +233,21 @@ INSEE_GLOB = "[0-9][0-9AB][0-9][0-9][0-9]"
 INSEE_REGEX = "^[0-9][0-9AB][0-9]{3}$"
 DEPARTEMENT_GLOB = "(%s GLOB '[0-9][0-9AB]' OR %s GLOB '97[1-8]')"
 DEPARTEMENT_REGEX = "^([0-9][0-9AB]|97[1-8])$"
+# The digest names the attachment's folder when it is opened: hexadecimal only, no path.
+SHA256_REGEX = "^[0-9a-f]{64}$"
+SHA256_GLOB = "\"sha256\" NOT GLOB '*[^0-9a-f]*'"
 
 
 def location_fields(tab: Tab, required_insee: bool) -> Tuple[Field, ...]:
+    """`required_insee`: the commune and its département are required (a site outside any
+    département would be in no working copy)."""
     return (
         free_text("address", "Adresse", "Address", tab=tab),
         text("insee_code", "Code INSEE de la commune", "INSEE code of the municipality",
              required=required_insee, length=(5, 5), derived=True, tab=tab),
         text("city_name", "Commune", "Municipality", derived=True, tab=tab),
-        text("departement", "Département", "Département", length=(2, 3), derived=True, tab=tab),
+        text("departement", "Département", "Département", required=required_insee, length=(2, 3), derived=True,
+             tab=tab),
     )
 
 
@@ -670,7 +684,17 @@ ATTACHMENTS = Table(
             text("added_by", "Ajoutée par", "Added by", system=True),
             timestamp("added_at", "Ajoutée le", "Added on", system=True),
             ) + SYNC_FIELDS,
-    rules=(Rule("attachments_content_or_path",
+    rules=(pattern("sha256", SHA256_REGEX, SHA256_GLOB, "attachments_sha256_format",
+                   "L'empreinte SHA-256 compte 64 chiffres hexadécimaux (0-9, a-f)",
+                   "The SHA-256 digest has 64 hexadecimal digits (0-9, a-f)"),
+           # Recomputed by the store whoever sends the row (sync, import): what is opened is what was attached.
+           # A malformed digest is the rule above's to refuse.
+           Rule("attachments_sha256_of_content",
+                "\"content\" IS NULL OR \"sha256\" IS NULL OR NOT ({match:p}) OR {digest:content} = \"sha256\"",
+                "L'empreinte SHA-256 ne correspond pas au contenu de la pièce jointe",
+                "The SHA-256 digest does not match the attachment's content", ("sha256", "content"),
+                patterns={"p": ('"sha256"', SHA256_REGEX, SHA256_GLOB)}, dialects=(SQLITE, POSTGRES)),
+           Rule("attachments_content_or_path",
                 "\"content\" IS NOT NULL OR \"external_path\" IS NOT NULL",
                 "Une pièce jointe a un contenu ou un chemin externe",
                 "An attachment has content or an external path", ("content", "external_path")),),
@@ -679,6 +703,56 @@ ATTACHMENTS = Table(
 TABLES: Tuple[Table, ...] = DATA_TABLES + (ATTACHMENTS,)
 
 TABLES_BY_NAME: Dict[str, Table] = {t.name: t for t in TABLES}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A reference field: it names an existing row of its target table. When that row is deleted,
+    the rows that require it go with it (a terrain's phases, a programme's sites), an optional
+    reference is emptied; both stores keep the history of what this changes."""
+    table: Table
+    field: Field
+
+    @property
+    def target(self) -> str:
+        return self.field.references
+
+    @property
+    def cascades(self) -> bool:
+        return self.field.required
+
+    @property
+    def code(self) -> str:
+        return "%s_%s_exists" % (self.table.name, self.field.name)
+
+    @property
+    def message(self) -> str:
+        return "« %s » : l'objet désigné n'existe pas (%s)" % (self.field.label, TABLES_BY_NAME[self.target].label)
+
+    @property
+    def message_en(self) -> str:
+        return "“%s”: the object referred to does not exist (%s)" % (
+            self.field.label_en, TABLES_BY_NAME[self.target].label_en)
+
+
+RELATIONS: Tuple[Relation, ...] = tuple(Relation(t, f) for t in TABLES for f in t.fields if f.references)
+
+
+def parents_first() -> Tuple[Table, ...]:
+    """The tables, each after the tables it references (the order in which new rows can be written)."""
+    ordered: Dict[str, Table] = {}
+
+    def visit(current: Table) -> None:
+        if current.name in ordered:
+            return
+        for relation in RELATIONS:
+            if relation.table is current and relation.target != current.name:
+                visit(TABLES_BY_NAME[relation.target])
+        ordered[current.name] = current
+
+    for each in TABLES:
+        visit(each)
+    return tuple(ordered.values())
 
 
 def table(name: str) -> Table:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import vocabularies as voc
-from .cells import (GARBLED, NO, YES, CellError, Note, enum_parser, looks_garbled,  # noqa: F401 (re-exported)
+from .cells import (GARBLED, NO, NOT_GIVEN, YES, CellError, Note, enum_parser, looks_garbled,  # noqa: F401 (re-exported)
                     normalise_title, parse_boolean, parse_date, parse_departement, parse_insee, parse_integer,
                     parse_real, parse_text, parse_timestamp, parse_uuid, parser_for, store_text,
                     store_timestamp)
@@ -223,6 +223,10 @@ def is_totals_row(cells: Sequence[object], header: Header) -> bool:
     filled = [cell for cell in cells if cell is not None and not (isinstance(cell, str) and not cell.strip())]
     if not filled:
         return False
+    computed = [cell for cell in filled if cell is not NOT_GIVEN]
+    if not computed:
+        return True  # formulas only, never computed: the platform's row of sums as it writes it
+    filled = computed
     if isinstance(filled[0], str) and normalise_title(filled[0]) == "total":
         return True
     placed = any(index < len(cells) and cells[index] not in (None, "")
@@ -275,6 +279,8 @@ def read_row(header: Header, cells: Sequence[object], line: int, link: Optional[
     values = report.values
     for index, column in header.columns.items():
         value = cells[index] if index < len(cells) else None
+        if value is NOT_GIVEN:
+            continue
         if is_not_communicated(value):
             value = None
         try:
@@ -319,6 +325,8 @@ def _read_outcomes(header: Header, cells: Sequence[object], report: RowReport
     outcomes: Dict[str, Dict[str, Optional[int]]] = {}
     for index, (solution, figure) in header.outcomes.items():
         value = cells[index] if index < len(cells) else None
+        if value is NOT_GIVEN:
+            continue
         if is_not_communicated(value):
             value = None
         label = voc.CLOSING_SOLUTION.label(solution)

@@ -147,10 +147,16 @@ FIGURE_COLUMNS = {
 class InvalidDate(ValueError):
     """A date the user typed that is not ISO 8601; bilingual like StoreError."""
 
-    def __init__(self, text: str):
-        self.message = "Date invalide : « %s » (attendu AAAA-MM-JJ ou AAAA-MM-JJTHH:MM[:SS][Z])" % text
-        self.message_en = "Invalid date: “%s” (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])" % text
+    def __init__(self, text: str, message: str = "", message_en: str = ""):
+        self.message = message or "Date invalide : « %s » (attendu AAAA-MM-JJ ou AAAA-MM-JJTHH:MM[:SS][Z])" % text
+        self.message_en = message_en or (
+            "Invalid date: “%s” (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z])" % text)
         super().__init__("%s / %s" % (self.message, self.message_en))
+
+
+# Dates a census can be asked about: no record is older than the first year, and the months counted back
+# from the date (a month's changes, a comparison) stay within the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 # --- instants ------------------------------------------------------------------
@@ -175,11 +181,16 @@ def parse_instant(text: str) -> str:
     value = (text or "").strip()
     try:
         if _DAY.match(value):
-            day = datetime.strptime(value, "%Y-%m-%d")
-            return day.strftime("%Y-%m-%dT23:59:59.999Z")
-        moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+            moment = datetime.strptime(value, "%Y-%m-%d")
+        else:
+            moment = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
     except ValueError:
         raise InvalidDate(text) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidDate(text, "Date hors limites : « %s » (de %d à %d)" % (text, FIRST_YEAR, LAST_YEAR),
+                          "Date out of range: “%s” (from %d to %d)" % (text, FIRST_YEAR, LAST_YEAR))
+    if _DAY.match(value):
+        return moment.strftime("%Y-%m-%dT23:59:59.999Z")
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return format_instant(moment)

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Tuple
 
-from .rules import SQLITE, Rule
+from .rules import SHA256_FUNCTION, SQLITE, Rule, sha256_hex
 from .schema import Table
 
 
@@ -31,6 +31,7 @@ class Validator:
         self._rules: Tuple[Rule, ...] = tuple(r for r in table.all_rules()
                                               if r.expression(SQLITE) and not r.across_rows)
         self._connection = sqlite3.connect(":memory:")
+        self._connection.create_function(SHA256_FUNCTION, 1, sha256_hex, deterministic=True)
         columns = ", ".join(":%s AS \"%s\"" % (name, name) for name in self._columns())
         checks = ", ".join("coalesce((%s), 1)" % rule.expression(SQLITE) for rule in self._rules)
         self._query = "SELECT %s FROM (SELECT %s)" % (checks, columns)

@@ -1,4 +1,5 @@
 """Stores (GeoPackage, PostGIS) behind one interface, their DDL generated from the schema."""
+import re
 from typing import Callable, Dict, Optional
 
 from .base import Store, StoreError
@@ -25,9 +26,15 @@ def qgis_connection_parameters(name: str) -> Dict[str, str]:
     return _qgis_connection_parameters(name)
 
 
+# A libpq keyword/value connection string ("host=… dbname=… password='…'") starts with one of its keywords.
+_CONNINFO = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|passfile|service|sslmode|connect_timeout|"
+                       r"options|application_name|target_session_attrs)\s*=", re.IGNORECASE)
+
+
 def is_postgres(location: str) -> bool:
-    """A PostgreSQL connection (postgresql:// URI, libpq service=NAME, or a QGIS connection) rather than a file."""
-    return location.startswith(("postgresql://", "postgres://", "service=", QGIS_CONNECTION))
+    """A PostgreSQL connection (postgresql:// URI, libpq keyword/value string such as service=NAME or
+    host=… dbname=…, or a QGIS connection) rather than a file."""
+    return location.startswith(("postgresql://", "postgres://", QGIS_CONNECTION)) or bool(_CONNINFO.match(location))
 
 
 def open_store(location: str, allow_upgrade: bool = False) -> Store:

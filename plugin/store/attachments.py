@@ -7,16 +7,27 @@ refused with a message saying the size and the limit.
 import contextlib
 import hashlib
 import mimetypes
+import re
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
 from ..model import schema
+from ..model.schema import SHA256_REGEX
 from .base import StoreError
 from .gpkg import connect, transaction
 
 OWNER_TABLES = schema.ATTACHMENT_OWNER_TABLE.codes
+
+# Types the system would run rather than show (Windows, macOS, Linux desktops): an attachment comes
+# from another person through the sync, so these are never opened from the plugin.
+EXECUTABLE_SUFFIXES = frozenset((
+    ".exe", ".com", ".bat", ".cmd", ".msi", ".msp", ".scr", ".pif", ".cpl", ".dll", ".sys", ".ps1", ".psm1",
+    ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".lnk", ".url", ".reg", ".inf", ".scf", ".jar",
+    ".appref-ms", ".application", ".gadget", ".msc", ".app", ".command", ".pkg", ".dmg", ".sh", ".bash",
+    ".csh", ".run", ".bin", ".desktop", ".appimage", ".py", ".pyw", ".pl", ".rb", ".php", ".elf", ".deb",
+    ".rpm", ".iso", ".img", ".vhd", ".vhdx", ".docm", ".xlsm", ".pptm", ".dotm", ".xltm", ".xlam", ".ppam"))
 COLUMNS = ("uuid", "owner_table", "owner_uuid", "filename", "mime_type", "sha256", "size_bytes",
            "added_by", "added_at")
 
@@ -126,12 +137,35 @@ def content(location: str, attachment_uuid: str) -> bytes:
     return bytes(row[0])
 
 
+def safe_filename(filename: str) -> str:
+    """The last part of `filename` whatever its separators, without control characters: a name
+    that stays in the folder it is written to."""
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f:*?\"<>|]", "_", name).strip(" .")
+    return name or "piece-jointe"
+
+
+def is_executable(filename: str) -> bool:
+    return Path(safe_filename(filename).lower()).suffix in EXECUTABLE_SUFFIXES
+
+
 def export(location: str, attachment: Attachment, folder: str) -> Path:
-    """Write the attachment into `folder` (to open it with the system's application); returns the file."""
+    """Write the attachment into `folder` (to open it with the system's application); returns the file.
+    Its path is made of checked names only (the digest, recomputed, and the file's own name), and an
+    executable type is refused."""
+    if is_executable(attachment.filename):
+        raise StoreError(
+            "« %s » est un programme ou une macro : par sécurité, le plugin ne l'ouvre pas." % attachment.filename,
+            "“%s” is a program or a macro: for safety, the plugin does not open it." % attachment.filename)
+    data = content(location, attachment.uuid)
+    if not re.match(SHA256_REGEX, attachment.sha256 or "") or hashlib.sha256(data).hexdigest() != attachment.sha256:
+        raise StoreError(
+            "« %s » a été altérée : son contenu ne correspond pas à son empreinte." % attachment.filename,
+            "“%s” was altered: its content does not match its digest." % attachment.filename)
     target_folder = Path(folder) / attachment.sha256[:12]
     target_folder.mkdir(parents=True, exist_ok=True)
-    target = target_folder / Path(attachment.filename).name
-    target.write_bytes(content(location, attachment.uuid))
+    target = target_folder / safe_filename(attachment.filename)
+    target.write_bytes(data)
     return target
 
 

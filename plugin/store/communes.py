@@ -76,6 +76,18 @@ class CommunesReference:
             layer.SetAttributeFilter(None)
         return None
 
+    def contains(self, insee: str, longitude: float, latitude: float) -> bool:
+        """Whether the commune (or arrondissement) of this INSEE code contains the WGS 84 point."""
+        from osgeo import ogr
+        point = ogr.Geometry(ogr.wkbPoint)
+        point.AddPoint_2D(float(longitude), float(latitude))
+        layer = self._layer()
+        layer.SetAttributeFilter("insee = '%s'" % insee.replace("'", ""))
+        try:
+            return any(feature.GetGeometryRef().Contains(point) for feature in layer)
+        finally:
+            layer.SetAttributeFilter(None)
+
     def of_departement(self, departement: str) -> List[Commune]:
         """The communes of a département (arrondissements excluded)."""
         layer = self._layer()

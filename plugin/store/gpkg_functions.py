@@ -10,6 +10,8 @@ import sqlite3
 import struct
 from typing import List, Optional, Tuple
 
+from ..model.rules import SHA256_FUNCTION, sha256_hex
+
 _ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
 
 
@@ -87,4 +89,6 @@ def register(connection: sqlite3.Connection) -> sqlite3.Connection:
     for index, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
         connection.create_function(name, 1, _component(index), deterministic=True)
     connection.create_function("ST_IsEmpty", 1, lambda blob: int(envelope(blob) is None), deterministic=True)
+    # The attachments' rule that the digest is the content's (recomputed by the store on receipt).
+    connection.create_function(SHA256_FUNCTION, 1, sha256_hex, deterministic=True)
     return connection

@@ -29,10 +29,32 @@ ROLE_SHARED = "shared"
 BULK_INSERTS = 500  # from this many new rows in one batch, they go in by COPY
 
 
+# user:password@ of a URI, up to its last @: a raw @ in the password must not leave the rest visible.
+_URI_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@]*):(.*)@")
+# password=… of a keyword/value string or of a URI's query (with what follows it), quoted ('a b\'c') or not.
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S+)", re.IGNORECASE)
+
+
 def display_location(location: str) -> str:
     """The location without any password, for messages and logs."""
-    location = re.sub(r"(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1@", location)
-    return re.sub(r"password=\S+", "password=…", location)
+    location = _URI_PASSWORD.sub(r"\1@", location)
+    return _KEYWORD_PASSWORD.sub(r"\1…", location)
+
+
+def without_passwords(text: str, location: str) -> str:
+    """`text` (a server's or libpq's message about `location`) without any piece of its passwords:
+    libpq quotes the part of a connection string it cannot parse."""
+    secrets = [m.group(2) for m in _URI_PASSWORD.finditer(location)]
+    secrets += [m.group(2).strip("'") for m in _KEYWORD_PASSWORD.finditer(location)]
+    pieces = {piece for secret in secrets for piece in [secret] + re.split(r"[\s'\\@]+", secret) if len(piece) >= 3}
+    for piece in sorted(pieces, key=len, reverse=True):
+        # a whole piece only: "word" of "pass word" is not the end of the keyword "password"
+        text = re.sub(r"(?<![\w])%s(?![\w])" % re.escape(piece), "…", text)
+    return text
+
+
+def _reason(location: str, error) -> str:
+    return without_passwords(str(error).strip(), location)
 
 
 def connect(location: str):
@@ -46,16 +68,16 @@ def connect(location: str):
     try:
         return psycopg2.connect(connect_timeout=10, application_name="resorption_sig", **parameters)
     except psycopg2.Error as error:
-        raise StoreError("Connexion impossible à %s : %s" % (display_location(location), str(error).strip()),
-                         "Cannot connect to %s: %s" % (display_location(location), str(error).strip())) from error
+        raise StoreError("Connexion impossible à %s : %s" % (display_location(location), _reason(location, error)),
+                         "Cannot connect to %s: %s" % (display_location(location), _reason(location, error))) from error
 
 
 def _lost(location: str, error) -> StoreError:
     return StoreError(
         "La connexion au serveur %s a été perdue (%s). Rien n'est perdu : relancez la synchronisation."
-        % (display_location(location), str(error).strip()),
+        % (display_location(location), _reason(location, error)),
         "The connection to the server %s was lost (%s). Nothing is lost: run the synchronisation again."
-        % (display_location(location), str(error).strip()))
+        % (display_location(location), _reason(location, error)))
 
 
 def store_statements() -> Iterator[str]:
@@ -86,8 +108,10 @@ def create(location: str) -> "PostGISStore":
                 cursor.execute('INSERT INTO "indicator_definitions" (%s) VALUES (%s)' % (
                     ", ".join(quoted(c) for c in names), ", ".join("%s" for _ in names)), [row[c] for c in names])
     except psycopg2.Error as error:
-        raise StoreError("Impossible de créer le stockage sur %s : %s" % (display_location(location), error),
-                         "Could not create the store on %s: %s" % (display_location(location), error)) from error
+        raise StoreError("Impossible de créer le stockage sur %s : %s" % (display_location(location),
+                                                                          _reason(location, error)),
+                         "Could not create the store on %s: %s" % (display_location(location),
+                                                                  _reason(location, error))) from error
     finally:
         connection.close()
     return PostGISStore(location)

@@ -314,8 +314,9 @@ def upgrade(location: str) -> List[str]:
                            (str(SCHEMA_VERSION),))
     except psycopg2.Error as error:
         where = postgis.display_location(location)
-        raise StoreError("La mise à jour de %s a échoué, rien n'a changé : %s" % (where, error),
-                         "Upgrading %s failed, nothing changed: %s" % (where, error)) from error
+        reason = postgis.without_passwords(str(error).strip(), location)
+        raise StoreError("La mise à jour de %s a échoué, rien n'a changé : %s" % (where, reason),
+                         "Upgrading %s failed, nothing changed: %s" % (where, reason)) from error
     finally:
         connection.close()
     return done

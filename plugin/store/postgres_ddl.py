@@ -248,6 +248,20 @@ def create_triggers(table: Table) -> Iterator[str]:
                'EXECUTE FUNCTION "%s_log"()' % (name, operation.lower(), operation, q, references, name))
 
 
+def relation_constraints() -> Iterator[str]:
+    """The relations of the declaration (schema.RELATIONS) as foreign keys: a reference names an
+    existing row; deleting a row deletes the rows that require it and empties the optional references
+    (the row triggers of those rows keep their history). Checked at once, so that the sync tells which
+    row of a batch is refused."""
+    for relation in schema.RELATIONS:
+        yield ("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (\"uuid\") ON DELETE %s" % (
+            quoted(relation.table.name), quoted(relation.code), quoted(relation.field.name),
+            quoted(relation.target), "CASCADE" if relation.cascades else "SET NULL"))
+        yield "COMMENT ON CONSTRAINT %s ON %s IS %s" % (
+            quoted(relation.code), quoted(relation.table.name),
+            sql_literal("%s / %s" % (relation.message, relation.message_en)))
+
+
 def statements() -> Iterator[str]:
     """The whole shared store, in order."""
     yield from COMMON_DDL
@@ -256,6 +270,7 @@ def statements() -> Iterator[str]:
         yield create_history_table(table)
         yield from create_indexes(table)
         yield from create_triggers(table)
+    yield from relation_constraints()
 
 
 # --- reading and writing values in the working copy's representation ------------------

@@ -16,7 +16,7 @@ import re
 from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..model.rules import SQLITE, quoted, sql_literal
-from ..model.schema import (EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, TABLES_BY_NAME, Kind,
+from ..model.schema import (EXTERNAL_AUTHOR, RELATIONS, SYNC_FIELD_NAMES, TABLES_BY_NAME, Kind,
                             Table, history_of)
 from ..model.sums import FIGURE_COLUMNS, STATE_COLUMNS
 
@@ -309,6 +309,8 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
         population_stamp = ', "%s" = CASE WHEN %s THEN %s ELSE NEW."%s" END' % (
             POPULATION_STAMP, population_changed, NOW, POPULATION_STAMP)
     if role == WORKING_COPY:
+        # A working copy holds a scope: a programme's sites may lie outside it. The shared store
+        # checks the references of what the copy sends.
         yield ('CREATE TRIGGER "%s_stamp_update" AFTER UPDATE OF %s ON %s WHEN (%s) AND (%s) AND %s BEGIN\n'
                '  UPDATE %s SET "row_version" = OLD."row_version", "updated_at" = %s, "updated_by" = %s%s\n'
                '    WHERE "fid" = NEW."fid";\nEND' % (
@@ -325,6 +327,31 @@ def create_triggers(table: Table, checked: Optional[Set[str]] = None, role: str 
            '  INSERT INTO %s (%s, "valid_from", "valid_to", "changed_by", "operation")\n'
            "    VALUES (%s, OLD.\"updated_at\", %s, %s, 'delete');\nEND" % (
                name, q, history, column_list, old_values, NOW, EDITING_AUTHOR))
+    yield from relation_triggers(table)
+
+
+def relation_triggers(table: Table) -> Iterator[str]:
+    """The relations of the declaration (schema.RELATIONS), enforced whoever writes: a reference
+    names an existing row; deleting a row deletes the rows that require it and empties the optional
+    references to it (their own triggers keep the history)."""
+    q = quoted(table.name)
+    for relation in RELATIONS:
+        if relation.table is table:
+            column = quoted(relation.field.name)
+            missing = 'NEW.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s WHERE "uuid" = NEW.%s)' % (
+                column, quoted(relation.target), column)
+            refusal = sql_literal("%s: %s / %s" % (relation.code, relation.message, relation.message_en))
+            # an update is checked when it changes the reference, as PostgreSQL does: a row an older
+            # schema let dangle can still be edited
+            for event, when, changed in (("insert", "INSERT", ""), ("update", "UPDATE OF %s" % column,
+                                                                    " AND NEW.%s IS NOT OLD.%s" % (column, column))):
+                yield ('CREATE TRIGGER "%s_%s" BEFORE %s ON %s WHEN %s%s BEGIN\n  SELECT RAISE(ABORT, %s);\nEND'
+                       % (relation.code, event, when, q, missing, changed, refusal))
+        if relation.target == table.name:
+            child, column = quoted(relation.table.name), quoted(relation.field.name)
+            action = ("DELETE FROM %s WHERE %s = OLD.\"uuid\"" % (child, column) if relation.cascades
+                      else "UPDATE %s SET %s = NULL WHERE %s = OLD.\"uuid\"" % (child, column, column))
+            yield 'CREATE TRIGGER "%s_on_delete" AFTER DELETE ON %s BEGIN\n  %s;\nEND' % (relation.code, q, action)
 
 
 def table_statements(table: Table, role: str = STANDALONE) -> Iterator[str]:

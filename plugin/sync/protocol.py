@@ -25,7 +25,7 @@ COPY_OPTIONS = "FORMAT csv, NULL '%s'" % COPY_NULL
 
 # Tables in the order their rows are sent: attachments before the rows that refer to them,
 # parents before children; deletions go in the reverse order.
-PUSH_ORDER = ("attachments",) + tuple(t.name for t in schema.TABLES if t.name != "attachments")
+PUSH_ORDER = ("attachments",) + tuple(t.name for t in schema.parents_first() if t.name != "attachments")
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Working copies against a shared PostGIS store started by the tests (conftest.py)."""
 import contextlib
+import hashlib
 import json
 import random
 import subprocess
@@ -165,7 +166,7 @@ def test_related_tables_attachments_and_history_against_postgis(shared_uri, copi
                            "VALUES (?, ?, 2025, 'dedie', 12000.5)", (new_uuid(), action))
         connection.execute("INSERT INTO attachments (uuid, owner_table, owner_uuid, filename, sha256, size_bytes, "
                            "content) VALUES (?, 'sites', ?, 'photo.png', ?, ?, ?)",
-                           (new_uuid(), site, "0" * 64, len(blob), blob))
+                           (new_uuid(), site, hashlib.sha256(blob).hexdigest(), len(blob), blob))
         connection.execute("INSERT INTO insertion_sites (uuid, name, departement, geom) VALUES (?, 'ETI', '93', ?)",
                            (new_uuid(), polygon(2.4, 48.9)))
     edit(alice, "UPDATE sites SET population_total = 41 WHERE uuid = ?", SITE_1)

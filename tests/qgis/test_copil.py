@@ -18,6 +18,7 @@ from qgis.PyQt.QtCore import QDate, QRectF
 
 from plugin.layout import content, copil
 from plugin.store import create_store
+from plugin.store.base import StoreError
 
 REPO = Path(__file__).resolve().parents[2]
 AT = "2026-10-31"
@@ -203,6 +204,20 @@ def test_the_commune_atlas_has_a_page_per_commune_with_sites(store, project, tmp
                                  content.count(group["at_compare"]["population_total"]),
                                  content.signed(group["change"]["population_total"])), page)
     assert "Document de travail – ne pas diffuser" in page
+
+
+def test_a_failed_export_leaves_the_earlier_pdf_whole(store, project, tmp_path):
+    """The PDF is written beside its target and renamed at the end: a cancelled export changes nothing."""
+    from qgis.core import QgsFeedback
+    made = copil.build(store, request(atlas="commune"), project)
+    pdf = tmp_path / "copil.pdf"
+    pdf.write_bytes(b"%PDF-1.4 the earlier COPIL")
+    feedback = QgsFeedback()
+    feedback.cancel()
+    with pytest.raises(StoreError, match="annulé"):
+        copil.export_pdf(made.layout, str(pdf), feedback)
+    assert pdf.read_bytes() == b"%PDF-1.4 the earlier COPIL"
+    assert [p.name for p in tmp_path.iterdir()] == ["copil.pdf"]
 
 
 def test_the_site_atlas_has_a_fiche_per_open_site(store, project, tmp_path):

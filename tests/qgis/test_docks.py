@@ -410,6 +410,33 @@ def test_attachments_are_added_once_opened_and_removed(docks, tmp_path):
     assert panel.list.count() == 0
 
 
+def test_attachments_show_names_as_typed_and_never_open_a_program(docks, tmp_path):
+    _, dock, _, _, (store, layers) = docks
+    sites = layers["sites"]
+    sites.startEditing()
+    add_site(sites, BOBIGNY, name="<b>Le</b> <a href='x'>Pont</a>", population_total=3)
+    assert sites.commitChanges(), sites.commitErrors()
+    dock.flush()
+    panel = dock.attachments
+    notes, opened = [], []
+    panel.show_message = notes.append
+    panel.open_url = lambda url: opened.append(url.toLocalFile()) or True
+    dock.select_fids([fid_of(dock.layer, "<b>Le</b> <a href='x'>Pont</a>")])
+    assert panel.caption.text() == "Pièces jointes de « <b>Le</b> <a href='x'>Pont</a> »"
+    assert panel.caption.textFormat() == Qt.TextFormat.PlainText
+    program = tmp_path / "facture.pdf.exe"
+    program.write_bytes(b"MZ\x90\x00")
+    panel.ask_files = lambda: [str(program)]
+    assert panel.add_files() == 1
+    panel.list.setCurrentRow(0)
+    assert panel.open_selected() is None
+    assert opened == [] and "« facture.pdf.exe » est un programme ou une macro" in notes[-1]
+    from plugin.gui.close_dialog import CloseSiteDialog
+    closing = CloseSiteDialog({"name": "<b>Le</b> Pont", "city_name": "Bobigny", "population_total": 3})
+    assert closing.siteLabel.textFormat() == Qt.TextFormat.PlainText and "<b>Le</b> Pont" in closing.siteLabel.text()
+    closing.deleteLater()
+
+
 def test_terrain_list_phases_origins_and_a_repaired_polygon(docks):
     _, sites_dock, dock, _, (store, layers) = docks
     terrains = layers["insertion_sites"]

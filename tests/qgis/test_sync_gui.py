@@ -190,3 +190,16 @@ def test_several_copies_ask_which_and_remove_undoes_everything(manager, bar_ifac
     assert not dialog.isVisible()
     assert manager.watched == {}
     rename_in_layer(sites, next(iter(sites.getFeatures()))["uuid"], "Après le retrait")  # nothing listens any more
+
+
+def test_a_read_only_shared_store_is_told_not_reported_as_a_bug(qgis_app):
+    """What the sync of a copy whose shared GeoPackage the user cannot write raises (issue 16)."""
+    import sqlite3
+    from plugin.gui.sync_actions import SyncTask
+
+    def work(progress, cancelled):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    task = SyncTask("Synchronisation", work)
+    assert not task.run()
+    assert "lecture seule" in task.failure().message and "Erreur inattendue" not in task.failure().message

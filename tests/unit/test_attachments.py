@@ -1,5 +1,6 @@
 """Attachments kept in the store: added once per object, listed, exported, removed, size-limited."""
 import contextlib
+import sqlite3
 
 import pytest
 
@@ -57,3 +58,43 @@ def test_removing_keeps_the_row_in_the_history(new_store, plan):
     assert operation == ("delete",)
     with pytest.raises(StoreError):
         attachments.remove(new_store.location, added.uuid)
+
+
+def attachment_named(added, **changes):
+    return attachments.Attachment(**dict(added.__dict__, **changes))
+
+
+def test_a_digest_that_is_a_path_writes_nothing_outside_the_folder(new_store, plan, tmp_path):
+    """A row accepted by an older store (only the digest's length was checked) is not trusted."""
+    added = attachments.add(new_store.location, "sites", OWNER, str(plan), 10_000, "agent93").attachment
+    forged = attachment_named(added, sha256="../rel/pwned" + "0" * 52)
+    folder = tmp_path / "temp" / "resorption_sig"
+    with pytest.raises(StoreError, match="altérée"):
+        attachments.export(new_store.location, forged, str(folder))
+    assert not (tmp_path / "temp" / "rel").exists() and not folder.exists()
+
+
+def test_a_file_name_never_leaves_the_folder(new_store, plan, tmp_path):
+    added = attachments.add(new_store.location, "sites", OWNER, str(plan), 10_000, "agent93").attachment
+    for name in ("../../plan.pdf", "..\\..\\plan.pdf", "/etc/plan.pdf", "..", "plan\x00.pdf"):
+        exported = attachments.export(new_store.location, attachment_named(added, filename=name),
+                                      str(tmp_path / "out"))
+        assert exported.parent.parent == tmp_path / "out"
+        assert exported.read_bytes() == plan.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["setup.exe", "facture.PDF.bat", "../lanceur.desktop", "macro.xlsm", "x.sh"])
+def test_an_executable_attachment_is_never_written_to_be_opened(new_store, tmp_path, name):
+    program = tmp_path / "programme"
+    program.write_bytes(b"MZ\x90\x00")
+    added = attachments.add(new_store.location, "sites", OWNER, str(program), 10_000, "agent93").attachment
+    with pytest.raises(StoreError, match="le plugin ne l'ouvre pas"):
+        attachments.export(new_store.location, attachment_named(added, filename=name), str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_store_recomputes_the_digest_of_what_it_receives(new_store):
+    with pytest.raises(sqlite3.IntegrityError, match="attachments_sha256_of_content"):
+        with contextlib.closing(connect(new_store.location)) as connection:
+            connection.execute("INSERT INTO attachments (owner_table, owner_uuid, filename, sha256, size_bytes, "
+                               "content) VALUES ('sites', ?, 'plan.pdf', ?, 3, x'616263')", (OWNER, "0" * 64))

@@ -1,7 +1,7 @@
 """Closing a site: the closure's fields, its outcome rows, and the rules of a closure."""
 from plugin.model.closure import Closure, Outcome, closure_problems
 
-SITE = {"uuid": "0b6f5f0e-8a8e-4a53-9a2c-6f1d1c9b0e11", "insee_code": "93066", "status": "open",
+SITE = {"uuid": "0b6f5f0e-8a8e-4a53-9a2c-6f1d1c9b0e11", "insee_code": "93066", "departement": "93", "status": "open",
         "built_at": "2024-05-01", "population_total": 40}
 
 

@@ -57,7 +57,7 @@ def test_nothing_in_the_schema_names_a_person():
 
 def test_a_row_from_another_tool_gets_its_uuid_version_and_authorship(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, population_total) VALUES ('93066', 12)")
+    connection.execute("INSERT INTO sites (departement, insee_code, population_total) VALUES ('93', '93066', 12)")
     uuid, version, created_at, created_by, updated_at = connection.execute(
         "SELECT uuid, row_version, created_at, created_by, updated_at FROM sites").fetchone()
     assert len(uuid) == 36 and uuid[14] == "4"
@@ -68,7 +68,7 @@ def test_a_row_from_another_tool_gets_its_uuid_version_and_authorship(new_store)
 
 def test_ogr2ogr_appends_rows_that_the_store_completes(new_store, tmp_path):
     source = tmp_path / "import.csv"
-    source.write_text("insee_code,name,population_total\n93066,Rue des Fleurs,25\n", encoding="utf-8")
+    source.write_text("departement,insee_code,name,population_total\n93,93066,Rue des Fleurs,25\n", encoding="utf-8")
     subprocess.run(["ogr2ogr", "-append", "-update", new_store.location, str(source), "-nln", "sites"],
                    check=True, capture_output=True)
     row = new_store.connect().execute("SELECT name, population_total, uuid, row_version FROM sites").fetchone()
@@ -77,7 +77,7 @@ def test_ogr2ogr_appends_rows_that_the_store_completes(new_store, tmp_path):
 
 def test_ogr2ogr_cannot_bring_in_a_row_that_breaks_a_rule(new_store, tmp_path):
     source = tmp_path / "bad.csv"
-    source.write_text("insee_code,population_total,population_minors\n93066,5,9\n", encoding="utf-8")
+    source.write_text("departement,insee_code,population_total,population_minors\n93,93066,5,9\n", encoding="utf-8")
     result = subprocess.run(["ogr2ogr", "-append", "-update", new_store.location, str(source), "-nln", "sites"],
                             capture_output=True, text=True)
     assert "sites_minors_le_people" in result.stderr
@@ -86,8 +86,8 @@ def test_ogr2ogr_cannot_bring_in_a_row_that_breaks_a_rule(new_store, tmp_path):
 
 def test_updates_and_deletes_keep_the_previous_version(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, population_total, created_by, updated_by) "
-                       "VALUES ('93066', 12, 'alice', 'alice')")
+    connection.execute("INSERT INTO sites (departement, insee_code, population_total, created_by, updated_by) "
+                       "VALUES ('93', '93066', 12, 'alice', 'alice')")
     connection.execute("UPDATE sites SET population_total = 15, row_version = row_version + 1, "
                        "updated_by = 'bob'")
     connection.execute("UPDATE sites SET population_total = 18")
@@ -104,7 +104,7 @@ def test_updates_and_deletes_keep_the_previous_version(new_store):
 
 def test_an_update_that_changes_nothing_leaves_no_version(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, population_total) VALUES ('93066', 12)")
+    connection.execute("INSERT INTO sites (departement, insee_code, population_total) VALUES ('93', '93066', 12)")
     connection.execute("UPDATE sites SET population_total = 12")
     assert connection.execute("SELECT row_version FROM sites").fetchone()[0] == 1
     assert connection.execute("SELECT count(*) FROM sites_history").fetchone()[0] == 0
@@ -112,14 +112,15 @@ def test_an_update_that_changes_nothing_leaves_no_version(new_store):
 
 def test_the_uuid_of_a_feature_never_changes(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code) VALUES ('93066')")
+    connection.execute("INSERT INTO sites (departement, insee_code) VALUES ('93', '93066')")
     with pytest.raises(sqlite3.IntegrityError, match="uuid"):
         connection.execute("UPDATE sites SET uuid = '00000000-0000-4000-8000-000000000000'")
 
 
 def test_the_store_is_a_valid_geopackage(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, geom) VALUES ('93066', ?)", (point_blob(2.45, 48.91),))
+    connection.execute("INSERT INTO sites (departement, insee_code, geom) VALUES ('93', '93066', ?)",
+                       (point_blob(2.45, 48.91),))
     connection.close()
     validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
     result = subprocess.run([sys.executable, validator, new_store.location], capture_output=True, text=True)
@@ -137,7 +138,8 @@ def point_blob(x, y):
 
 def test_plain_sqlite_writes_keep_the_spatial_index_in_step(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, geom) VALUES ('93066', ?)", (point_blob(2.45, 48.91),))
+    connection.execute("INSERT INTO sites (departement, insee_code, geom) VALUES ('93', '93066', ?)",
+                       (point_blob(2.45, 48.91),))
     assert connection.execute("SELECT minx, maxy FROM rtree_sites_geom").fetchone() == pytest.approx((2.45, 48.91))
 
 
@@ -202,7 +204,8 @@ def older_store(path):
 
 def test_an_older_store_is_upgraded_only_when_asked(tmp_path):
     path = str(tmp_path / "old.gpkg")
-    older_store(path).connect().execute("INSERT INTO sites (insee_code, population_total) VALUES ('93066', 7)")
+    older_store(path).connect().execute(
+        "INSERT INTO sites (departement, insee_code, population_total) VALUES ('93', '93066', 7)")
     with pytest.raises(StoreNeedsUpgrade):
         open_store(path)
     store = open_store(path, allow_upgrade=True)
@@ -250,7 +253,7 @@ def test_cli_failures_say_why_and_write_nothing(tmp_path, capsys):
 
 def test_the_store_stamps_population_changes_only(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, name) VALUES ('93066', 'Les Acacias')")
+    connection.execute("INSERT INTO sites (departement, insee_code, name) VALUES ('93', '93066', 'Les Acacias')")
     assert connection.execute("SELECT population_updated_at FROM sites").fetchone() == (None,)
     connection.execute("UPDATE sites SET population_total = 30")
     stamped = connection.execute("SELECT population_updated_at, updated_at FROM sites").fetchone()
@@ -261,7 +264,8 @@ def test_the_store_stamps_population_changes_only(new_store):
 
 def test_changes_that_do_not_name_their_author_go_to_the_login_editing_in_qgis(new_store):
     connection = new_store.connect()
-    connection.execute("INSERT INTO sites (insee_code, geom, created_by, updated_by) VALUES ('93066', ?, 'a', 'a')",
+    connection.execute("INSERT INTO sites (departement, insee_code, geom, created_by, updated_by) "
+                       "VALUES ('93', '93066', ?, 'a', 'a')",
                        (point_blob(2.45, 48.91),))
     gpkg.set_editing_login(new_store.location, "pref93.sig")
     connection.execute("UPDATE sites SET geom = ?", (point_blob(2.46, 48.92),))
@@ -269,7 +273,7 @@ def test_changes_that_do_not_name_their_author_go_to_the_login_editing_in_qgis(n
     assert connection.execute("SELECT changed_by, operation FROM sites_history ORDER BY history_id").fetchall() == [
         ("pref93.sig", "update"), ("pref93.sig", "delete")]
     gpkg.set_editing_login(new_store.location, None)
-    connection.execute("INSERT INTO sites (insee_code) VALUES ('93066')")
+    connection.execute("INSERT INTO sites (departement, insee_code) VALUES ('93', '93066')")
     assert connection.execute("SELECT created_by FROM sites").fetchone() == (schema.EXTERNAL_AUTHOR,)
 
 

@@ -1,4 +1,5 @@
 """Every rule of SCHEMA.md refuses a bad row, in the store and in the pure validator."""
+import hashlib
 import sqlite3
 
 import pytest
@@ -79,6 +80,8 @@ BAD_ROWS = {
     "insertion_site_phases_completed_future": ("insertion_site_phases", {"completed_at": "2999-01-01"}),
     "organisations_type_code": ("organisations", {"type": "person"}),
     "attachments_content_or_path": ("attachments", {"content": None}),
+    "attachments_sha256_format": ("attachments", {"sha256": "../rel/pwned" + "0" * 52}),
+    "attachments_sha256_of_content": ("attachments", {"sha256": "0" * 64}),
     "site_closing_outcomes_households_le_people": ("site_closing_outcomes", {"households": 13}),
     "site_closing_outcomes_solution_code": ("site_closing_outcomes", {"solution": "prison"}),
 }
@@ -101,13 +104,26 @@ GOOD_ROWS = {
     "site_closing_outcomes": {"site_uuid": UUID_A, "solution": "shelter", "people": 12, "households": 4},
     "organisations": {"name": "Association Rives", "type": "association", "departement": "93"},
     "attachments": {"owner_table": "sites", "owner_uuid": UUID_A, "filename": "plan.pdf",
-                    "sha256": "a" * 64, "size_bytes": 3, "content": b"abc"},
+                    "sha256": hashlib.sha256(b"abc").hexdigest(), "size_bytes": 3, "content": b"abc"},
 }
 
 
 def bad_row(code):
     table_name, changes = BAD_ROWS[code]
     return table_name, dict(GOOD_ROWS[table_name], **changes)
+
+
+def insert_parents(connection):
+    """The rows the good rows refer to (UUID_A: a site, a terrain, a programme; UUID_B: an
+    organisation, an indicator). The programme started long ago: a funding year too small for
+    the field's own rule is not also outside the programme's dates."""
+    for table_name, row in (
+            ("sites", dict(GOOD_SITE, uuid=UUID_A)),
+            ("insertion_sites", dict(GOOD_ROWS["insertion_sites"], uuid=UUID_A)),
+            ("actions", dict(GOOD_ROWS["actions"], uuid=UUID_A, started_at="1980-01-01")),
+            ("organisations", dict(GOOD_ROWS["organisations"], uuid=UUID_B)),
+            ("indicator_definitions", {"uuid": UUID_B, "code": "test", "label": "Test", "scope": "local"})):
+        insert(connection, table_name, row)
 
 
 def insert(connection, table_name, row):
@@ -126,6 +142,7 @@ def test_every_rule_has_a_bad_row_case():
 def test_good_rows_pass_the_validator_and_the_store(table_name, new_store):
     assert validation.problems(schema.table(table_name), GOOD_ROWS[table_name]) == []
     connection = new_store.connect()
+    insert_parents(connection)
     insert(connection, table_name, GOOD_ROWS[table_name])
     assert connection.execute('SELECT count(*) FROM "%s"' % table_name).fetchone()[0] >= 1
 
@@ -141,6 +158,7 @@ def test_the_validator_names_the_broken_rule(code):
 def test_the_store_refuses_the_row_and_says_why(code, new_store):
     table_name, row = bad_row(code)
     connection = new_store.connect()
+    insert_parents(connection)
     before = connection.execute('SELECT count(*) FROM "%s"' % table_name).fetchone()[0]
     with pytest.raises(sqlite3.IntegrityError) as refused:
         insert(connection, table_name, row)

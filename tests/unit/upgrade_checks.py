@@ -81,9 +81,17 @@ def assert_each_rule_refuses_a_row_breaking_it(path) -> None:
         for table in schema.TABLES:
             for rule in row_local_rules(table, SQLITE):
                 row, broken = breaking_row(table, rule)
+                # The row's references name no stored row: their own triggers, which fire first, are set
+                # aside for this insert so that the refusal is the rule's.
+                connection.execute("SAVEPOINT alone")
+                for relation in schema.RELATIONS:
+                    if relation.table is table:
+                        connection.execute('DROP TRIGGER IF EXISTS "%s_insert"' % relation.code)
                 with pytest.raises(sqlite3.IntegrityError) as refused:
                     _insert(connection, table.name, row)
                     pytest.fail("%s accepted a row breaking %s: %s" % (path, rule.code, row))
+                connection.execute("ROLLBACK TO alone")
+                connection.execute("RELEASE alone")
                 assert any(code in str(refused.value) for code in broken), (rule.code, str(refused.value))
             for rule in table.all_rules():
                 if rule.across_rows:
