@@ -235,6 +235,8 @@ DEPARTEMENT_GLOB = "(%s GLOB '[0-9][0-9AB]' OR %s GLOB '97[1-8]')"
 DEPARTEMENT_REGEX = "^([0-9][0-9AB]|97[1-8])$"
 # The digest names the attachment's folder when it is opened: hexadecimal only, no path.
 SHA256_REGEX = "^[0-9a-f]{64}$"
+# The store's rule on the digest's characters, the same in both dialects (its length is a rule of its own).
+HEX_DIGITS_REGEX = "^[0-9a-f]*$"
 SHA256_GLOB = "\"sha256\" NOT GLOB '*[^0-9a-f]*'"
 
 
@@ -684,7 +686,7 @@ ATTACHMENTS = Table(
             text("added_by", "Ajoutée par", "Added by", system=True),
             timestamp("added_at", "Ajoutée le", "Added on", system=True),
             ) + SYNC_FIELDS,
-    rules=(pattern("sha256", SHA256_REGEX, SHA256_GLOB, "attachments_sha256_format",
+    rules=(pattern("sha256", HEX_DIGITS_REGEX, SHA256_GLOB, "attachments_sha256_format",
                    "L'empreinte SHA-256 compte 64 chiffres hexadécimaux (0-9, a-f)",
                    "The SHA-256 digest has 64 hexadecimal digits (0-9, a-f)"),
            # Recomputed by the store whoever sends the row (sync, import): what is opened is what was attached.
@@ -693,7 +695,7 @@ ATTACHMENTS = Table(
                 "\"content\" IS NULL OR \"sha256\" IS NULL OR NOT ({match:p}) OR {digest:content} = \"sha256\"",
                 "L'empreinte SHA-256 ne correspond pas au contenu de la pièce jointe",
                 "The SHA-256 digest does not match the attachment's content", ("sha256", "content"),
-                patterns={"p": ('"sha256"', SHA256_REGEX, SHA256_GLOB)}, dialects=(SQLITE, POSTGRES)),
+                patterns={"p": ('"sha256"', HEX_DIGITS_REGEX, SHA256_GLOB)}, dialects=(SQLITE, POSTGRES)),
            Rule("attachments_content_or_path",
                 "\"content\" IS NOT NULL OR \"external_path\" IS NOT NULL",
                 "Une pièce jointe a un contenu ou un chemin externe",

@@ -270,7 +270,8 @@ def _steps(cursor) -> Iterator[Tuple[List[str], List[Statement]]]:
             yield ["table %s" % table.name], (list(postgres_ddl.create_table(table)) +
                                               [postgres_ddl.create_history_table(table)] +
                                               list(postgres_ddl.create_indexes(table)) +
-                                              list(postgres_ddl.create_triggers(table)))
+                                              list(postgres_ddl.create_triggers(table)) +
+                                              list(postgres_ddl.relation_constraints(table.name)))
             continue
         missing = [f for f in table.fields if f.name not in columns[table.name]]
         added_columns[table.name] = {f.name for f in missing}

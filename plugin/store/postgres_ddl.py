@@ -18,7 +18,7 @@ the constraint's comment), the history table with typed columns, and:
 The login and the batch reach the triggers through set_config('app.user', …,
 true) and set_config('app.batch', …, true) inside the sync transaction.
 """
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 from ..model import schema
 from ..model.rules import POSTGRES, quoted, sql_literal
@@ -248,12 +248,14 @@ def create_triggers(table: Table) -> Iterator[str]:
                'EXECUTE FUNCTION "%s_log"()' % (name, operation.lower(), operation, q, references, name))
 
 
-def relation_constraints() -> Iterator[str]:
-    """The relations of the declaration (schema.RELATIONS) as foreign keys: a reference names an
-    existing row; deleting a row deletes the rows that require it and empties the optional references
-    (the row triggers of those rows keep their history). Checked at once, so that the sync tells which
-    row of a batch is refused."""
+def relation_constraints(of_table: Optional[str] = None) -> Iterator[str]:
+    """The relations of the declaration (schema.RELATIONS) as foreign keys (those of `of_table`
+    only, when given): a reference names an existing row; deleting a row deletes the rows that require
+    it and empties the optional references (the row triggers of those rows keep their history). Checked
+    at once, so that the sync tells which row of a batch is refused."""
     for relation in schema.RELATIONS:
+        if of_table is not None and relation.table.name != of_table:
+            continue
         yield ("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (\"uuid\") ON DELETE %s" % (
             quoted(relation.table.name), quoted(relation.code), quoted(relation.field.name),
             quoted(relation.target), "CASCADE" if relation.cascades else "SET NULL"))

@@ -90,7 +90,7 @@ def _pool(field, typed: bool) -> List[object]:
     if field.vocabulary is not None:
         return list(field.vocabulary.codes) + ["zz_not_a_code"]
     if field.kind in (Kind.INTEGER, Kind.REAL):
-        values = [0, 1, 2, 5, 40, -1, 2000, 2030, 3000]
+        values = [0, 1, 2, 5, 40, -1, 2000, 2030, 3000, 1_000_000]
         return values if typed else values + ["x"]
     if field.kind is Kind.BOOLEAN:
         return [0, 1] if typed else [0, 1, 2, "x"]
