@@ -13,7 +13,7 @@ from .rules import (Rule, across_rows, at_most, in_list, not_in_future, pattern,
                     quoted, required_when, sum_at_most)
 
 # Bump when the declaration changes; stores record the version they were built with.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Geometry is stored in WGS 84 everywhere (as the national platform does).
 STORAGE_SRID = 4326
@@ -470,6 +470,17 @@ INSERTION_SITE_ORIGINS = Table(
 
 SUBCOUNT_PAIRS = ", ".join("'%s<%s'" % pair for pair in voc.INDICATOR_SUBCOUNTS)
 
+# A sub-count never exceeds its total within one action and one month; `{other}` is how each dialect
+# says "another row".
+SUBCOUNT_RULE = (
+    "NOT EXISTS (SELECT 1 FROM indicator_values other "
+    "JOIN indicator_definitions mine ON mine.uuid = \"indicator_uuid\" "
+    "JOIN indicator_definitions theirs ON theirs.uuid = other.indicator_uuid "
+    "WHERE other.action_uuid = \"action_uuid\" AND other.period = \"period\" AND {other} "
+    "AND ((mine.code || '<' || theirs.code IN (%s) AND \"value\" > other.value) "
+    "OR (theirs.code || '<' || mine.code IN (%s) AND other.value > \"value\")))" % (
+        SUBCOUNT_PAIRS, SUBCOUNT_PAIRS))
+
 # --- dispositifs ------------------------------------------------------------------
 
 ACTIONS = Table(
@@ -485,6 +496,9 @@ ACTIONS = Table(
             free_text("location_other", "Précisions sur le lieu", "Details on the location"),
             enum("reporting_frequency", "Fréquence de saisie", "Reporting frequency",
                  voc.REPORTING_FREQUENCY),
+            # Version 3: « qui remplit quoi », the organisation that enters the indicator values.
+            reference("values_entered_by", "Saisie des indicateurs par", "Indicator values entered by",
+                      "organisations"),
             ) + SYNC_FIELDS,
     rules=(
         at_most("started_at", "ended_at", "actions_ended_after_started",
@@ -529,7 +543,9 @@ ACTION_FINANCES = action_child(
         "CAST(substr(started_at, 1, 4) AS INTEGER) OR \"year\" > CAST(substr(coalesce(ended_at, '9999'), 1, 4) "
         "AS INTEGER)))",
         "L'année du financement est hors des dates du dispositif",
-        "The funding year is outside the programme's dates", ("year", "action_uuid")),))
+        "The funding year is outside the programme's dates", ("year", "action_uuid"),
+        postgres="NOT EXISTS (SELECT 1 FROM actions WHERE uuid = \"action_uuid\" AND (\"year\" < "
+                 "extract(year FROM started_at) OR \"year\" > coalesce(extract(year FROM ended_at), 9999)))"),))
 
 ACTION_SITES = action_child(
     "action_sites", "Sites du dispositif", "Sites of the programme",
@@ -544,7 +560,15 @@ INDICATOR_DEFINITIONS = Table(
             enum("topic", "Thématique", "Topic", voc.ACTION_TOPIC),
             text("unit", "Unité", "Unit"),
             enum("scope", "Portée", "Scope", voc.INDICATOR_SCOPE, required=True, default="local"),
+            # Version 3: the English label, how the indicator adds up over months, the département
+            # that created a local indicator.
+            text("label_en", "Libellé (anglais)", "Label (English)"),
+            enum("kind", "Nature", "Kind", voc.INDICATOR_KIND, required=True, default="stock"),
+            text("departement", "Département", "Département", length=(2, 3)),
             ) + SYNC_FIELDS,
+    rules=(required_when("departement", "\"scope\" = 'local'", "indicator_definitions_local_departement",
+                         "Un indicateur local est créé par un département : indiquez-le",
+                         "A local indicator belongs to a département: give it"),),
 )
 
 INDICATOR_VALUES = action_child(
@@ -556,16 +580,11 @@ INDICATOR_VALUES = action_child(
     unique_together=(("action_uuid", "indicator_uuid", "period"),),
     rules=(across_rows(
         "indicator_values_subcount_le_total",
-        "NOT EXISTS (SELECT 1 FROM indicator_values other "
-        "JOIN indicator_definitions mine ON mine.uuid = \"indicator_uuid\" "
-        "JOIN indicator_definitions theirs ON theirs.uuid = other.indicator_uuid "
-        "WHERE other.action_uuid = \"action_uuid\" AND other.period = \"period\" AND other.uuid IS NOT \"uuid\" "
-        "AND ((mine.code || '<' || theirs.code IN (%s) AND \"value\" > other.value) "
-        "OR (theirs.code || '<' || mine.code IN (%s) AND other.value > \"value\")))" % (
-            SUBCOUNT_PAIRS, SUBCOUNT_PAIRS),
+        SUBCOUNT_RULE.format(other="other.uuid IS NOT \"uuid\""),
         "Un sous-total dépasse son total pour ce mois (ex. femmes > personnes accompagnées)",
         "A sub-count exceeds its total for this month (e.g. women > people supported)",
-        ("value", "indicator_uuid", "period")),
+        ("value", "indicator_uuid", "period"),
+        postgres=SUBCOUNT_RULE.format(other="other.fid <> \"fid\"")),
         pattern("period", "^[12][0-9]{3}-(0[1-9]|1[0-2])$",
                    "\"period\" GLOB '[12][0-9][0-9][0-9]-[01][0-9]' AND substr(\"period\", 6, 2) "
                    "BETWEEN '01' AND '12'",
@@ -618,6 +637,7 @@ def table(name: str) -> Table:
 
 def core_indicator_rows():
     """The common base of indicators every store starts with."""
-    for code, label, _label_en, topic, unit in voc.CORE_INDICATORS:
-        yield {"code": code, "label": label, "topic": topic, "unit": unit, "scope": "core"}
+    for code, label, label_en, topic, unit, kind in voc.CORE_INDICATORS:
+        yield {"code": code, "label": label, "label_en": label_en, "topic": topic, "unit": unit,
+               "scope": "core", "kind": kind}
 

@@ -13,6 +13,7 @@ from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, Table, history_of
 from . import postgis, postgres_ddl
 from .base import StoreError
+from .core_indicators import core_indicator_upgrade
 
 
 def _steps(cursor) -> Iterator[Tuple[str, List[str]]]:
@@ -65,6 +66,12 @@ def upgrade(location: str) -> List[str]:
                 for statement in statements:
                     cursor.execute(statement)
                 done.append(description)
+            for table in schema.TABLES:
+                for statement in postgres_ddl.create_rule_triggers(table):
+                    cursor.execute(statement)
+            cursor.execute("SELECT set_config('app.user', 'resorption_sig', true)")
+            for statement, parameters in core_indicator_upgrade(postgres=True):
+                cursor.execute(statement, parameters)
             cursor.execute("UPDATE \"rs_meta\" SET \"value\" = %s WHERE \"key\" = 'schema_version'",
                            (str(SCHEMA_VERSION),))
     except psycopg2.Error as error:

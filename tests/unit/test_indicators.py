@@ -1,0 +1,110 @@
+"""Dispositifs' indicators: the sums (flows summed, stocks at the period's end, missing months
+apart), the store's rules on a month's values, the history of an entry."""
+import contextlib
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugin.model import indicators as model
+from plugin.store import gpkg
+from plugin.store import indicators_sql as sql
+from plugin.store.base import StoreError
+
+KINDS = [model.Definition("u1", "people", "Personnes", None, None, None, "stock", "core"),
+         model.Definition("u2", "housing_households", "Logement", None, "housing", None, "flow", "core")]
+
+
+def action(uuid="A", started="2025-01-01", ended=None, topics=("housing",), operators=("Rives",), dep="93"):
+    return model.Action(uuid, uuid, dep, started, ended, topics, operators)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.integers(0, 11), st.tuples(st.integers(0, 500), st.integers(0, 20)), max_size=12))
+def test_flows_are_summed_stocks_read_at_the_end_and_missing_months_counted_apart(entries):
+    months = ["2025-%02d" % (m + 1) for m in range(12)]
+    values = [model.Value("A", code, months[m], v) for m, (people, housing) in entries.items()
+              for code, v in (("people", people), ("housing_households", housing))]
+    result = model.sum_indicators(KINDS, [action()], values, "2025-01", "2025-12", by="quarter")
+    assert result["missing_months"] == 12 - len(entries)
+    if entries:
+        last = max(entries)
+        assert result["total"] == {"people": entries[last][0],
+                                   "housing_households": sum(h for _p, h in entries.values())}
+    else:
+        assert result["total"] == {}
+    assert sum(g["missing_months"] for g in result["groups"]) == result["missing_months"]
+    assert [g["key"] for g in result["groups"]] == ["2025-T1", "2025-T2", "2025-T3", "2025-T4"]
+
+
+def test_groups_by_topic_count_a_dispositif_in_each_of_its_topics_and_months_before_its_start_are_not_missing():
+    actions = [action("A", topics=("housing", "health")), action("B", started="2025-06-15", topics=("health",))]
+    values = [model.Value("A", "people", "2025-12", 10), model.Value("B", "people", "2025-11", 4)]
+    result = model.sum_indicators(KINDS, actions, values, "2025-01", "2025-12", by="topic")
+    groups = {g["key"]: g for g in result["groups"]}
+    assert groups["health"]["total"] == {"people": 14} and groups["housing"]["total"] == {"people": 10}
+    assert groups["health"]["missing_months"] == 11 + 6
+    assert result["missing_months"] == 11 + 6
+
+
+def test_finances_sum_planned_and_spent_and_count_unknown_spending_apart():
+    rows = [model.Finance("A", 2025, "dedie", 1000.0, 900.0), model.Finance("B", 2025, "dedie", 500.0, None),
+            model.Finance("A", 2026, "europeen", 200.0, None)]
+    by_year = model.sum_finances(rows, ("year",))
+    assert by_year[0] == {"year": 2025, "planned": 1500.0, "spent": 900.0, "planned_unknown": 0, "spent_unknown": 1}
+    assert [g["finance_type"] for g in model.sum_finances(rows, ("finance_type",))] == ["dedie", "europeen"]
+
+
+@pytest.fixture
+def dispositif(new_store):
+    with contextlib.closing(new_store.connect()) as connection, gpkg.transaction(connection):
+        connection.execute("INSERT INTO actions (uuid, name, started_at, goals, departement) VALUES "
+                           "('A000000000000000000000000000000000aa', 'MOUS', '2025-01-01', 'Accompagner', '93')")
+    return new_store, "A000000000000000000000000000000000aa"
+
+
+def test_a_month_is_saved_together_in_an_order_the_sub_count_rule_accepts(dispositif):
+    store, uuid = dispositif
+    with contextlib.closing(store.connect()) as connection:
+        sql.save_month_values(connection, uuid, {("people", "2025-03"): 10, ("women", "2025-03"): 8}, "alice")
+        # both go down: the sub-count must be written first
+        assert sql.save_month_values(connection, uuid, {("people", "2025-03"): 5, ("women", "2025-03"): 4},
+                                     "bob", reason="saisie mensuelle") == 2
+        grid = sql.grid(connection, uuid)
+        assert grid[("people", "2025-03")].value == 5 and grid[("people", "2025-03")].updated_by == "bob"
+        assert connection.execute("SELECT value, reason FROM indicator_values_history ORDER BY history_id").fetchall() \
+            == [(8, "saisie mensuelle"), (10, "saisie mensuelle")]
+
+
+def test_the_store_refuses_a_sub_count_above_its_total_and_writes_nothing_of_the_month(dispositif):
+    store, uuid = dispositif
+    with contextlib.closing(store.connect()) as connection:
+        with pytest.raises(sqlite3.IntegrityError, match="indicator_values_subcount_le_total"):
+            sql.save_month_values(connection, uuid, {("people", "2025-04"): 10, ("women", "2025-04"): 11,
+                                                     ("households", "2025-04"): 3}, "alice")
+        assert sql.grid(connection, uuid) == {}
+        with pytest.raises(sqlite3.IntegrityError, match="indicator_values_value_min"):
+            sql.save_month_values(connection, uuid, {("people", "2025-04"): -1}, "alice")
+
+
+def test_a_value_changed_in_the_store_since_it_was_read_refuses_the_write(dispositif):
+    store, uuid = dispositif
+    with contextlib.closing(store.connect()) as connection:
+        sql.save_month_values(connection, uuid, {("people", "2025-05"): 10}, "alice")
+        with pytest.raises(StoreError, match="changé dans le stockage"):
+            sql.save_month_values(connection, uuid, {("people", "2025-05"): 12}, "bob",
+                                  expected={("people", "2025-05"): None})
+        assert sql.grid(connection, uuid)[("people", "2025-05")].value == 10
+
+
+def test_local_indicators_belong_to_a_departement(dispositif):
+    store, _uuid = dispositif
+    with contextlib.closing(store.connect()) as connection:
+        sql.add_local_indicator(connection, "mediation_93", "Médiations scolaires", "93", kind="flow", login="alice")
+        with pytest.raises(sqlite3.IntegrityError, match="indicator_definitions_local_departement"):
+            sql.add_local_indicator(connection, "mediation_xx", "Médiations", None)
+        assert "mediation_93" in {d.code for d in sql.definitions(connection, "93")}
+        assert "mediation_93" not in {d.code for d in sql.definitions(connection, "94")}
+        kinds = {d.code: d.kind for d in sql.definitions(connection)}
+        assert kinds["housing_households"] == "flow" and kinds["people"] == "stock"
