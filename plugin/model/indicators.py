@@ -21,6 +21,7 @@ from . import vocabularies as voc
 
 GROUPINGS = ("action", "topic", "operator", "departement", "month", "quarter", "year")
 FINANCE_GROUPINGS = ("year", "finance_type", "action")
+REPORTING_STEP = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Action:
     topics: Tuple[str, ...] = ()
     operators: Tuple[str, ...] = ()
     values_entered_by: Optional[str] = None
+    reporting_frequency: Optional[str] = None
 
     def active_at(self, day: str) -> bool:
         return self.started_at <= day and (self.ended_at is None or day <= self.ended_at)
@@ -59,6 +61,12 @@ class Action:
         start = max(first, self.started_at[:7])
         end = min(last, self.ended_at[:7]) if self.ended_at else last
         return month_range(start, end)
+
+    def due_months(self, first: str, last: str) -> List[str]:
+        """The active months whose values are due: every month, the last of each quarter or
+        December, as the dispositif's reporting frequency says (monthly when not given)."""
+        step = REPORTING_STEP.get(self.reporting_frequency or "monthly", 1)
+        return [m for m in self.active_months(first, last) if int(m[5:7]) % step == 0]
 
 
 class Value:
@@ -133,7 +141,7 @@ def _sums_of(actions: Sequence[Action], values: Mapping[str, List[Value]], kinds
             continue
         inside = [v for v in values.get(action.uuid, ()) if months[0] <= v.period <= months[-1]]
         entered = {v.period for v in inside}
-        sums.missing_months += sum(1 for month in months if month not in entered)
+        sums.missing_months += sum(1 for month in action.due_months(first, last) if month not in entered)
         latest: Dict[str, Value] = {}
         for value in inside:
             if value.value is None:
@@ -194,9 +202,9 @@ def sum_indicators(definitions: Sequence[Definition], actions: Sequence[Action],
 
 
 def missing_months(action: Action, entered: Iterable[str], today: dt.date) -> List[str]:
-    """The months up to last month in which the dispositif ran and nothing was entered: late."""
+    """The months up to last month whose values were due and nothing was entered: late."""
     done = set(entered)
-    return [m for m in action.active_months(action.started_at[:7], previous_month(today)) if m not in done]
+    return [m for m in action.due_months(action.started_at[:7], previous_month(today)) if m not in done]
 
 
 def trend(series: Sequence[Optional[int]]) -> Optional[str]:

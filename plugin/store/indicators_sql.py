@@ -90,7 +90,7 @@ def actions(connection, departement: Optional[str] = None, topic: Optional[str] 
     if uuids is not None:
         conditions.append(_in(dialect, "uuid", "uuids", uuids, parameters).replace('"uuid"', 'a."uuid"'))
     rows = _run(connection, 'SELECT a."uuid", a."name", a."departement", a."started_at", a."ended_at", '
-                            'o."name" FROM "actions" a LEFT JOIN "organisations" o ON o."uuid" = a."values_entered_by" '
+                            'o."name", a."reporting_frequency" FROM "actions" a LEFT JOIN "organisations" o ON o."uuid" = a."values_entered_by" '
                             'WHERE %s ORDER BY a."name", a."uuid"' % " AND ".join(conditions), parameters)
     if not rows:
         return []
@@ -108,8 +108,8 @@ def actions(connection, departement: Optional[str] = None, topic: Optional[str] 
                                               % condition, listed):
         operators.setdefault(action_uuid, []).append(name)
     return [model.Action(uuid, name, dep, _day_text(start), _day_text(end), tuple(topics.get(uuid, ())),
-                         tuple(operators.get(uuid, ())), entered_by)
-            for uuid, name, dep, start, end, entered_by in rows]
+                         tuple(operators.get(uuid, ())), entered_by, frequency)
+            for uuid, name, dep, start, end, entered_by, frequency in rows]
 
 
 def values(connection, action_uuids: Optional[Sequence[str]] = None, first: Optional[str] = None,
