@@ -108,3 +108,25 @@ def test_local_indicators_belong_to_a_departement(dispositif):
         assert "mediation_93" not in {d.code for d in sql.definitions(connection, "94")}
         kinds = {d.code: d.kind for d in sql.definitions(connection)}
         assert kinds["housing_households"] == "flow" and kinds["people"] == "stock"
+
+
+def test_the_demo_dispositifs_have_tags_operators_finances_and_two_years_of_values_some_late(new_store):
+    import datetime as dt
+    from plugin.demo.generator import generate
+    generate(new_store, sites=400, seed=5)
+    today = dt.date.today()
+    with contextlib.closing(new_store.connect()) as connection:
+        found = sql.actions(connection)
+        values = sql.values(connection)
+        entered_by = dict(connection.execute("SELECT a.uuid, o.name FROM actions a JOIN organisations o "
+                                             "ON o.uuid = a.values_entered_by"))
+        financed = {row[0] for row in connection.execute("SELECT action_uuid FROM action_finances")}
+    assert len(found) >= 10
+    for action in found:
+        assert 2 <= len(action.topics) <= 4 and 1 <= len(action.operators) <= 3
+        assert entered_by[action.uuid] in action.operators and action.uuid in financed
+    months = {v.period for v in values}
+    assert len(months) == 24 and max(months) == model.previous_month(today)
+    late = [a for a in found if a.ended_at is None and model.missing_months(
+        a, {v.period for v in values if v.action_uuid == a.uuid}, today)[-1:] == [model.previous_month(today)]]
+    assert 0 < len(late) < len(found)
