@@ -130,3 +130,40 @@ def test_the_demo_dispositifs_have_tags_operators_finances_and_two_years_of_valu
     late = [a for a in found if a.ended_at is None and model.missing_months(
         a, {v.period for v in values if v.action_uuid == a.uuid}, today)[-1:] == [model.previous_month(today)]]
     assert 0 < len(late) < len(found)
+
+
+def test_a_declaration_with_two_tags_two_operators_places_and_finances_is_saved_and_modified(new_store):
+    from plugin.demo.generator import generate
+    from plugin.store import actions_sql
+    generate(new_store, departement="93", seed=2)
+    with contextlib.closing(new_store.connect()) as connection:
+        organisations = actions_sql.organisation_choices(connection, "93")
+        associations = [o[0] for o in organisations if o[2] == "association"][:2]
+        pilot = next(o[0] for o in organisations if o[2] == "prefecture")
+        sites = actions_sql.place_names(connection, "sites", "93")[:2]
+        terrains = actions_sql.place_names(connection, "insertion_sites", "93")[:1]
+        declaration = actions_sql.Declaration(values={
+            "name": "MOUS Bobigny", "started_at": "2025-01-01", "goals": "Accès au logement", "departement": "93",
+            "location_type": "sur_site", "reporting_frequency": "monthly", "values_entered_by": associations[0]},
+            topics=["housing", "rights"], organisations=[(pilot, "pilot")] + [(a, "operator") for a in associations],
+            sites=[s[0] for s in sites], terrains=[t[0] for t in terrains],
+            finances=[actions_sql.FinanceLine(2025, "dedie", 120000.0, 98000.0)])
+        uuid = actions_sql.save(connection, declaration, "agent.ddets")
+        saved = actions_sql.load(connection, uuid)
+        assert saved.topics == ["housing", "rights"] and len(saved.organisations) == 3
+        assert saved.sites == declaration.sites and saved.terrains == declaration.terrains
+        listed = sql.actions(connection, uuids=[uuid])[0]
+        assert len(listed.operators) == 2 and listed.topics == ("housing", "rights")
+        saved.topics = ["housing", "rights", "work"]
+        saved.finances.append(actions_sql.FinanceLine(2026, "europeen", 50000.0, None))
+        saved.finances[0].real_amount = 99000.0
+        saved.values["goals"] = "Accès au logement et à l'emploi"
+        actions_sql.save(connection, saved, "agent.prefecture")
+        again = actions_sql.load(connection, uuid)
+        assert again.topics == ["housing", "rights", "work"] and again.finances[0].real_amount == 99000.0
+        assert connection.execute("SELECT goals, changed_by FROM actions_history WHERE uuid = ?", (uuid,)).fetchall() \
+            == [("Accès au logement", "agent.prefecture")]
+        with pytest.raises(sqlite3.IntegrityError, match="action_finances_year_within_action"):
+            saved.finances.append(actions_sql.FinanceLine(2019, "prive", 1.0, None))
+            actions_sql.save(connection, saved, "agent.ddets")
+        assert len(actions_sql.load(connection, uuid).finances) == 2
