@@ -24,9 +24,10 @@ class DockManager:
         self._started = None
 
     def create(self) -> None:
+        from .dispositifs_dock import DispositifsDock
         from .sites_dock import SitesDock
         from .terrains_dock import TerrainsDock
-        self.docks = [SitesDock(self.iface), TerrainsDock(self.iface)]
+        self.docks = [SitesDock(self.iface), TerrainsDock(self.iface), DispositifsDock(self.iface)]
         for dock in self.docks:
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             action = dock.toggleViewAction()
@@ -58,7 +59,8 @@ class DockManager:
     def _tabify(self) -> None:
         if len(self.docks) > 1:
             with contextlib.suppress(AttributeError):
-                self.iface.mainWindow().tabifyDockWidget(self.docks[0], self.docks[1])
+                for dock in self.docks[1:]:
+                    self.iface.mainWindow().tabifyDockWidget(self.docks[0], dock)
             self.docks[0].raise_()
 
     def _arrange_first_time(self) -> None:

@@ -201,10 +201,16 @@ def sum_indicators(definitions: Sequence[Definition], actions: Sequence[Action],
     return result
 
 
+# Late entries are looked for over the last year only: older gaps are history, not a reminder.
+LATE_WINDOW_MONTHS = 12
+
+
 def missing_months(action: Action, entered: Iterable[str], today: dt.date) -> List[str]:
-    """The months up to last month whose values were due and nothing was entered: late."""
+    """The months of the last year, up to last month, whose values were due and nothing was
+    entered: late."""
     done = set(entered)
-    return [m for m in action.due_months(action.started_at[:7], previous_month(today)) if m not in done]
+    last = previous_month(today)
+    return [m for m in action.due_months(add_months(last, 1 - LATE_WINDOW_MONTHS), last) if m not in done]
 
 
 def trend(series: Sequence[Optional[int]]) -> Optional[str]:
@@ -301,3 +307,36 @@ def sum_finances(finances: Iterable[Finance], by: Sequence[str] = ("year",)) -> 
             else:
                 group[total] += amount
     return [groups[key] for key in sorted(groups, key=lambda k: tuple(str(part) for part in k))]
+
+
+# --- the list of dispositifs ----------------------------------------------------------------
+
+def late_months(actions: Sequence[Action], entered: Mapping[str, Iterable[str]], today: dt.date) -> Dict[str, List[str]]:
+    """{dispositif: its late months} for those that are late."""
+    late = {a.uuid: missing_months(a, entered.get(a.uuid, ()), today) for a in actions}
+    return {uuid: months for uuid, months in late.items() if months}
+
+
+def fold(text: str) -> str:
+    import unicodedata
+    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if unicodedata.category(c) != "Mn")
+
+
+def filter_actions(actions: Sequence[Action], text: str = "", topic: Optional[str] = None,
+                   operator: Optional[str] = None, departement: Optional[str] = None, at: Optional[str] = None,
+                   late: Optional[Mapping[str, List[str]]] = None) -> List[Action]:
+    """The dispositifs matching every criterion given (text: in the name or an operator's name,
+    accents and case ignored; late: only those in this mapping)."""
+    wanted = fold(text.strip())
+    kept = []
+    for action in actions:
+        if wanted and wanted not in fold(" ".join((action.name,) + action.operators)):
+            continue
+        if (topic and topic not in action.topics) or (operator and operator not in action.operators):
+            continue
+        if (departement and action.departement != departement) or (at and not action.active_at(at)):
+            continue
+        if late is not None and action.uuid not in late:
+            continue
+        kept.append(action)
+    return kept

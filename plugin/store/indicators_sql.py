@@ -242,3 +242,11 @@ def add_local_indicator(connection, code: str, label: str, departement: str, kin
 
 def as_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def entered_months(connection) -> Dict[str, List[str]]:
+    """{dispositif: the months it has at least one value for}."""
+    found: Dict[str, List[str]] = {}
+    for action_uuid, period in _run(connection, 'SELECT DISTINCT "action_uuid", "period" FROM "indicator_values"'):
+        found.setdefault(action_uuid, []).append(period)
+    return found
