@@ -59,6 +59,10 @@ class DeclarationTab(QWidget):
         self.departement.setFixedWidth(48)
         self.location = _combo(voc.ACTION_LOCATION_TYPE, empty=True)
         self.frequency = _combo(voc.REPORTING_FREQUENCY, empty=True)
+        self.entered_by = QComboBox()
+        for combo in (self.location, self.frequency, self.entered_by):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         place = QHBoxLayout()
         place.addWidget(self.departement)
         place.addWidget(self.location, 1)
@@ -66,7 +70,7 @@ class DeclarationTab(QWidget):
         form.addRow(tr("Nom"), self.name)
         form.addRow(tr("Début"), dates)
         form.addRow(tr("Objectifs"), self.goals)
-        form.addRow(tr("Territoire, lieu, saisie"), place)
+        form.addRow(tr("Dép., lieu, rythme"), place)
         chips = QGridLayout()
         chips.setSpacing(4)
         self.chips: Dict[str, QPushButton] = {}
@@ -76,14 +80,14 @@ class DeclarationTab(QWidget):
             chip.setStyleSheet(CHIP_STYLE)
             chip.setObjectName("chip_" + code)
             self.chips[code] = chip
-            chips.addWidget(chip, index // 3, index % 3)
+            chips.addWidget(chip, index // 2, index % 2)
         form.addRow(tr("Thématiques"), chips)
         self.organisations = QTableWidget(0, 2)
         self.organisations.setHorizontalHeaderLabels([tr("Structure"), tr("Rôle")])
         self.organisations.horizontalHeader().setStretchLastSection(True)
         self.organisations.verticalHeader().setVisible(False)
         self.organisations.setFixedHeight(100)
-        self.organisations.setColumnWidth(0, 250)
+        self.organisations.setColumnWidth(0, 210)
         add = QPushButton(tr("Ajouter une structure"))
         add.clicked.connect(lambda: self.add_organisation(None, "operator"))
         remove = QPushButton(tr("Retirer"))
@@ -95,8 +99,7 @@ class DeclarationTab(QWidget):
         row_buttons.addWidget(remove)
         rows.addLayout(row_buttons)
         form.addRow(tr("Structures"), rows)
-        self.entered_by = QComboBox()
-        form.addRow(tr("Saisie des indicateurs par"), self.entered_by)
+        form.addRow(tr("Saisie par"), self.entered_by)
         self.choices: Sequence[Tuple[str, str, str]] = ()
 
     def set_organisation_choices(self, choices: Sequence[Tuple[str, str, str]]) -> None:

@@ -10,11 +10,12 @@ from qgis.gui import QgsDockWidget, QgsFilterLineEdit, QgsHighlight
 from qgis.PyQt.QtCore import QDate, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
-                                 QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
-                                 QVBoxLayout, QWidget)
+                                 QHeaderView,
+                                 QLabel, QMessageBox, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
+                                 QTabWidget, QVBoxLayout, QWidget)
 
 from ..exchange import observatory
-from ..i18n import message, pick, tr
+from ..i18n import pick, tr
 from ..layers import loader
 from ..model import indicators as model
 from ..model import vocabularies as voc
@@ -30,7 +31,7 @@ from .scrolling import scrollable
 from .store_access import READ_ERRORS, LayerStore, failure_text
 
 OBJECT_NAME = "ResorptionDispositifsDock"
-HIGHLIGHT = QColor(230, 120, 0)
+HIGHLIGHT = QColor(0, 90, 200)
 
 
 class DispositifsDock(QgsDockWidget):
@@ -62,11 +63,13 @@ class DispositifsDock(QgsDockWidget):
         self.new_button = QPushButton(tr("Nouveau"))
         self.new_button.clicked.connect(self.new_action)
         self.save_button = QPushButton(tr("Enregistrer"))
+        self.save_button.setToolTip(tr("Enregistrer la déclaration : dispositif, lieux, financements"))
         self.save_button.clicked.connect(lambda: self._guarded(self.save))
-        self.workbook_button = QPushButton(tr("Classeur opérateur…"))
+        self.workbook_button = QPushButton(tr("Classeur…"))
         self.workbook_button.setToolTip(tr("Classeur Excel du mois dernier à envoyer à l'opérateur"))
         self.workbook_button.clicked.connect(lambda: self._guarded(self.write_workbook))
-        self.import_button = QPushButton(tr("Importer un classeur…"))
+        self.import_button = QPushButton(tr("Importer…"))
+        self.import_button.setToolTip(tr("Importer le classeur rempli par l'opérateur"))
         self.import_button.clicked.connect(lambda: self._guarded(self.import_workbook))
         for button in (self.new_button, self.save_button, self.workbook_button, self.import_button):
             buttons.addWidget(button)
@@ -78,23 +81,29 @@ class DispositifsDock(QgsDockWidget):
         layout.addWidget(self.search)
         filters = QGridLayout()
         self.topic_combo = QComboBox()
-        self.topic_combo.addItem(tr("Toutes"), None)
+        self.topic_combo.setToolTip(tr("Thématique"))
+        self.topic_combo.addItem(tr("Toutes thématiques"), None)
         for code in voc.ACTION_TOPIC.codes:
             self.topic_combo.addItem(pick(voc.ACTION_TOPIC.label(code), voc.ACTION_TOPIC.label_en(code)), code)
         self.operator_combo = QComboBox()
+        self.operator_combo.setToolTip(tr("Opérateur"))
         self.departement_combo = QComboBox()
+        self.departement_combo.setToolTip(tr("Département"))
         self.active_check = QCheckBox(tr("Actifs le"))
         self.active_date = date_edit(QDate.currentDate(), name="active_at")
         self.late_check = QCheckBox(tr("En retard de saisie"))
-        filters.addWidget(QLabel(tr("Thématique")), 0, 0)
-        filters.addWidget(self.topic_combo, 0, 1)
-        filters.addWidget(QLabel(tr("Département")), 0, 2)
-        filters.addWidget(self.departement_combo, 0, 3)
-        filters.addWidget(QLabel(tr("Opérateur")), 1, 0)
-        filters.addWidget(self.operator_combo, 1, 1, 1, 3)
-        filters.addWidget(self.active_check, 2, 0)
-        filters.addWidget(self.active_date, 2, 1)
-        filters.addWidget(self.late_check, 2, 2, 1, 2)
+        for combo in (self.topic_combo, self.operator_combo, self.departement_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+        filters.addWidget(self.topic_combo, 0, 0)
+        filters.addWidget(self.operator_combo, 0, 1)
+        filters.addWidget(self.departement_combo, 0, 2)
+        filters.addWidget(self.active_check, 1, 0)
+        filters.addWidget(self.active_date, 1, 1)
+        filters.addWidget(self.late_check, 1, 2)
+        filters.setColumnStretch(0, 2)
+        filters.setColumnStretch(1, 2)
+        filters.setColumnStretch(2, 1)
         for combo in (self.topic_combo, self.operator_combo, self.departement_combo):
             combo.currentIndexChanged.connect(self.apply_filter)
         for check in (self.active_check, self.late_check):
@@ -109,14 +118,18 @@ class DispositifsDock(QgsDockWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.verticalHeader().setVisible(False)
         self.list.verticalHeader().setDefaultSectionSize(22)
-        self.list.setColumnWidth(0, 210)
-        self.list.setColumnWidth(1, 40)
-        self.list.setColumnWidth(2, 140)
-        self.list.horizontalHeader().setStretchLastSection(True)
+        header = self.list.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 40), (2, 130), (3, 60)):
+            self.list.setColumnWidth(column, width)
+        self.list.setMinimumHeight(66)
         self.list.itemSelectionChanged.connect(self._selection_changed)
-        layout.addWidget(self.list, 2)
         self.totals = QLabel()
-        layout.addWidget(self.totals)
+        listing = QWidget()
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addWidget(self.list, 1)
+        listing_layout.addWidget(self.totals)
         self.tabs = QTabWidget()
         self.declaration_tab = DeclarationTab()
         self.households_tab = HouseholdsTab()
@@ -130,8 +143,17 @@ class DispositifsDock(QgsDockWidget):
         self.tabs.addTab(self.places_tab, tr("Lieux"))
         self.tabs.addTab(self.finances_tab, tr("Financements"))
         self.tabs.addTab(self.grid, tr("Indicateurs"))
-        layout.addWidget(self.tabs, 5)
-        self.setWidget(scrollable(body))
+        # The list above, the dispositif below: the officer gives either more room.
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(listing)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([110, 400])
+        layout.addWidget(splitter, 1)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.setWidget(body)
         self._enable()
 
     def _enable(self) -> None:
@@ -186,18 +208,19 @@ class DispositifsDock(QgsDockWidget):
             self.late = model.late_months(self.all_actions, entered, self.today)
             self.declaration_tab.set_organisation_choices(choices)
             self.places_tab.set_places(sites, terrains)
-        self._fill_filter(self.operator_combo, sorted({o for a in self.all_actions for o in a.operators}))
-        self._fill_filter(self.departement_combo, sorted({a.departement for a in self.all_actions}))
+        self._fill_filter(self.operator_combo, sorted({o for a in self.all_actions for o in a.operators}),
+                          tr("Tous opérateurs"))
+        self._fill_filter(self.departement_combo, sorted({a.departement for a in self.all_actions}), tr("Tous dép."))
         self.apply_filter()
         if keep:
             self.select(keep)
 
     @staticmethod
-    def _fill_filter(combo: QComboBox, values) -> None:
+    def _fill_filter(combo: QComboBox, values, everything: str) -> None:
         current = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(tr("Tous"), None)
+        combo.addItem(everything, None)
         for value in values:
             combo.addItem(value, value)
         combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -325,7 +348,7 @@ class DispositifsDock(QgsDockWidget):
             for feature in layer.getFeatures(QgsFeatureRequest().setFilterExpression('"uuid" IN (%s)' % listed)):
                 highlight = QgsHighlight(self.iface.mapCanvas(), feature.geometry(), layer)
                 highlight.setColor(HIGHLIGHT)
-                highlight.setFillColor(QColor(230, 120, 0, 90))
+                highlight.setFillColor(QColor(0, 90, 200, 110))
                 highlight.setWidth(3)
                 highlight.show()
                 self.highlights.append(highlight)

@@ -5,7 +5,7 @@ months edited are saved together, checked by the store's rules."""
 import datetime as dt
 from typing import Callable, Dict, List, Optional, Tuple
 
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                  QVBoxLayout, QWidget)
@@ -45,6 +45,8 @@ class IndicatorGrid(QWidget):
         self.table.setObjectName("indicatorGrid")
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setDefaultSectionSize(62)
+        # Long labels are cut (the whole label is in the tooltip): the months keep the room.
+        self.table.verticalHeader().setMaximumWidth(210)
         self.table.itemChanged.connect(self._item_changed)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
@@ -80,11 +82,12 @@ class IndicatorGrid(QWidget):
         entered = {month for _code, month in self.cells}
         self.late = [m for m in model.missing_months(action, entered, self.today) if m in self.months]
         self._fill()
-        text = tr("Saisie par : {0}. Flux (Σ) additionnés, stocks lus en fin de mois ; vide = inconnu.").format(
-            action.values_entered_by or tr("non renseigné"))
+        text = tr("Saisie par : {0}").format(action.values_entered_by or tr("non renseigné"))
         if self.late:
-            text += " " + tr("Mois en retard : {0}.").format(", ".join(self.late))
+            text += " — " + tr("en retard : {0}").format(", ".join(self.late))
         self.summary.setText(text)
+        self.summary.setToolTip(tr("Σ : flux, additionnés sur les mois ; les autres sont des stocks, lus en fin de "
+                                   "mois. Une case vide est inconnue, jamais zéro."))
 
     def _fill(self) -> None:
         self._filling = True
@@ -92,8 +95,11 @@ class IndicatorGrid(QWidget):
         self.table.setRowCount(len(self.definitions))
         self.table.setColumnCount(len(self.months))
         self.table.setHorizontalHeaderLabels(self.months)
-        self.table.setVerticalHeaderLabels([
-            ("Σ " if d.is_flow else "") + pick(d.label, d.label_en or d.label) for d in self.definitions])
+        for row, definition in enumerate(self.definitions):
+            label = ("Σ " if definition.is_flow else "") + pick(definition.label, definition.label_en or definition.label)
+            header = QTableWidgetItem(label)
+            header.setToolTip("%s (%s)" % (label, definition.code))
+            self.table.setVerticalHeaderItem(row, header)
         for column, month in enumerate(self.months):
             header = self.table.horizontalHeaderItem(column)
             if month in self.late:
@@ -109,8 +115,16 @@ class IndicatorGrid(QWidget):
                 self.table.setItem(row, column, item)
         self._apply_locks()
         self._filling = False
-        if self.months:
-            self.table.scrollToItem(self.table.item(0, len(self.months) - 1))
+        QTimer.singleShot(0, self._show_latest)
+
+    def _show_latest(self) -> None:
+        """The latest months in view (once the table has its width)."""
+        bar = self.table.horizontalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def showEvent(self, event):  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        QTimer.singleShot(0, self._show_latest)
 
     def _apply_locks(self) -> None:
         filling, self._filling = self._filling, True
