@@ -75,16 +75,17 @@ def write_workbook(store, path: str, action_uuid: str, month: str) -> str:
     months = months_shown(action, month)
     width = len(HEADER) + len(months)
     with Workbook(path) as book:
-        sheet = book.add_sheet(MAIN_SHEET, widths=(24, 52, 12, 11) + (10,) * len(months), freeze=(7, 2))
+        sheet = book.add_sheet(MAIN_SHEET, widths=(24, 50, 24, 11) + (9,) * len(months), freeze=(7, 2))
         sheet.append(["Observatoire mensuel – %s" % action.name], [Style.TITLE])
         sheet.append(["Opérateur(s) : %s" % (", ".join(action.operators) or "non renseigné")])
         sheet.append(["Saisie des indicateurs par : %s ; département %s ; mois à remplir : %s" % (
             action.values_entered_by or "non renseigné", action.departement, month)])
-        sheet.append([" ".join(INSTRUCTIONS) % month], [Style.WRAP], height=75)
-        sheet.merge(4, 0, 4, width - 1)
+        # Two rows of instructions, each wrapped over the first three columns (readable when printed).
+        for number, sentences in enumerate((INSTRUCTIONS[:2], INSTRUCTIONS[2:]), 4):
+            sheet.append([" ".join(sentences) % ((month,) if number == 4 else ())], [Style.WRAP], height=62)
+            sheet.merge(number, 0, number, 2)
         sheet.append(["Fichier produit par Résorption SIG le %s : ne pas renommer les feuilles ni les colonnes."
                       % dt.date.today().isoformat()])
-        sheet.append([])
         sheet.append(list(HEADER) + months, [Style.HEADER] * width)
         styles = [None] * len(HEADER) + [Style.INTEGER] * (len(months) - 1) + [Style.INPUT]
         for definition in definitions:
