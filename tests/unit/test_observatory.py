@@ -165,3 +165,27 @@ def test_actions_and_indicators_on_the_command_line(store, capsys):
         ("2025-09", 1, {}), ("2025-10", 0, {"people": 40, "households": 11}), ("2025-11", 0, {"people": 42})]
     assert cli.main(["indicators", store.location, "--from", "2025-13"]) == 2
     assert "AAAA-MM" in capsys.readouterr().err
+
+
+def test_the_excel_export_carries_the_dispositif_its_finances_and_its_monthly_values(store, tmp_path):
+    path = tmp_path / "export.xlsx"
+    with contextlib.closing(store.connect()) as connection, gpkg.transaction(connection):
+        connection.execute("INSERT INTO action_topics (action_uuid, topic) VALUES (?, 'housing'), (?, 'rights')",
+                           (ACTION, ACTION))
+        connection.execute("INSERT INTO action_finances (action_uuid, year, finance_type, amount, real_amount) "
+                           "VALUES (?, 2025, 'dedie', 120000, 98000.5), (?, 2025, 'europeen', 30000, NULL)",
+                           (ACTION, ACTION))
+    assert cli.main(["export", store.location, str(path), "--departement", "93"]) == 0
+    book = openpyxl.load_workbook(path)
+    detail = [[c.value for c in row] for row in book["Dispositifs détail"].iter_rows()]
+    assert detail[0][:3] == ["uuid", "Dispositif", "Département"]
+    assert detail[1][5:13] == ["housing;rights", "Logement; Accès aux droits",
+                               "Association Rives; Les Compagnons du 93", "Préfecture de Seine-Saint-Denis",
+                               "Association Rives", 150000, 98000.5, 1]
+    finances = [[c.value for c in row] for row in book["Financements"].iter_rows(min_row=2)]
+    assert [(r[2], r[3], r[5], r[6]) for r in finances] == [(2025, "dedie", 120000, 98000.5),
+                                                            (2025, "europeen", 30000, None)]
+    values = [[c.value for c in row] for row in book["Indicateurs mensuels"].iter_rows(min_row=2)]
+    assert [(r[0], r[3], r[4], r[6], r[7]) for r in values] == [
+        (ACTION, "2025-10", "households", "stock", 11), (ACTION, "2025-10", "people", "stock", 40),
+        (ACTION, "2025-11", "people", "stock", 42)]
