@@ -68,33 +68,9 @@ def run_actions(arguments) -> int:
     return 0
 
 
-def _month(text, default: str) -> str:
-    if text is None:
-        return default
-    if not model.is_month(text):
-        raise StoreError("Un mois s'écrit AAAA-MM (ex. 2026-03) : « %s »" % text,
-                         "A month is written YYYY-MM (e.g. 2026-03): “%s”" % text)
-    return text
-
-
-def indicator_sums(store, action=None, departement=None, first=None, last=None, by=None, today=None):
-    """The figures of the `indicators` command (also used by the Synthèse and the COPIL)."""
-    import datetime as dt
-    last = _month(last, model.previous_month(today or dt.date.today()))
-    first = _month(first, model.add_months(last, -11))
-    if first > last:
-        raise StoreError("La période commence après sa fin (%s > %s)." % (first, last),
-                         "The period starts after its end (%s > %s)." % (first, last))
-    with sql.connection_of(store) as connection:
-        found = sql.actions(connection, departement=departement, uuids=[action] if action else None)
-        values = sql.values(connection, [a.uuid for a in found], first, last)
-        definitions = sql.definitions(connection)
-    return model.sum_indicators(definitions, found, values, first, last, by)
-
-
 def run_indicators(arguments) -> int:
-    result = indicator_sums(open_store(arguments.store), arguments.action, arguments.departement, arguments.first,
-                            arguments.last, arguments.by)
+    result = sql.indicator_sums(open_store(arguments.store), arguments.action, arguments.departement,
+                                arguments.first, arguments.last, arguments.by)
     if arguments.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0

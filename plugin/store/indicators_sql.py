@@ -4,6 +4,7 @@ The SQL is written once with named parameters; sums_sql's dialects say how each
 store spells them. Sums themselves are in plugin/model/indicators.py.
 """
 import contextlib
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -250,3 +251,30 @@ def entered_months(connection) -> Dict[str, List[str]]:
     for action_uuid, period in _run(connection, 'SELECT DISTINCT "action_uuid", "period" FROM "indicator_values"'):
         found.setdefault(action_uuid, []).append(period)
     return found
+
+
+def _month(text: Optional[str], default: str) -> str:
+    if text is None:
+        return default
+    if not model.is_month(text):
+        raise StoreError("Un mois s'écrit AAAA-MM (ex. 2026-03) : « %s »" % text,
+                         "A month is written YYYY-MM (e.g. 2026-03): “%s”" % text)
+    return text
+
+
+def indicator_sums(source, action: Optional[str] = None, departement: Optional[str] = None,
+                   first: Optional[str] = None, last: Optional[str] = None, by: Optional[str] = None,
+                   today: Optional[dt.date] = None) -> Dict[str, object]:
+    """The indicators of the dispositifs of `departement` (or one `action`) summed from `first` to
+    `last` (months; by default the twelve months up to last month), grouped `by`
+    (model.sum_indicators)."""
+    last = _month(last, model.previous_month(today or dt.date.today()))
+    first = _month(first, model.add_months(last, -11))
+    if first > last:
+        raise StoreError("La période commence après sa fin (%s > %s)." % (first, last),
+                         "The period starts after its end (%s > %s)." % (first, last))
+    with connection_of(source) as connection:
+        found = actions(connection, departement=departement, uuids=[action] if action else None)
+        entered = values(connection, [a.uuid for a in found], first, last)
+        known = definitions(connection)
+    return model.sum_indicators(known, found, entered, first, last, by)

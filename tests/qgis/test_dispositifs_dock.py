@@ -113,3 +113,29 @@ def test_the_operator_workbook_goes_out_and_comes_back_through_the_dock(dock, tm
     assert dock.selected().uuid == action.uuid and month not in dock.grid.late
     dock.import_workbook(str(path))
     assert ": 0 valeur(s) écrite(s)" in dock.last_message
+
+
+def test_the_synthesis_dock_has_a_dispositifs_tab_with_the_sums_and_the_finances(dock, iface):
+    from plugin.gui.synthesis_manager import SynthesisManager
+    dock, store = dock
+    manager = SynthesisManager(iface)
+    manager.create()
+    try:
+        synthesis = manager.synthesis_dock
+        assert synthesis.pages.tabText(1) == "Dispositifs"
+        synthesis.pages.setCurrentIndex(1)
+        panel = synthesis.dispositifs
+        expected = sql.indicator_sums(store, first=panel.first.date().toString("yyyy-MM"),
+                                      last=panel.last.date().toString("yyyy-MM"), by="topic")
+        panel.by.setCurrentIndex(panel.by.findData("topic"))
+        table = panel.table
+        assert table.columnCount() == 1 + len(expected["groups"])
+        people = next(r for r in range(table.rowCount()) if table.verticalHeaderItem(r).text() ==
+                      "Personnes accompagnées")
+        assert table.item(people, 0).text().replace("\u202f", "") == str(expected["total"]["people"])
+        missing = table.rowCount() - 1
+        assert table.verticalHeaderItem(missing).text() == "Mois non saisis"
+        assert table.item(missing, 0).text() == str(expected["missing_months"])
+        assert panel.finances.rowCount() >= 2 and panel.finances.item(0, 0).text()
+    finally:
+        manager.remove()
