@@ -561,12 +561,14 @@ INDICATOR_DEFINITIONS = Table(
             text("unit", "Unité", "Unit"),
             enum("scope", "Portée", "Scope", voc.INDICATOR_SCOPE, required=True, default="local"),
             # Version 3: the English label, how the indicator adds up over months, the département
-            # that created a local indicator.
+            # that created a local indicator (not named "departement": every working copy holds every
+            # definition, the sync's scope filters only on that name).
             text("label_en", "Libellé (anglais)", "Label (English)"),
             enum("kind", "Nature", "Kind", voc.INDICATOR_KIND, required=True, default="stock"),
-            text("departement", "Département", "Département", length=(2, 3)),
+            text("local_departement", "Département (indicateur local)", "Département (local indicator)",
+                 length=(2, 3)),
             ) + SYNC_FIELDS,
-    rules=(required_when("departement", "\"scope\" = 'local'", "indicator_definitions_local_departement",
+    rules=(required_when("local_departement", "\"scope\" = 'local'", "indicator_definitions_local_departement",
                          "Un indicateur local est créé par un département : indiquez-le",
                          "A local indicator belongs to a département: give it"),),
 )

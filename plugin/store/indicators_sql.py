@@ -65,8 +65,9 @@ def _in(dialect, column: str, name: str, values: Sequence[str], parameters: Dict
 def definitions(connection, departement: Optional[str] = None) -> List[model.Definition]:
     """The core indicators and the local ones (of `departement` when given), core first."""
     rows = _run(connection, 'SELECT "uuid", "code", "label", "label_en", "topic", "unit", '
-                            'coalesce("kind", \'stock\'), "scope", "departement" FROM "indicator_definitions" '
-                            'WHERE {p:departement} IS NULL OR "scope" = \'core\' OR "departement" = {p:departement} '
+                            'coalesce("kind", \'stock\'), "scope", "local_departement" '
+                            'FROM "indicator_definitions" WHERE {p:departement} IS NULL OR "scope" = \'core\' '
+                            'OR "local_departement" = {p:departement} '
                             'ORDER BY "scope", "fid"', {"departement": departement})
     return [model.Definition(*row) for row in rows]
 
@@ -235,7 +236,7 @@ def add_local_indicator(connection, code: str, label: str, departement: str, kin
     """A département's own indicator; its rules are the store's (code unique, département given)."""
     with transaction(connection):
         _run(connection, 'INSERT INTO "indicator_definitions" ("code", "label", "topic", "unit", "scope", "kind", '
-                         '"departement", "created_by", "updated_by") VALUES ({p:code}, {p:label}, {p:topic}, '
+                         '"local_departement", "created_by", "updated_by") VALUES ({p:code}, {p:label}, {p:topic}, '
                          '{p:unit}, \'local\', {p:kind}, {p:departement}, {p:login}, {p:login})',
              {"code": code, "label": label, "topic": topic, "unit": unit, "kind": kind,
               "departement": departement, "login": login or None})
