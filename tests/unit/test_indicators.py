@@ -167,3 +167,23 @@ def test_a_declaration_with_two_tags_two_operators_places_and_finances_is_saved_
             saved.finances.append(actions_sql.FinanceLine(2019, "prive", 1.0, None))
             actions_sql.save(connection, saved, "agent.ddets")
         assert len(actions_sql.load(connection, uuid).finances) == 2
+
+
+def test_a_geopackage_of_version_2_gets_the_indicator_kinds(tmp_path):
+    from plugin import cli
+    from plugin.store import create_store, open_store
+    path = create_store(str(tmp_path / "v2.gpkg")).location
+    with contextlib.closing(gpkg.connect(path)) as connection:  # what version 2 looked like
+        for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                                          "'indicator_definitions'").fetchall():
+            connection.execute('DROP TRIGGER "%s"' % name)
+        for column in ("label_en", "kind", "local_departement"):
+            for table in ("indicator_definitions", "indicator_definitions_history"):
+                connection.execute('ALTER TABLE "%s" DROP COLUMN "%s"' % (table, column))
+        connection.execute("UPDATE rs_meta SET value = '2' WHERE key = 'schema_version'")
+    assert cli.main(["upgrade", path]) == 0
+    with contextlib.closing(open_store(path).connect()) as connection:
+        kinds = {d.code: (d.kind, d.label_en) for d in sql.definitions(connection)}
+        assert kinds["housing_households"] == ("flow", "Access to housing (households)")
+        assert connection.execute("SELECT count(*) FROM indicator_definitions_history WHERE changed_by = "
+                                  "'resorption_sig'").fetchone()[0] == len(kinds)

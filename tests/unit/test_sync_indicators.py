@@ -24,6 +24,11 @@ def test_two_copies_enter_months_of_the_same_dispositif_and_the_same_month_diffe
     with local(shared) as connection:
         connection.execute("INSERT INTO actions (uuid, name, started_at, goals, departement) VALUES "
                            "(?, 'MOUS Bobigny', '2025-01-01', 'Accompagner', '93')", (ACTION,))
+    scenario(shared, values, tmp_path)
+
+
+def scenario(shared, shared_values, tmp_path):
+    """The scenario on any shared store; `shared_values(shared)` reads its grid of ACTION."""
     alice, bob = str(tmp_path / "alice.gpkg"), str(tmp_path / "bob.gpkg")
     for path, login in ((alice, "alice"), (bob, "bob")):
         checkout(shared, path, ["93"], login)
@@ -37,13 +42,13 @@ def test_two_copies_enter_months_of_the_same_dispositif_and_the_same_month_diffe
     synchronise(alice, "alice")
     everything = {("people", "2025-03"): 40, ("women", "2025-03"): 18, ("people", "2025-04"): 42,
                   ("households", "2025-04"): 11}
-    assert values(shared) == values(alice) == values(bob) == everything
+    assert shared_values(shared) == values(alice) == values(bob) == everything
 
     enter(alice, "alice", {("people", "2025-04"): 45})
     enter(bob, "bob", {("people", "2025-04"): 47})
     assert synchronise(alice, "alice").conflicts == 0
     assert synchronise(bob, "bob").conflicts == 1
-    assert values(shared)[("people", "2025-04")] == 45 and values(bob)[("people", "2025-04")] == 47
+    assert shared_values(shared)[("people", "2025-04")] == 45 and values(bob)[("people", "2025-04")] == 47
     with WorkingCopy(bob) as copy:
         [conflict] = copy.conflicts()
         assert (conflict["table"], conflict["field"], conflict["mine"], conflict["theirs"]) == (
@@ -51,4 +56,4 @@ def test_two_copies_enter_months_of_the_same_dispositif_and_the_same_month_diffe
         copy.resolve_all(conflict["uuid"], "mine", "bob")
     synchronise(bob, "bob")
     synchronise(alice, "alice")
-    assert values(shared)[("people", "2025-04")] == values(alice)[("people", "2025-04")] == 47
+    assert shared_values(shared)[("people", "2025-04")] == values(alice)[("people", "2025-04")] == 47
