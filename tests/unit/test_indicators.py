@@ -177,6 +177,14 @@ def test_a_geopackage_of_version_2_gets_the_indicator_kinds(tmp_path):
         for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
                                           "'indicator_definitions'").fetchall():
             connection.execute('DROP TRIGGER "%s"' % name)
+        create = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'indicator_definitions'").fetchone()[0]
+        lines = create.split("\n")
+        items = [line.rstrip(",") for line in lines[1:-1] if not (
+            line.strip().startswith("CONSTRAINT") and ("kind" in line or "local_departement" in line))]
+        connection.execute("PRAGMA writable_schema = ON")
+        connection.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'indicator_definitions'",
+                           ("\n".join([lines[0], ",\n".join(items), lines[-1]]),))
+    with contextlib.closing(gpkg.connect(path)) as connection:
         for column in ("label_en", "kind", "local_departement"):
             for table in ("indicator_definitions", "indicator_definitions_history"):
                 connection.execute('ALTER TABLE "%s" DROP COLUMN "%s"' % (table, column))
