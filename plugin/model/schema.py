@@ -94,6 +94,8 @@ class Table:
     parent: Optional[Tuple[str, str]] = None
     # The tab of the parent's form that lists these rows (else a tab of their own).
     parent_tab: Optional[Tab] = None
+    # Indexes beyond those the fields imply: columns, in order (a covering index of the sums).
+    indexes: Tuple[Tuple[str, ...], ...] = ()
 
     def field(self, name: str) -> Field:
         try:
@@ -579,7 +581,10 @@ INDICATOR_VALUES = action_child(
     text("period", "Période (mois)", "Period (month)", required=True, length=(7, 7)),
     count("value", "Valeur", "Value"),
     free_text("comments", "Commentaires", "Comments"),
-    unique_together=(("action_uuid", "indicator_uuid", "period"),),
+    # In this order, the unique index also serves the sub-count rule (one action, one month); the sums
+    # of a period read the second index alone, already grouped by action and indicator.
+    unique_together=(("action_uuid", "period", "indicator_uuid"),),
+    indexes=(("action_uuid", "indicator_uuid", "period", "value"),),
     rules=(across_rows(
         "indicator_values_subcount_le_total",
         SUBCOUNT_RULE.format(other="other.uuid IS NOT \"uuid\""),

@@ -246,10 +246,18 @@ def as_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
 
 
-def entered_months(connection) -> Dict[str, List[str]]:
-    """{dispositif: the months it has at least one value for}."""
+def entered_months(connection, action_uuids: Optional[Sequence[str]] = None, first: Optional[str] = None,
+                   last: Optional[str] = None) -> Dict[str, List[str]]:
+    """{dispositif: the months (of [first, last]) it has at least one value for}."""
+    parameters: Dict[str, object] = {"first": first, "last": last}
+    condition = "1 = 1"
+    if action_uuids is not None:
+        condition = _in(dialect_of(connection), "action_uuid", "actions", action_uuids, parameters)
     found: Dict[str, List[str]] = {}
-    for action_uuid, period in _run(connection, 'SELECT DISTINCT "action_uuid", "period" FROM "indicator_values"'):
+    for action_uuid, period in _run(connection, 'SELECT DISTINCT "action_uuid", "period" FROM "indicator_values" '
+                                                'WHERE %s AND ({p:first} IS NULL OR "period" >= {p:first}) '
+                                                'AND ({p:last} IS NULL OR "period" <= {p:last})' % condition,
+                                    parameters):
         found.setdefault(action_uuid, []).append(period)
     return found
 
@@ -276,6 +284,27 @@ def indicator_sums(source, action: Optional[str] = None, departement: Optional[s
                          "The period starts after its end (%s > %s)." % (first, last))
     with connection_of(source) as connection:
         found = actions(connection, departement=departement, uuids=[action] if action else None)
-        entered = values(connection, [a.uuid for a in found], first, last)
         known = definitions(connection)
-    return model.sum_indicators(known, found, entered, first, last, by)
+        uuids = [a.uuid for a in found]
+        if by in ("month", "quarter", "year"):
+            return model.sum_indicators(known, found, values(connection, uuids, first, last), first, last, by)
+        summed = aggregates(connection, uuids, first, last)
+        months = entered_months(connection, uuids, first, last)
+    return model.sum_aggregates(known, found, summed, months, first, last, by)
+
+
+def aggregates(connection, action_uuids: Sequence[str], first: str, last: str) -> List[model.Aggregate]:
+    """Per dispositif and indicator, the known values of [first, last] summed by the store: their sum,
+    the latest month and its value (one pass over the period's values, nothing else read)."""
+    dialect = dialect_of(connection)
+    parameters: Dict[str, object] = {"first": first, "last": last}
+    condition = _in(dialect, "action_uuid", "actions", action_uuids, parameters)
+    # SQLite gives a bare column the value of the row where max() is found; PostgreSQL orders an array.
+    latest = 'v."value"' if dialect is SQLITE else '(array_agg(v."value" ORDER BY v."period" DESC))[1]'
+    codes = {d.uuid: d.code for d in definitions(connection)}
+    rows = _run(connection, 'SELECT v."action_uuid", v."indicator_uuid", sum(v."value"), max(v."period"), %s '
+                            'FROM "indicator_values" v WHERE v.%s AND v."period" >= {p:first} AND v."period" <= {p:last} '
+                            'AND v."value" IS NOT NULL GROUP BY v."action_uuid", v."indicator_uuid"'
+                % (latest, condition), parameters)
+    return [model.Aggregate(action, codes[indicator], int(total), period, value)
+            for action, indicator, total, period, value in rows]

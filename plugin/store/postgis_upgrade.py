@@ -69,6 +69,8 @@ def upgrade(location: str) -> List[str]:
             for table in schema.TABLES:
                 for statement in postgres_ddl.create_rule_triggers(table):
                     cursor.execute(statement)
+                for statement in postgres_ddl.declared_indexes(table):
+                    cursor.execute(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
             cursor.execute("SELECT set_config('app.user', 'resorption_sig', true)")
             for statement, parameters in core_indicator_upgrade(postgres=True):
                 cursor.execute(statement, parameters)

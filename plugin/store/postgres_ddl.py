@@ -23,7 +23,7 @@ from typing import Iterator, List
 from ..model import schema
 from ..model.rules import POSTGRES, quoted, sql_literal
 from ..model.schema import EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Kind, Table, history_of
-from .sqlite_ddl import (GEOMETRY_COLUMN, POPULATION_STAMP, constraint_name, history_columns,
+from .sqlite_ddl import (GEOMETRY_COLUMN, POPULATION_STAMP, constraint_name, declared_indexes, history_columns,
                          population_fields, with_row_prefix)
 
 # pg_advisory_xact_lock key of sync commits ("RSIG").
@@ -122,6 +122,7 @@ def create_indexes(table: Table) -> Iterator[str]:
         if field.references or field.name in ("departement", "insee_code", "status", "owner_uuid"):
             yield 'CREATE INDEX "%s_%s_idx" ON %s (%s)' % (table.name, field.name, quoted(table.name),
                                                            quoted(field.name))
+    yield from declared_indexes(table)
 
 
 def _row_function(table: Table) -> str:

@@ -195,3 +195,45 @@ def test_a_geopackage_of_version_2_gets_the_indicator_kinds(tmp_path):
         assert kinds["housing_households"] == ("flow", "Access to housing (households)")
         assert connection.execute("SELECT count(*) FROM indicator_definitions_history WHERE changed_by = "
                                   "'resorption_sig'").fetchone()[0] == len(kinds)
+
+
+CODES = ("people", "women", "households", "housing_households", "shelter_people")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.sampled_from(CODES), st.integers(0, 23),
+                          st.one_of(st.none(), st.integers(0, 30))), max_size=40),
+       st.sampled_from([None, "topic", "operator", "action", "departement"]),
+       st.sampled_from(["monthly", "quarterly"]))
+def test_the_store_summing_a_period_gives_the_figures_of_every_value_read(entries, by, frequency):
+    """The store's aggregates (one pass, sum and latest value per dispositif and indicator) against the
+    reference that reads every value."""
+    import tempfile
+    from plugin.store import create_store
+    with tempfile.TemporaryDirectory() as folder:
+        store = create_store(folder + "/s.gpkg")
+        uuids = {"A": "a0000000-0000-4000-8000-0000000000aa", "B": "b0000000-0000-4000-8000-0000000000bb"}
+        with contextlib.closing(store.connect()) as connection, gpkg.transaction(connection):
+            for key, uuid in uuids.items():
+                connection.execute("INSERT INTO actions (uuid, name, started_at, goals, departement, "
+                                   "reporting_frequency) VALUES (?, ?, ?, 'x', ?, ?)",
+                                   (uuid, key, "2024-01-01" if key == "A" else "2024-07-10",
+                                    "93" if key == "A" else "94", frequency))
+                connection.execute("INSERT INTO action_topics (action_uuid, topic) VALUES (?, 'housing')", (uuid,))
+            connection.execute("INSERT INTO action_topics (action_uuid, topic) VALUES (?, 'health')", (uuids["A"],))
+        seen = {}
+        for key, code, month, value in entries:  # sub-counts below their totals: people = 100 always
+            seen[(key, code, model.add_months("2024-01", month))] = value
+        with contextlib.closing(store.connect()) as connection:
+            for key, uuid in uuids.items():
+                changes = {(c, m): (100 if c in ("people", "households") and v is not None else v)
+                           for (k, c, m), v in seen.items() if k == key}
+                changes = {k: v for k, v in changes.items() if v is not None}
+                sql.save_month_values(connection, uuid, changes, "test")
+            # a row without a value still marks its month as entered
+            connection.execute("INSERT INTO indicator_values (action_uuid, indicator_uuid, period) SELECT ?, uuid, "
+                               "'2024-03' FROM indicator_definitions WHERE code = 'minors'", (uuids["A"],))
+            actions = sql.actions(connection)
+            reference = model.sum_indicators(sql.definitions(connection), actions, sql.values(connection),
+                                             "2024-02", "2025-11", by)
+        assert sql.indicator_sums(store, first="2024-02", last="2025-11", by=by) == reference
