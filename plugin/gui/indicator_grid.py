@@ -19,6 +19,8 @@ EDITED_COLOUR = QColor("#fff2cc")
 WRONG_COLOUR = QColor("#ff7b7b")
 LOCKED_COLOUR = QColor("#eeeeee")
 MONTHS_SHOWN = 24
+# The reason the history keeps for values entered in the grid (data, not interface: not translated).
+ENTRY_REASON = "saisie mensuelle"
 
 
 class IndicatorGrid(QWidget):
@@ -187,7 +189,7 @@ class IndicatorGrid(QWidget):
         expected = {key: (self.cells[key].row_version if key in self.cells else None) for key in self.edited}
         with sql.connection_of(self.source) as connection:
             written = sql.save_month_values(connection, self.action.uuid, dict(self.edited), self.login(),
-                                            reason=tr("saisie mensuelle"), expected=expected)
+                                            reason=ENTRY_REASON, expected=expected)
         self.show_action(self.source, self.action)
         return written
 
