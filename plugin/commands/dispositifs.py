@@ -5,11 +5,9 @@ import sys
 
 from ..exchange import observatory
 from ..i18n import pick
-from ..model import indicators as model
 from ..model import vocabularies as voc
 from ..store import indicators_sql as sql
 from ..store import open_store
-from ..store.base import StoreError
 
 EXIT_NOTHING_IMPORTED = 1
 EXIT_CONFLICTS = 3

@@ -199,28 +199,23 @@ def sum_aggregates(definitions: Sequence[Definition], actions: Sequence[Action],
     result.update(_sums_of_aggregates(actions, by_action, entered, kinds, first, last).as_json())
     groups: List[Dict[str, object]] = []
     if by is not None:
-        members: Dict[str, List[Action]] = defaultdict(list)
-        keys = _group_keys(by)
-        for action in actions:
-            for key in keys(action):
-                members[key].append(action)
-        for key in sorted(members):
-            groups.append(dict(key=key, **_sums_of_aggregates(members[key], by_action, entered, kinds, first,
+        for key, members in _members(actions, by):
+            groups.append(dict(key=key, **_sums_of_aggregates(members, by_action, entered, kinds, first,
                                                               last).as_json()))
     result["groups"] = groups
     return result
 
 
-def _group_keys(by: str) -> Callable[[Action], Iterable[str]]:
-    if by == "action":
-        return lambda action: (action.uuid,)
-    if by == "topic":
-        return lambda action: action.topics
-    if by == "operator":
-        return lambda action: action.operators
-    if by == "departement":
-        return lambda action: (action.departement,)
-    raise ValueError(by)
+def _members(actions: Sequence[Action], by: str) -> List[Tuple[str, List[Action]]]:
+    """(key, its dispositifs) by key: a dispositif counts in each of its topics, each of its operators."""
+    keys: Callable[[Action], Iterable[str]] = {
+        "action": lambda action: (action.uuid,), "topic": lambda action: action.topics,
+        "operator": lambda action: action.operators, "departement": lambda action: (action.departement,)}[by]
+    members: Dict[str, List[Action]] = defaultdict(list)
+    for action in actions:
+        for key in keys(action):
+            members[key].append(action)
+    return sorted(members.items())
 
 
 def sum_indicators(definitions: Sequence[Definition], actions: Sequence[Action], values: Iterable[Value],
@@ -246,13 +241,8 @@ def sum_indicators(definitions: Sequence[Definition], actions: Sequence[Action],
         for key, months in periods.items():
             groups.append(dict(key=key, **_sums_of(actions, by_action, kinds, months[0], months[-1]).as_json()))
     elif by is not None:
-        members: Dict[str, List[Action]] = defaultdict(list)
-        keys = _group_keys(by)
-        for action in actions:
-            for key in keys(action):
-                members[key].append(action)
-        for key in sorted(members):
-            groups.append(dict(key=key, **_sums_of(members[key], by_action, kinds, first, last).as_json()))
+        for key, members in _members(actions, by):
+            groups.append(dict(key=key, **_sums_of(members, by_action, kinds, first, last).as_json()))
     result["groups"] = groups
     return result
 

@@ -5,12 +5,10 @@ store spells them. Sums themselves are in plugin/model/indicators.py.
 """
 import contextlib
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..model import indicators as model
-from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import history_of
 from . import gpkg
@@ -240,10 +238,6 @@ def add_local_indicator(connection, code: str, label: str, departement: str, kin
                          '{p:unit}, \'local\', {p:kind}, {p:departement}, {p:login}, {p:login})',
              {"code": code, "label": label, "topic": topic, "unit": unit, "kind": kind,
               "departement": departement, "login": login or None})
-
-
-def as_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
 
 
 def entered_months(connection, action_uuids: Optional[Sequence[str]] = None, first: Optional[str] = None,
