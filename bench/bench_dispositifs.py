@@ -15,6 +15,7 @@ Prints a Markdown table (docs/benchmarks.md, section « Dispositifs »).
 """
 import argparse
 import contextlib
+import os
 import datetime as dt
 import random
 import sys
@@ -262,8 +263,9 @@ def main():
     for label, seconds, target in lines:
         verdict = "≤ %s : %s" % (ms(target), "oui" if seconds <= target else "**non**") if target else ""
         print("| %s | **%s** | %s |" % (label, ms(seconds), verdict))
-    print("\n%d dispositifs × %d indicateurs × %d mois = %d valeurs ; schéma %d." % (
-        ACTIONS, 12 + LOCAL_INDICATORS, MONTHS, ACTIONS * (12 + LOCAL_INDICATORS) * MONTHS, schema.SCHEMA_VERSION))
+    print("\n%d dispositifs × %d indicateurs × %d mois = %d valeurs ; schéma %d ; charge de la machine à la fin : %s."
+          % (ACTIONS, 12 + LOCAL_INDICATORS, MONTHS, ACTIONS * (12 + LOCAL_INDICATORS) * MONTHS, schema.SCHEMA_VERSION,
+             " / ".join("%.1f" % load for load in os.getloadavg())))
 
 
 if __name__ == "__main__":
