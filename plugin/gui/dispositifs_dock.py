@@ -20,7 +20,7 @@ from ..layers import loader
 from ..model import indicators as model
 from ..model import vocabularies as voc
 from ..settings import Settings
-from ..store import actions_sql
+from ..store import actions_sql, is_postgres, open_store
 from ..store import indicators_sql as sql
 from ..store.actions_sql import Declaration
 from .dates import date_edit
@@ -186,7 +186,13 @@ class DispositifsDock(QgsDockWidget):
             return
         self.layer = layer
         location = layer.customProperty(loader.STORE_PROPERTY) if layer is not None else None
-        self.source = LayerStore(location) if location else None
+        self.source = None
+        try:
+            # A shared PostGIS store is read through its own connections; a file through the layers' store.
+            self.source = (open_store(location) if is_postgres(location) else LayerStore(location)) \
+                if location else None
+        except READ_ERRORS as error:
+            self.notify(failure_text(error), Qgis.MessageLevel.Warning)
         self.reload()
 
     def set_related_layers(self, layers) -> None:

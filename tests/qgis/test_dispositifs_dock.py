@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from qgis.core import QgsProject
-from qgis.PyQt.QtCore import QDate
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent
 
 from plugin.demo.generator import generate
 from plugin.gui.dock_manager import DockManager
@@ -29,6 +29,7 @@ def dock(iface, new_store, qgis_new_project):
     dock = manager.docks[2]
     yield dock, new_store
     manager.remove()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     QgsProject.instance().removeAllMapLayers()
     QgsProject.instance().relationManager().clear()
     editing_session.stop()
@@ -139,3 +140,4 @@ def test_the_synthesis_dock_has_a_dispositifs_tab_with_the_sums_and_the_finances
         assert panel.finances.rowCount() >= 2 and panel.finances.item(0, 0).text()
     finally:
         manager.remove()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # gone before the next test looks

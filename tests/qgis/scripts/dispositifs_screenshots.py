@@ -60,6 +60,15 @@ def run():
         dock.late_check.setChecked(True)
         save(dock, "en_retard")
         dock.late_check.setChecked(False)
+        synthesis = plugin.synthesis.synthesis_dock
+        synthesis.show()
+        synthesis.raise_()
+        synthesis.pages.setCurrentIndex(1)
+        panel = synthesis.dispositifs
+        panel.by.setCurrentIndex(panel.by.findData("topic"))
+        save(synthesis, "synthese")
+        synthesis.hide()
+        dock.raise_()
         dock.new_button.click()
         form = dock.declaration_tab
         form.name.setText("MOUS Bobigny – Les Vignes")
