@@ -484,8 +484,8 @@
       <translation>Split by</translation>
     </message>
     <message>
-      <source>Dépense inconnue</source>
-      <translation>Spending unknown</translation>
+      <source>Lignes sans dépense connue</source>
+      <translation>Lines without known spending</translation>
     </message>
     <message>
       <source>Mois non saisis</source>
@@ -494,6 +494,10 @@
     <message>
       <source>Du {0} au {1} : flux (Σ) additionnés, stocks en fin de période ; les mois non saisis sont comptés à part, jamais comme 0.</source>
       <translation>From {0} to {1}: flows (Σ) summed, stocks at the end of the period; the months not entered are counted apart, never as 0.</translation>
+    </message>
+    <message>
+      <source>n.c.</source>
+      <translation>n/a</translation>
     </message>
     <message>
       <source>Création</source>

@@ -2,7 +2,7 @@
 operator, dispositif, département, quarter or year), the months missing, and the finances per year."""
 from typing import Callable, Optional
 
-from qgis.PyQt.QtCore import QDate
+from qgis.PyQt.QtCore import QDate, Qt
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QGridLayout, QLabel, QPushButton,
                                  QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -22,6 +22,12 @@ def _month_edit(day: QDate) -> QDateEdit:
 
 def _number(value) -> str:
     return "" if value is None else "{:,.0f}".format(value).replace(",", "\u202f")
+
+
+def _cell(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+    return item
 
 
 class DispositifsSummary(QWidget):
@@ -62,7 +68,7 @@ class DispositifsSummary(QWidget):
         layout.addWidget(self.table, 3)
         self.finances = QTableWidget(0, 3)
         self.finances.setObjectName("dispositifs_finances")
-        self.finances.setHorizontalHeaderLabels([tr("Prévu (€)"), tr("Dépensé (€)"), tr("Dépense inconnue")])
+        self.finances.setHorizontalHeaderLabels([tr("Prévu (€)"), tr("Dépensé (€)"), tr("Lignes sans dépense connue")])
         self.finances.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.finances.verticalHeader().setDefaultSectionSize(22)
         layout.addWidget(self.finances, 1)
@@ -133,8 +139,8 @@ class DispositifsSummary(QWidget):
         self.table.setVerticalHeaderLabels(labels + [tr("Mois non saisis")])
         for column, (_title, block) in enumerate(columns):
             for row, definition in enumerate(shown):
-                self.table.setItem(row, column, QTableWidgetItem(_number(block["total"].get(definition.code))))
-            self.table.setItem(len(shown), column, QTableWidgetItem(str(block["missing_months"])))
+                self.table.setItem(row, column, _cell(_number(block["total"].get(definition.code))))
+            self.table.setItem(len(shown), column, _cell(str(block["missing_months"])))
         self.status.setText(tr("Du {0} au {1} : flux (Σ) additionnés, stocks en fin de période ; les mois non saisis "
                                "sont comptés à part, jamais comme 0.").format(result["from"], result["to"]))
 
@@ -142,5 +148,7 @@ class DispositifsSummary(QWidget):
         self.finances.setRowCount(len(years))
         self.finances.setVerticalHeaderLabels([str(y["year"]) for y in years])
         for row, year in enumerate(years):
-            for column, name in enumerate(("planned", "spent", "spent_unknown")):
-                self.finances.setItem(row, column, QTableWidgetItem(_number(year[name])))
+            spent = year["spent"] if year["spent"] or not year["spent_unknown"] else None  # n.c., not 0
+            for column, value in enumerate((year["planned"], spent, year["spent_unknown"])):
+                self.finances.setItem(row, column, _cell(_number(value) if value is not None else tr("n.c.")))
+        self.finances.resizeColumnsToContents()

@@ -368,8 +368,8 @@ class SynthesisDock(QgsDockWidget):
         layout.addWidget(self.status)
         self.pages = QTabWidget(self)
         self.pages.addTab(scrollable(body), tr("Sites et terrains"))
-        self.dispositifs = DispositifsSummary(self.store, self.pages)
-        self.pages.addTab(self.dispositifs, tr("Dispositifs"))
+        self.dispositifs = DispositifsSummary(self.store)
+        self.pages.addTab(scrollable(self.dispositifs), tr("Dispositifs"))
         self.pages.currentChanged.connect(lambda index: self.dispositifs.refresh() if index == 1 else None)
         self.setWidget(self.pages)
 

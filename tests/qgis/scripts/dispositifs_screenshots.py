@@ -61,12 +61,14 @@ def run():
         save(dock, "en_retard")
         dock.late_check.setChecked(False)
         synthesis = plugin.synthesis.synthesis_dock
+        synthesis.setFloating(True)  # the height of a laptop's screen for the Synthèse
         synthesis.show()
-        synthesis.raise_()
+        synthesis.resize(560, 640)
         synthesis.pages.setCurrentIndex(1)
         panel = synthesis.dispositifs
         panel.by.setCurrentIndex(panel.by.findData("topic"))
         save(synthesis, "synthese")
+        synthesis.setFloating(False)
         synthesis.hide()
         dock.raise_()
         dock.new_button.click()
