@@ -8,6 +8,7 @@ from ..i18n import pick
 from ..model import vocabularies as voc
 from ..store import indicators_sql as sql
 from ..store import open_store
+from ..store.base import StoreError
 
 EXIT_NOTHING_IMPORTED = 1
 EXIT_CONFLICTS = 3
@@ -39,6 +40,22 @@ def register(commands) -> None:
     sums.add_argument("--by", choices=("action", "topic", "operator", "departement", "month", "quarter", "year"))
     sums.add_argument("--json", action="store_true")
     sums.set_defaults(run=run_indicators)
+
+    local = commands.add_parser(
+        "local-indicator", help=pick("créer un indicateur local d'un département",
+                                     "create a local indicator of a département"))
+    local.add_argument("store")
+    local.add_argument("--departement", metavar="CODE", required=True)
+    local.add_argument("--code", required=True, help=pick("code unique (ex. mediation_93)",
+                                                         "unique code (e.g. mediation_93)"))
+    local.add_argument("--label", required=True, help=pick("libellé en français", "French label"))
+    local.add_argument("--kind", choices=voc.INDICATOR_KIND.codes, default="stock",
+                       help=pick("stock (lu en fin de mois) ou flux (dans le mois)",
+                                 "stock (read at month end) or flow (during the month)"))
+    local.add_argument("--topic", choices=voc.ACTION_TOPIC.codes)
+    local.add_argument("--unit")
+    local.add_argument("--login", default=None)
+    local.set_defaults(run=run_local_indicator)
 
     workbook = commands.add_parser(
         "observatory", help=pick("classeur mensuel de l'opérateur pour un dispositif et un mois",
@@ -114,4 +131,20 @@ def import_observatory(arguments) -> int:
     written = observatory.apply_workbook(store, preview, arguments.login or getpass.getuser(), choice)
     print(pick("Importé (import: %s) : %d valeur(s) écrite(s)", "Imported (import: %s): %d value(s) written") % (
         preview.file_name, written))
+    return 0
+
+
+def run_local_indicator(arguments) -> int:
+    store = open_store(arguments.store)
+    with sql.connection_of(store) as connection:
+        try:
+            sql.add_local_indicator(connection, arguments.code, arguments.label, arguments.departement,
+                                    arguments.kind, arguments.topic, arguments.unit,
+                                    arguments.login or getpass.getuser())
+        except Exception as error:  # the store's rule (unique code, département given) says why
+            if type(error).__module__.split(".")[0] not in ("sqlite3", "psycopg2"):
+                raise
+            raise StoreError("Indicateur refusé par le stockage : %s" % error,
+                             "Indicator refused by the store: %s" % error) from error
+    print(pick("Indicateur local créé : %s", "Local indicator created: %s") % arguments.code)
     return 0

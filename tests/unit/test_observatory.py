@@ -189,3 +189,16 @@ def test_the_excel_export_carries_the_dispositif_its_finances_and_its_monthly_va
     assert [(r[0], r[3], r[4], r[6], r[7]) for r in values] == [
         (ACTION, "2025-10", "households", "stock", 11), (ACTION, "2025-10", "people", "stock", 40),
         (ACTION, "2025-11", "people", "stock", 42)]
+
+
+def test_a_departement_creates_a_local_indicator_that_its_workbooks_carry(store, tmp_path, capsys):
+    assert cli.main(["local-indicator", store.location, "--departement", "93", "--code", "mediation_93",
+                     "--label", "Médiations scolaires", "--kind", "flow", "--login", "agent.ddets"]) == 0
+    assert cli.main(["local-indicator", store.location, "--departement", "93", "--code", "mediation_93",
+                     "--label", "Doublon"]) == 2
+    assert "refusé par le stockage" in capsys.readouterr().err
+    path = tmp_path / "observatoire.xlsx"
+    cli.main(["observatory", store.location, str(path), "--action", ACTION, "--month", "2025-12"])
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    rows = {sheet.cell(r, 1).value: [c.value for c in sheet[r]] for r in range(8, sheet.max_row + 1)}
+    assert rows["mediation_93"][1:3] == ["Médiations scolaires", "Flux (dans le mois)"]
