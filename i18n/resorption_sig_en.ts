@@ -92,16 +92,16 @@
       <translation>Attachments of “{0}”</translation>
     </message>
     <message>
-      <source>Ajoutée le {0} par {1}</source>
-      <translation>Added on {0} by {1}</translation>
-    </message>
-    <message>
       <source>« {0} » est déjà jointe (même contenu).</source>
       <translation>“{0}” is already attached (same content).</translation>
     </message>
     <message>
       <source>Retirer « {0} » ? Le fichier reste dans l'historique du stockage.</source>
       <translation>Remove “{0}”? The file stays in the store's history.</translation>
+    </message>
+    <message>
+      <source>Ajoutée le {0} par {1}</source>
+      <translation>Added on {0} by {1}</translation>
     </message>
     <message>
       <source>Calcul en cours…</source>
@@ -208,6 +208,298 @@
       <translation>PDF exported: {0}</translation>
     </message>
     <message>
+      <source>Date de fin</source>
+      <translation>End date</translation>
+    </message>
+    <message>
+      <source>Nom</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>Début</source>
+      <translation>Start</translation>
+    </message>
+    <message>
+      <source>Objectifs</source>
+      <translation>Goals</translation>
+    </message>
+    <message>
+      <source>Dép., lieu, rythme</source>
+      <translation>Dép., place, frequency</translation>
+    </message>
+    <message>
+      <source>Thématiques</source>
+      <translation>Topics</translation>
+    </message>
+    <message>
+      <source>Ajouter une structure</source>
+      <translation>Add an organisation</translation>
+    </message>
+    <message>
+      <source>Structures</source>
+      <translation>Organisations</translation>
+    </message>
+    <message>
+      <source>Saisie par</source>
+      <translation>Entered by</translation>
+    </message>
+    <message>
+      <source>(non renseigné)</source>
+      <translation>(not given)</translation>
+    </message>
+    <message>
+      <source>Site ou terrain, par son nom</source>
+      <translation>Site or insertion site, by its name</translation>
+    </message>
+    <message>
+      <source>Ajouter</source>
+      <translation>Add</translation>
+    </message>
+    <message>
+      <source>Choisir sur la carte</source>
+      <translation>Pick on the map</translation>
+    </message>
+    <message>
+      <source>Ajouter une ligne</source>
+      <translation>Add a row</translation>
+    </message>
+    <message>
+      <source>Structure</source>
+      <translation>Organisation</translation>
+    </message>
+    <message>
+      <source>Rôle</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <source>Site</source>
+      <translation>Site</translation>
+    </message>
+    <message>
+      <source>Terrain</source>
+      <translation>Insertion site</translation>
+    </message>
+    <message>
+      <source>Année</source>
+      <translation>Year</translation>
+    </message>
+    <message>
+      <source>Financeur</source>
+      <translation>Funder</translation>
+    </message>
+    <message>
+      <source>Prévu (€)</source>
+      <translation>Planned (€)</translation>
+    </message>
+    <message>
+      <source>Dépensé (€)</source>
+      <translation>Spent (€)</translation>
+    </message>
+    <message>
+      <source>Dispositifs</source>
+      <translation>Programmes</translation>
+    </message>
+    <message>
+      <source>Nouveau</source>
+      <translation>New</translation>
+    </message>
+    <message>
+      <source>Enregistrer</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <source>Enregistrer la déclaration : dispositif, lieux, financements</source>
+      <translation>Save the declaration: programme, places, funding</translation>
+    </message>
+    <message>
+      <source>Classeur…</source>
+      <translation>Workbook…</translation>
+    </message>
+    <message>
+      <source>Classeur Excel du mois dernier à envoyer à l'opérateur</source>
+      <translation>Excel workbook of last month to send to the operator</translation>
+    </message>
+    <message>
+      <source>Importer…</source>
+      <translation>Import…</translation>
+    </message>
+    <message>
+      <source>Importer le classeur rempli par l'opérateur</source>
+      <translation>Import the workbook filled in by the operator</translation>
+    </message>
+    <message>
+      <source>Rechercher : nom du dispositif ou d'un opérateur</source>
+      <translation>Search: name of the programme or of an operator</translation>
+    </message>
+    <message>
+      <source>Thématique</source>
+      <translation>Topic</translation>
+    </message>
+    <message>
+      <source>Toutes thématiques</source>
+      <translation>All topics</translation>
+    </message>
+    <message>
+      <source>Opérateur</source>
+      <translation>Operator</translation>
+    </message>
+    <message>
+      <source>Département</source>
+      <translation>Département</translation>
+    </message>
+    <message>
+      <source>Actifs le</source>
+      <translation>Active on</translation>
+    </message>
+    <message>
+      <source>En retard de saisie</source>
+      <translation>Late entries</translation>
+    </message>
+    <message>
+      <source>Dispositif</source>
+      <translation>Programme</translation>
+    </message>
+    <message>
+      <source>Ménages suivis</source>
+      <translation>Households followed</translation>
+    </message>
+    <message>
+      <source>Lieux</source>
+      <translation>Places</translation>
+    </message>
+    <message>
+      <source>Financements</source>
+      <translation>Funding</translation>
+    </message>
+    <message>
+      <source>Indicateurs</source>
+      <translation>Indicators</translation>
+    </message>
+    <message>
+      <source>Tous opérateurs</source>
+      <translation>All operators</translation>
+    </message>
+    <message>
+      <source>Tous dép.</source>
+      <translation>All dép.</translation>
+    </message>
+    <message>
+      <source>Classeur de l'opérateur</source>
+      <translation>Operator's workbook</translation>
+    </message>
+    <message>
+      <source>Classeur Excel (*.xlsx)</source>
+      <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Conflits</source>
+      <translation>Conflicts</translation>
+    </message>
+    <message>
+      <source>Ces valeurs ont été modifiées dans le stockage depuis l'envoi du classeur.</source>
+      <translation>These values were changed in the store since the workbook was sent.</translation>
+    </message>
+    <message>
+      <source>Prendre le fichier</source>
+      <translation>Take the file</translation>
+    </message>
+    <message>
+      <source>Garder le stockage</source>
+      <translation>Keep the store</translation>
+    </message>
+    <message>
+      <source>Dép.</source>
+      <translation>Dép.</translation>
+    </message>
+    <message>
+      <source>Opérateurs</source>
+      <translation>Operators</translation>
+    </message>
+    <message>
+      <source>Retard</source>
+      <translation>Late</translation>
+    </message>
+    <message>
+      <source>Cliquez sur un site ou un terrain à lier (Échap pour finir)</source>
+      <translation>Click a site or an insertion site to link (Esc to finish)</translation>
+    </message>
+    <message>
+      <source>Importer un classeur d'opérateur</source>
+      <translation>Import an operator's workbook</translation>
+    </message>
+    <message>
+      <source>{0} dispositif(s) listé(s) sur {1}, {2} en retard de saisie</source>
+      <translation>{0} programme(s) listed out of {1}, {2} with late entries</translation>
+    </message>
+    <message>
+      <source>Dispositif enregistré : {0}</source>
+      <translation>Programme saved: {0}</translation>
+    </message>
+    <message>
+      <source>{0} valeur(s) enregistrée(s)</source>
+      <translation>{0} value(s) saved</translation>
+    </message>
+    <message>
+      <source>Import de {0} : {1} valeur(s) écrite(s), {2} inchangée(s)</source>
+      <translation>Import of {0}: {1} value(s) written, {2} unchanged</translation>
+    </message>
+    <message>
+      <source>Montant illisible : {0}</source>
+      <translation>Unreadable amount: {0}</translation>
+    </message>
+    <message>
+      <source>Valeurs refusées, rien n'a été écrit : {0}</source>
+      <translation>Values refused, nothing was written: {0}</translation>
+    </message>
+    <message>
+      <source>Classeur écrit : {0}</source>
+      <translation>Workbook written: {0}</translation>
+    </message>
+    <message>
+      <source>Rien n'a été importé : {0}</source>
+      <translation>Nothing was imported: {0}</translation>
+    </message>
+    <message>
+      <source>Refusé par le stockage, rien n'a été écrit : {0}</source>
+      <translation>Refused by the store, nothing was written: {0}</translation>
+    </message>
+    <message>
+      <source>{0} mois</source>
+      <translation>{0} month(s)</translation>
+    </message>
+    <message>
+      <source>Tous</source>
+      <translation>All</translation>
+    </message>
+    <message>
+      <source>Total</source>
+      <translation>Total</translation>
+    </message>
+    <message>
+      <source>Trimestre</source>
+      <translation>Quarter</translation>
+    </message>
+    <message>
+      <source>Ventiler par</source>
+      <translation>Split by</translation>
+    </message>
+    <message>
+      <source>Lignes sans dépense connue</source>
+      <translation>Lines without known spending</translation>
+    </message>
+    <message>
+      <source>Mois non saisis</source>
+      <translation>Months not entered</translation>
+    </message>
+    <message>
+      <source>Du {0} au {1} : flux (Σ) additionnés, stocks en fin de période ; les mois non saisis sont comptés à part, jamais comme 0.</source>
+      <translation>From {0} to {1}: flows (Σ) summed, stocks at the end of the period; the months not entered are counted apart, never as 0.</translation>
+    </message>
+    <message>
+      <source>n.c.</source>
+      <translation>n/a</translation>
+    </message>
+    <message>
       <source>Création</source>
       <translation>Created</translation>
     </message>
@@ -228,20 +520,12 @@
       <translation>Error</translation>
     </message>
     <message>
-      <source>n.c.</source>
-      <translation>n/a</translation>
-    </message>
-    <message>
       <source>Ouvrir le fichier</source>
       <translation>Open the file</translation>
     </message>
     <message>
       <source>Ouvrir le dossier</source>
       <translation>Open the folder</translation>
-    </message>
-    <message>
-      <source>Classeur Excel (*.xlsx)</source>
-      <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
       <source>Enregistrer le classeur Excel</source>
@@ -262,10 +546,6 @@
     <message>
       <source>Action</source>
       <translation>Action</translation>
-    </message>
-    <message>
-      <source>Site</source>
-      <translation>Site</translation>
     </message>
     <message>
       <source>Erreurs</source>
@@ -366,10 +646,6 @@
     <message>
       <source>Export en cours : {0}</source>
       <translation>Exporting: {0}</translation>
-    </message>
-    <message>
-      <source>Classeur écrit : {0}</source>
-      <translation>Workbook written: {0}</translation>
     </message>
     <message>
       <source>Analyse de {0}…</source>
@@ -538,6 +814,50 @@
 {0}</translation>
     </message>
     <message>
+      <source>Déverrouiller les mois passés</source>
+      <translation>Unlock past months</translation>
+    </message>
+    <message>
+      <source>Enregistrer les valeurs</source>
+      <translation>Save the values</translation>
+    </message>
+    <message>
+      <source>Σ : flux, additionnés sur les mois ; les autres sont des stocks, lus en fin de mois. Une case vide est inconnue, jamais zéro.</source>
+      <translation>Σ: flows, summed over the months; the others are stocks, read at month end. An empty cell is unknown, never zero.</translation>
+    </message>
+    <message>
+      <source>Le suivi porte sur un groupe de ménages, pas sur un lieu : les sites et terrains liés (onglet Lieux) sont des repères. Vide = non saisi.</source>
+      <translation>The follow-up is of a group of households, not of a place: the linked sites and insertion sites (Places tab) are landmarks. Empty = not entered.</translation>
+    </message>
+    <message>
+      <source>Saisie par : {0}</source>
+      <translation>Entered by: {0}</translation>
+    </message>
+    <message>
+      <source>non renseigné</source>
+      <translation>not given</translation>
+    </message>
+    <message>
+      <source>dont femmes</source>
+      <translation>of whom women</translation>
+    </message>
+    <message>
+      <source>dont mineurs</source>
+      <translation>of whom minors</translation>
+    </message>
+    <message>
+      <source>Mois en retard : aucune valeur saisie</source>
+      <translation>Late month: no value entered</translation>
+    </message>
+    <message>
+      <source>en retard : {0}</source>
+      <translation>late: {0}</translation>
+    </message>
+    <message>
+      <source>Saisi par {0} le {1}</source>
+      <translation>Entered by {0} on {1}</translation>
+    </message>
+    <message>
       <source>Position / contour</source>
       <translation>Position / outline</translation>
     </message>
@@ -556,14 +876,6 @@
     <message>
       <source>Statut</source>
       <translation>Status</translation>
-    </message>
-    <message>
-      <source>Département</source>
-      <translation>Département</translation>
-    </message>
-    <message>
-      <source>Tous</source>
-      <translation>All</translation>
     </message>
     <message>
       <source>Enregistrement refusé</source>
@@ -682,10 +994,6 @@
       <translation>Delete</translation>
     </message>
     <message>
-      <source>Enregistrer</source>
-      <translation>Save</translation>
-    </message>
-    <message>
       <source>Vérifier les règles puis enregistrer les modifications de la couche</source>
       <translation>Check the rules, then save the layer's changes</translation>
     </message>
@@ -744,10 +1052,6 @@
     <message>
       <source>Par raison de fermeture</source>
       <translation>By closing reason</translation>
-    </message>
-    <message>
-      <source>Nom</source>
-      <translation>Name</translation>
     </message>
     <message>
       <source>Mineurs</source>
@@ -1110,6 +1414,10 @@
       <translation>Export as CSV…</translation>
     </message>
     <message>
+      <source>Sites et terrains</source>
+      <translation>Sites and insertion sites</translation>
+    </message>
+    <message>
       <source>Tout le stockage</source>
       <translation>The whole store</translation>
     </message>
@@ -1232,14 +1540,6 @@
     <message>
       <source>? ménages</source>
       <translation>? households</translation>
-    </message>
-    <message>
-      <source>Ajouter</source>
-      <translation>Add</translation>
-    </message>
-    <message>
-      <source>Choisir sur la carte</source>
-      <translation>Pick on the map</translation>
     </message>
     <message>
       <source>Origines</source>

@@ -6,6 +6,8 @@ from ..i18n import pick
 from ..store import open_store
 from ..exchange.export import export_workbook
 from ..exchange.importer import apply_import, preview_import
+from ..exchange.observatory import is_observatory
+from .dispositifs import import_observatory
 
 EXIT_NOTHING_IMPORTED = 1
 
@@ -41,6 +43,9 @@ def register(commands) -> None:
     importing.add_argument("--login", default=None, help=pick(
         "identifiant qui signe les modifications (défaut : l'utilisateur du système)",
         "login that signs the changes (default: the system user)"))
+    importing.add_argument("--conflicts", choices=("keep", "file"), help=pick(
+        "observatoire mensuel : valeurs modifiées des deux côtés, garder le stockage ou prendre le fichier",
+        "monthly workbook: values changed on both sides, keep the store or take the file"))
     importing.set_defaults(run=run_import)
 
 
@@ -55,6 +60,8 @@ def run_export(arguments) -> int:
 
 
 def run_import(arguments) -> int:
+    if is_observatory(arguments.file):
+        return import_observatory(arguments)
     store = open_store(arguments.store)
     preview = preview_import(store, arguments.file)
     for line in preview.summary():

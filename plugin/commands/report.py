@@ -31,6 +31,11 @@ def register(commands) -> None:
                                   "atlas: one page per municipality with sites, or one sheet per site"))
     report.add_argument("--format", dest="paper", choices=("A4", "A3"), default="A4",
                         help=pick("format de page, paysage (défaut : A4)", "page size, landscape (default: A4)"))
+    report.add_argument("--dispositifs", action="store_true",
+                        help=pick("ajouter la page des dispositifs (actifs sur la période, ménages suivis, "
+                                  "indicateurs et tendance, financements)",
+                                  "add the programmes' page (active over the period, households followed, "
+                                  "indicators and trend, funding)"))
     report.set_defaults(run=run_report)
 
 
@@ -38,7 +43,8 @@ def run_report(arguments) -> int:
     from ..layout.content import Request
 
     request = Request(arguments.departement, tuple(arguments.insee or ()), instant(arguments.at),
-                      instant(arguments.compare), arguments.paper, arguments.atlas).checked()
+                      instant(arguments.compare), arguments.paper, arguments.atlas,
+                      arguments.dispositifs).checked()
     if not arguments.output.lower().endswith(".pdf"):
         raise StoreError("Le fichier de sortie doit finir par .pdf : %s" % arguments.output,
                          "The output file must end with .pdf: %s" % arguments.output)

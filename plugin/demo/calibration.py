@@ -172,17 +172,26 @@ ACTIONS_PER_SITE = 1 / 40
 MIN_ACTIONS = 2
 MAX_ACTIONS = 300
 ACTION_LOCATION_SHARES = {"sur_site": 0.45, "eti": 0.25, "logement": 0.22, "autre": 0.08}
-REPORTING_FREQUENCY_SHARES = {"monthly": 0.5, "quarterly": 0.35, "yearly": 0.15}
-ACTION_TOPICS_PER_ACTION = (1, 4)
-ACTION_OPERATORS = (1, 2)
+REPORTING_FREQUENCY_SHARES = {"monthly": 0.75, "quarterly": 0.2, "yearly": 0.05}
+ACTION_TOPICS_PER_ACTION = (2, 4)
+# The tags a dispositif of each kind of place usually carries (the first ones most often).
+ACTION_TOPICS_BY_LOCATION = {
+    "sur_site": ("health", "rights", "school", "safety", "site_development", "work"),
+    "eti": ("housing", "work", "school", "site_development", "rights"),
+    "logement": ("housing", "rights", "work", "school"),
+    "autre": ("rights", "health", "work", "school"),
+}
+ACTION_OPERATORS = (1, 3)
 ACTION_SITES = (2, 10)
 ACTION_AGE_YEARS = (0.5, 5.0)
 ACTION_ENDED_PROBABILITY = 0.4
 FINANCE_TYPES_PER_YEAR = (1, 3)
 FINANCE_AMOUNT_EUR = (20_000, 400_000)
 # Indicator values cover at most this many past months of each action.
-INDICATOR_MONTHS = 12
-ASSOCIATIONS_PER_DEPARTEMENT = (1, 3)
+INDICATOR_MONTHS = 24
+# Share of the dispositifs whose operator is late: their last 1 or 2 due months are still empty.
+INDICATOR_LATE_PROBABILITY = 0.3
+ASSOCIATIONS_PER_DEPARTEMENT = (2, 4)
 
 
 def departement_name(code: str) -> str:

@@ -699,8 +699,12 @@ class _Builder:
                           goals=rng.choice(cal.ACTION_GOALS), departement=departement, location_type=location,
                           location_other=rng.choice(cal.ACTION_LOCATION_OTHER) if location == "autre" else None,
                           reporting_frequency=_weighted(rng, cal.REPORTING_FREQUENCY_SHARES))
+            associations = organisations[departement]["association"]
+            operators = rng.sample(associations, min(len(associations), rng.randint(*cal.ACTION_OPERATORS)))
+            action["values_entered_by"] = operators[0]
             self.add(schema.ACTIONS, action)
-            self._action_children(action, started, ended, worked_on, organisations[departement], indicators)
+            self._action_children(action, started, ended, worked_on, organisations[departement], operators,
+                                  indicators)
             actions.append(action)
         return actions
 
@@ -710,14 +714,16 @@ class _Builder:
         self.add(table, row)
 
     def _action_children(self, action, started: dt.date, ended: Optional[dt.date], worked_on, organisations,
-                         indicators: Dict[str, str]) -> None:
+                         operators: Sequence[str], indicators: Dict[str, str]) -> None:
         rng = self.rng
-        for topic in rng.sample(voc.ACTION_TOPIC.codes, rng.randint(*cal.ACTION_TOPICS_PER_ACTION)):
+        usual = cal.ACTION_TOPICS_BY_LOCATION[action["location_type"]]
+        count = min(len(usual), rng.randint(*cal.ACTION_TOPICS_PER_ACTION))
+        # The first usual tag always, then others of the place's usual ones.
+        for topic in (usual[0],) + tuple(rng.sample(usual[1:], count - 1)):
             self._child(schema.ACTION_TOPICS, action, started, topic=topic)
         pilot = rng.choice(organisations["prefecture"] + organisations["ddets"])
         self._child(schema.ACTION_ORGANISATIONS, action, started, organisation_uuid=pilot, role="pilot")
-        associations = organisations["association"]
-        for operator in rng.sample(associations, min(len(associations), rng.randint(*cal.ACTION_OPERATORS))):
+        for operator in operators:
             self._child(schema.ACTION_ORGANISATIONS, action, started, organisation_uuid=operator, role="operator")
         for site in worked_on:
             self._child(schema.ACTION_SITES, action, started, site_uuid=site["uuid"])
@@ -739,6 +745,8 @@ class _Builder:
         if ended and ended < last:
             last = ended.replace(day=1)
         first = max(started.replace(day=1), add_months(self.as_of.replace(day=1), -cal.INDICATOR_MONTHS))
+        if rng.random() < cal.INDICATOR_LATE_PROBABILITY and not ended:
+            last = add_months(last, -step * rng.randint(1, 2))  # the operator has not sent the last ones yet
         people = rng.randint(10, 150)
         month = first
         while month <= last:

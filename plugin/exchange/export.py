@@ -26,6 +26,7 @@ from ..store import sums_sql
 from ..store.base import StoreError
 from ..store.gpkg_functions import envelope
 from ..store.sqlite_ddl import GEOMETRY_COLUMN
+from . import export_dispositifs
 from .outputs import check_not_an_input
 from .xlsx_writer import Formula, Sheet, Style, Workbook
 
@@ -204,6 +205,7 @@ def _write_workbook(store, path: str, result: ExportResult, moment: Optional[str
                 book.add_sheet(CHANGES_SHEET, [38, 30, 22, 12, 16, 34, 24, 24], freeze=(HEADER_ROW, 0)),
                 connection, site_columns, start, end, territory)
             tracker.step(5)
+            result.rows.update(export_dispositifs.write_sheets(book, connection, departement))
 
 
 def _state_query(connection, table: str, names: Sequence[str], moment: Optional[str],

@@ -42,6 +42,8 @@ class Style:
     TITLE = 8
     DECIMAL = 9
     WRAP = 10
+    # A cell left open to entry on a protected sheet (the operator's month).
+    INPUT = 11
 
 
 STYLES_XML = (
@@ -52,16 +54,17 @@ STYLES_XML = (
     '<fonts count="3"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="14"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="4"><fill><patternFill patternType="none"/></fill>'
+    '<fills count="5"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill>'
     '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill>'
     '<fill><patternFill patternType="solid"><fgColor rgb="FFBDD7EE"/><bgColor indexed="64"/></patternFill></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFFFF2CC"/><bgColor indexed="64"/></patternFill></fill>'
     '</fills>'
     '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
     '<border><left/><right/><top style="thin"><color auto="1"/></top>'
     '<bottom style="thin"><color auto="1"/></bottom><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="11">'
+    '<cellXfs count="12">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
     'applyBorder="1" applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
@@ -77,6 +80,8 @@ STYLES_XML = (
     '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
     '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="1" fontId="1" fillId="4" borderId="1" xfId="0" applyNumberFormat="1" applyFont="1" '
+    'applyFill="1" applyBorder="1" applyProtection="1"><protection locked="0"/></xf>'
     '</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '</styleSheet>')
@@ -179,6 +184,8 @@ class Sheet:
         self._pending: List[str] = []
         self._merges: List[str] = []
         self._autofilter: Optional[str] = None
+        self._protected = False
+        self._validations: List[str] = []
         self._letters: List[str] = []
         self._write_start(widths, freeze)
 
@@ -226,11 +233,15 @@ class Sheet:
         cells = []
         letters = self._letters
         for index, value in enumerate(values):
+            style = styles[index] if styles else None
             if value is None or value == "":
+                if style == Style.INPUT:  # an empty cell still open to entry
+                    self.letter(index)
+                    cells.append('<c r="%s%s" s="%d"/>' % (letters[index], suffix, style))
                 continue
             if index >= len(letters):
                 self.letter(index)
-            cells.append(encode_cell(letters[index] + suffix, value, styles[index] if styles else None))
+            cells.append(encode_cell(letters[index] + suffix, value, style))
         extra = ' ht="%.1f" customHeight="1"' % height if height else ""
         self._pending.append('<row r="%d"%s>%s</row>' % (number, extra, "".join(cells)))
         if len(self._pending) >= _BUFFERED_ROWS:
@@ -246,6 +257,18 @@ class Sheet:
                                           column_letter(last_column), last_row)
         return self._autofilter
 
+    def protect(self) -> None:
+        """Lock every cell but those styled INPUT (no password: it guides, it does not secure)."""
+        self._protected = True
+
+    def accept_whole_numbers(self, cell_range: str, title: str, prompt: str, error: str) -> None:
+        """Only whole numbers ≥ 0 may be typed in `cell_range` (e.g. "E7:E26")."""
+        self._validations.append(
+            '<dataValidation type="whole" operator="greaterThanOrEqual" allowBlank="1" showInputMessage="1" '
+            'showErrorMessage="1" errorStyle="stop" errorTitle="%s" error="%s" promptTitle="%s" prompt="%s" '
+            'sqref="%s"><formula1>0</formula1></dataValidation>' % (
+                escape(title), escape(error), escape(title), escape(prompt), cell_range))
+
     @property
     def filter_range(self) -> Optional[str]:
         return self._autofilter
@@ -258,11 +281,16 @@ class Sheet:
     def close(self) -> None:
         self._flush()
         tail = ["</sheetData>"]
+        if self._protected:
+            tail.append('<sheetProtection sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0"/>')
         if self._autofilter:
             tail.append('<autoFilter ref="%s"/>' % self._autofilter)
         if self._merges:
             tail.append('<mergeCells count="%d">%s</mergeCells>' % (
                 len(self._merges), "".join('<mergeCell ref="%s"/>' % m for m in self._merges)))
+        if self._validations:
+            tail.append('<dataValidations count="%d">%s</dataValidations>' % (
+                len(self._validations), "".join(self._validations)))
         tail.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
                     '<pageSetup orientation="landscape" paperSize="9"/></worksheet>')
         self._stream.write("".join(tail).encode("utf-8"))

@@ -22,7 +22,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QApplication, QCheckBox,
                                  QComboBox, QDateEdit, QFileDialog,
                                  QHBoxLayout, QHeaderView, QLabel,
                                  QPushButton, QTableWidget, QTableWidgetItem,
-                                 QVBoxLayout, QWidget)
+                                 QTabWidget, QVBoxLayout, QWidget)
 
 from ..i18n import pick, tr
 from ..layers import loader
@@ -32,6 +32,7 @@ from ..settings import Settings
 from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
                               monthly_series, outcomes_between, site_sums)
 from .chart_widget import MonthlyChart
+from .dispositifs_synthesis import DispositifsSummary
 from .scrolling import scrollable
 from .dates import date_edit
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
@@ -365,7 +366,12 @@ class SynthesisDock(QgsDockWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        self.setWidget(scrollable(body))
+        self.pages = QTabWidget(self)
+        self.pages.addTab(scrollable(body), tr("Sites et terrains"))
+        self.dispositifs = DispositifsSummary(self.store)
+        self.pages.addTab(scrollable(self.dispositifs), tr("Dispositifs"))
+        self.pages.currentChanged.connect(lambda index: self.dispositifs.refresh() if index == 1 else None)
+        self.setWidget(self.pages)
 
     def _date_edit(self, name: str, day: QDate) -> QDateEdit:
         edit = date_edit(day, self, name)

@@ -45,6 +45,7 @@ class Request:
     compare: Optional[str] = None     # instant; None: DEFAULT_COMPARE_MONTHS before `at`
     paper: str = "A4"
     atlas: Optional[str] = None       # None, "commune" or "site"
+    dispositifs: bool = False         # add the « Dispositifs » page (copil_dispositifs.py)
 
     def checked(self) -> "Request":
         """This request validated, with `at` and `compare` filled in; StoreError when it is wrong."""

@@ -54,7 +54,7 @@ from ..model import sums as model
 from ..model.territories import local_epsg
 from ..store import sums_sql
 from ..store.base import Store, StoreError
-from . import chart, content, fiche
+from . import chart, content, copil_dispositifs, fiche
 
 LOG = logging.getLogger("resorption_sig")
 
@@ -405,6 +405,9 @@ def fill_layout(store: Store, request: content.Request, data: content.Content, l
         set_picture(layout, "chart", chart.monthly_chart(data.series, width, height, chart_font(request.paper)))
         keys = fill_commune_atlas(layout, store, request, layers, map_item, data, with_sites) \
             if request.atlas == "commune" else []
+        if request.dispositifs and not request.atlas:
+            copil_dispositifs.add_page(layout, copil_dispositifs.gather(store, request.departement, request.at,
+                                                                        request.compare), data.territory, request.paper)
     if request.atlas and not keys:
         raise StoreError("Aucun site ouvert au %s sur ce territoire : l'atlas serait vide."
                          % content.french_date(request.at),

@@ -61,6 +61,8 @@ class Rule:
     dialects: Tuple[str, ...] = (SQLITE, POSTGRES, QGIS)
     # Reads other rows (subqueries): only the store can check it, in a trigger.
     across_rows: bool = False
+    # The PostgreSQL text of an across-rows rule, when its SQLite template does not fit PostgreSQL.
+    postgres_template: Optional[str] = None
 
     @property
     def deterministic(self) -> bool:
@@ -76,7 +78,8 @@ class Rule:
     def expression(self, dialect: str) -> Optional[str]:
         if dialect not in self.dialects:
             return None
-        text = self.template.replace("{today}", _TODAY[dialect])
+        template = self.postgres_template if dialect == POSTGRES and self.postgres_template else self.template
+        text = template.replace("{today}", _TODAY[dialect])
         for name, (column, regex, sqlite_glob) in self.patterns.items():
             if dialect == SQLITE:
                 rendered = sqlite_glob
@@ -100,10 +103,14 @@ def sql_literal(value) -> str:
     return "'%s'" % str(value).replace("'", "''")
 
 
-def across_rows(code: str, template: str, message: str, message_en: str, fields) -> Rule:
-    """A rule over related rows, for the SQLite store: columns of the checked row are
-    double-quoted, those of the subqueries are not."""
-    return Rule(code, template, message, message_en, tuple(fields), dialects=(SQLITE,), across_rows=True)
+def across_rows(code: str, template: str, message: str, message_en: str, fields,
+                postgres: Optional[str] = None) -> Rule:
+    """A rule over related rows, for the SQLite store (and the PostgreSQL one when its text
+    `postgres` is given): columns of the checked row are double-quoted, those of the subqueries
+    are not."""
+    return Rule(code, template, message, message_en, tuple(fields),
+                dialects=(SQLITE, POSTGRES) if postgres else (SQLITE,), across_rows=True,
+                postgres_template=postgres)
 
 
 def in_list(column: str, codes) -> str:

@@ -100,6 +100,8 @@ class Table:
     attachments: Optional[Tuple[str, str]] = None
     # Its own dock: the dock's class in plugin/gui, as "module.Class".
     dock: Optional[str] = None
+    # Indexes beyond those the fields imply: columns, in order (a covering index of the sums).
+    indexes: Tuple[Tuple[str, ...], ...] = ()
 
     def field(self, name: str) -> Field:
         try:
@@ -549,10 +551,22 @@ INSERTION_SITE_ORIGINS = Table(
 
 SUBCOUNT_PAIRS = ", ".join("'%s<%s'" % pair for pair in voc.INDICATOR_SUBCOUNTS)
 
+# A sub-count never exceeds its total within one action and one month; `{other}` is how each dialect
+# says "another row".
+SUBCOUNT_RULE = (
+    "NOT EXISTS (SELECT 1 FROM indicator_values other "
+    "JOIN indicator_definitions mine ON mine.uuid = \"indicator_uuid\" "
+    "JOIN indicator_definitions theirs ON theirs.uuid = other.indicator_uuid "
+    "WHERE other.action_uuid = \"action_uuid\" AND other.period = \"period\" AND {other} "
+    "AND ((mine.code || '<' || theirs.code IN (%s) AND \"value\" > other.value) "
+    "OR (theirs.code || '<' || mine.code IN (%s) AND other.value > \"value\")))" % (
+        SUBCOUNT_PAIRS, SUBCOUNT_PAIRS))
+
 # --- dispositifs ------------------------------------------------------------------
 
 ACTIONS = Table(
     "actions", "Dispositifs", "Programmes", attachments=("Dispositif", "Programme"),
+    dock="dispositifs_dock.DispositifsDock",
     fields=(UUID,
             text("name", "Nom du dispositif", "Name of the programme", required=True),
             date("started_at", "Date de début", "Start date", required=True),
@@ -564,6 +578,9 @@ ACTIONS = Table(
             free_text("location_other", "Précisions sur le lieu", "Details on the location"),
             enum("reporting_frequency", "Fréquence de saisie", "Reporting frequency",
                  voc.REPORTING_FREQUENCY),
+            # Version 3: « qui remplit quoi », the organisation that enters the indicator values.
+            reference("values_entered_by", "Saisie des indicateurs par", "Indicator values entered by",
+                      "organisations"),
             ) + SYNC_FIELDS,
     rules=(
         at_most("started_at", "ended_at", "actions_ended_after_started",
@@ -608,7 +625,9 @@ ACTION_FINANCES = action_child(
         "CAST(substr(started_at, 1, 4) AS INTEGER) OR \"year\" > CAST(substr(coalesce(ended_at, '9999'), 1, 4) "
         "AS INTEGER)))",
         "L'année du financement est hors des dates du dispositif",
-        "The funding year is outside the programme's dates", ("year", "action_uuid")),))
+        "The funding year is outside the programme's dates", ("year", "action_uuid"),
+        postgres="NOT EXISTS (SELECT 1 FROM actions WHERE uuid = \"action_uuid\" AND (\"year\" < "
+                 "extract(year FROM started_at) OR \"year\" > coalesce(extract(year FROM ended_at), 9999)))"),))
 
 ACTION_SITES = action_child(
     "action_sites", "Sites du dispositif", "Sites of the programme",
@@ -623,7 +642,17 @@ INDICATOR_DEFINITIONS = Table(
             enum("topic", "Thématique", "Topic", voc.ACTION_TOPIC),
             text("unit", "Unité", "Unit"),
             enum("scope", "Portée", "Scope", voc.INDICATOR_SCOPE, required=True, default="local"),
+            # Version 3: the English label, how the indicator adds up over months, the département
+            # that created a local indicator (not named "departement": every working copy holds every
+            # definition, the sync's scope filters only on that name).
+            text("label_en", "Libellé (anglais)", "Label (English)"),
+            enum("kind", "Nature", "Kind", voc.INDICATOR_KIND, required=True, default="stock"),
+            text("local_departement", "Département (indicateur local)", "Département (local indicator)",
+                 length=(2, 3)),
             ) + SYNC_FIELDS,
+    rules=(required_when("local_departement", "\"scope\" = 'local'", "indicator_definitions_local_departement",
+                         "Un indicateur local est créé par un département : indiquez-le",
+                         "A local indicator belongs to a département: give it"),),
 )
 
 INDICATOR_VALUES = action_child(
@@ -632,19 +661,17 @@ INDICATOR_VALUES = action_child(
     text("period", "Période (mois)", "Period (month)", required=True, length=(7, 7)),
     count("value", "Valeur", "Value"),
     free_text("comments", "Commentaires", "Comments"),
-    unique_together=(("action_uuid", "indicator_uuid", "period"),),
+    # In this order, the unique index also serves the sub-count rule (one action, one month); the sums
+    # of a period read the second index alone, already grouped by action and indicator.
+    unique_together=(("action_uuid", "period", "indicator_uuid"),),
+    indexes=(("action_uuid", "indicator_uuid", "period", "value"),),
     rules=(across_rows(
         "indicator_values_subcount_le_total",
-        "NOT EXISTS (SELECT 1 FROM indicator_values other "
-        "JOIN indicator_definitions mine ON mine.uuid = \"indicator_uuid\" "
-        "JOIN indicator_definitions theirs ON theirs.uuid = other.indicator_uuid "
-        "WHERE other.action_uuid = \"action_uuid\" AND other.period = \"period\" AND other.uuid IS NOT \"uuid\" "
-        "AND ((mine.code || '<' || theirs.code IN (%s) AND \"value\" > other.value) "
-        "OR (theirs.code || '<' || mine.code IN (%s) AND other.value > \"value\")))" % (
-            SUBCOUNT_PAIRS, SUBCOUNT_PAIRS),
+        SUBCOUNT_RULE.format(other="other.uuid IS NOT \"uuid\""),
         "Un sous-total dépasse son total pour ce mois (ex. femmes > personnes accompagnées)",
         "A sub-count exceeds its total for this month (e.g. women > people supported)",
-        ("value", "indicator_uuid", "period")),
+        ("value", "indicator_uuid", "period"),
+        postgres=SUBCOUNT_RULE.format(other="other.fid <> \"fid\"")),
         pattern("period", "^[12][0-9]{3}-(0[1-9]|1[0-2])$",
                    "\"period\" GLOB '[12][0-9][0-9][0-9]-[01][0-9]' AND substr(\"period\", 6, 2) "
                    "BETWEEN '01' AND '12'",
@@ -763,6 +790,7 @@ def table(name: str) -> Table:
 
 def core_indicator_rows():
     """The common base of indicators every store starts with."""
-    for code, label, _label_en, topic, unit in voc.CORE_INDICATORS:
-        yield {"code": code, "label": label, "topic": topic, "unit": unit, "scope": "core"}
+    for code, label, label_en, topic, unit, kind in voc.CORE_INDICATORS:
+        yield {"code": code, "label": label, "label_en": label_en, "topic": topic, "unit": unit,
+               "scope": "core", "kind": kind}
 

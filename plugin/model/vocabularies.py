@@ -178,6 +178,13 @@ INDICATOR_SCOPE = vocabulary(
     ("local", "Local", "Local"),
 )
 
+# Version 3: how an indicator adds up over months.
+INDICATOR_KIND = vocabulary(
+    "indicator_kind",
+    ("stock", "Stock (en fin de mois)", "Stock (at month end)"),
+    ("flow", "Flux (dans le mois)", "Flow (during the month)"),
+)
+
 ORGANISATION_TYPE = vocabulary(
     "organisation_type",
     ("prefecture", "Préfecture", "Préfecture"),
@@ -201,28 +208,29 @@ CLOSING_SOLUTION = vocabulary(
     ("unknown", "Inconnu", "Unknown"),
 )
 
-# The common base of indicators asked of every action: code, label, topic, unit.
+# The common base of indicators asked of every action: code, label, English label, topic, unit,
+# kind (a stock is read at the end of a period, a flow is summed over its months).
 CORE_INDICATORS = (
-    ("people", "Personnes accompagnées", "People supported", None, "personnes"),
-    ("households", "Ménages accompagnés", "Households supported", None, "ménages"),
-    ("women", "dont femmes", "of whom women", None, "personnes"),
-    ("minors", "dont mineurs", "of whom minors", None, "personnes"),
+    ("people", "Personnes accompagnées", "People supported", None, "personnes", "stock"),
+    ("households", "Ménages accompagnés", "Households supported", None, "ménages", "stock"),
+    ("women", "dont femmes", "of whom women", None, "personnes", "stock"),
+    ("minors", "dont mineurs", "of whom minors", None, "personnes", "stock"),
     ("health_people", "Personnes ayant bénéficié d'un accompagnement santé",
-     "People who received health support", "health", "personnes"),
+     "People who received health support", "health", "personnes", "stock"),
     ("work_people", "Personnes ayant au moins un contrat de travail",
-     "People with at least one employment contract", "work", "personnes"),
+     "People with at least one employment contract", "work", "personnes", "stock"),
     ("shelter_people", "Accès à l'hébergement (personnes)", "Access to shelter (people)",
-     "housing", "personnes"),
+     "housing", "personnes", "flow"),
     ("shelter_households", "Accès à l'hébergement (ménages)", "Access to shelter (households)",
-     "housing", "ménages"),
+     "housing", "ménages", "flow"),
     ("housing_people", "Accès au logement (personnes)", "Access to housing (people)",
-     "housing", "personnes"),
+     "housing", "personnes", "flow"),
     ("housing_households", "Accès au logement (ménages)", "Access to housing (households)",
-     "housing", "ménages"),
+     "housing", "ménages", "flow"),
     ("school_minors_eligible", "Mineurs en âge d'être scolarisés", "Minors of school age",
-     "school", "personnes"),
+     "school", "personnes", "stock"),
     ("school_minors_enrolled", "Mineurs scolarisés", "Minors enrolled in school",
-     "school", "personnes"),
+     "school", "personnes", "stock"),
 )
 
 # Sub-counts that may never exceed their total, for one action and one period.

@@ -15,6 +15,7 @@ from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, STORAGE_SRID, Table, history_of
 from . import gpkg_functions, sqlite_ddl, sqlite_rebuild
+from .core_indicators import core_indicator_upgrade
 from .base import (NotAStore, Store, StoreError, StoreInfo, StoreNeedsUpgrade,
                    StoreTooNew)
 
@@ -288,6 +289,9 @@ class GeoPackageStore(Store):
                     done += descriptions
                 _recreate_triggers(connection, role)
                 _refresh_indexes(connection)
+                if type(role) is RoleUpgrade:  # a working copy receives them from its shared store
+                    for statement, parameters in core_indicator_upgrade():
+                        connection.execute(statement, parameters)
                 _set_meta(connection, {"schema_version": str(SCHEMA_VERSION)})
         _add_spatial_indexes(self.location, [t for t in schema.TABLES if t.geometry and
                                              not self._has_spatial_index(t)])

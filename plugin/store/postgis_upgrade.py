@@ -22,6 +22,7 @@ from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, history_of
 from . import postgis, postgres_ddl, sqlite_ddl
 from .base import StoreError
+from .core_indicators import core_indicator_upgrade
 
 PROBE = "rs_upgrade_probe"
 
@@ -271,6 +272,7 @@ def _steps(cursor) -> Iterator[Tuple[List[str], List[Statement]]]:
                                               [postgres_ddl.create_history_table(table)] +
                                               list(postgres_ddl.create_indexes(table)) +
                                               list(postgres_ddl.create_triggers(table)) +
+                                              list(postgres_ddl.create_rule_triggers(table)) +
                                               list(postgres_ddl.relation_constraints(table.name)))
             continue
         missing = [f for f in table.fields if f.name not in columns[table.name]]
@@ -311,6 +313,9 @@ def upgrade(location: str) -> List[str]:
                 notes = [statement(cursor) if callable(statement) else cursor.execute(statement)
                          for statement in statements]
                 done += descriptions + [note for note in notes if note]
+            cursor.execute("SELECT set_config('app.user', 'resorption_sig', true)")
+            for statement, parameters in core_indicator_upgrade(postgres=True):
+                cursor.execute(statement, parameters)
             cursor.execute("UPDATE \"rs_meta\" SET \"value\" = %s WHERE \"key\" = 'schema_version'",
                            (str(SCHEMA_VERSION),))
     except psycopg2.Error as error:

@@ -23,7 +23,8 @@ from typing import Iterator, List, Optional
 from ..model import schema
 from ..model.rules import POSTGRES, quoted, sql_literal
 from ..model.schema import EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Kind, Table, history_of
-from .sqlite_ddl import GEOMETRY_COLUMN, POPULATION_STAMP, history_columns, population_fields
+from .sqlite_ddl import (GEOMETRY_COLUMN, POPULATION_STAMP, constraint_name, declared_indexes, history_columns,
+                         population_fields, with_row_prefix)
 
 # pg_advisory_xact_lock key of sync commits ("RSIG").
 SYNC_LOCK = 0x52534947
@@ -91,7 +92,7 @@ def create_table(table: Table) -> Iterator[str]:
             parts.append("UNIQUE (%s)" % quoted(field.name))
     for columns in table.unique_together:
         parts.append("UNIQUE (%s)" % ", ".join(quoted(c) for c in columns))
-    rules = [r for r in table.all_rules() if r.expression(POSTGRES)]
+    rules = [r for r in table.all_rules() if r.expression(POSTGRES) and not r.across_rows]
     for rule in rules:
         parts.append("CONSTRAINT %s CHECK (%s)" % (quoted(rule.code), rule.expression(POSTGRES)))
     yield "CREATE TABLE %s (\n  %s\n)" % (quoted(table.name), ",\n  ".join(parts))
@@ -121,6 +122,7 @@ def create_indexes(table: Table) -> Iterator[str]:
         if field.references or field.name in ("departement", "insee_code", "status", "owner_uuid"):
             yield 'CREATE INDEX "%s_%s_idx" ON %s (%s)' % (table.name, field.name, quoted(table.name),
                                                            quoted(field.name))
+    yield from declared_indexes(table)
 
 
 def _row_function(table: Table) -> str:
@@ -264,6 +266,33 @@ def relation_constraints(of_table: Optional[str] = None) -> Iterator[str]:
             sql_literal("%s / %s" % (relation.message, relation.message_en)))
 
 
+def create_rule_triggers(table: Table) -> Iterator[str]:
+    """The rules that read other rows, checked at commit (a deferred constraint trigger): a month
+    whose total and sub-counts both change is judged once all its rows are written. The row is read
+    again, so that a row changed twice in a transaction is judged as it ends. Safe to run again
+    (an upgrade makes them anew)."""
+    rules = [r for r in table.all_rules() if r.across_rows and r.expression(POSTGRES)]
+    name, q = table.name, quoted(table.name)
+    yield 'DROP TRIGGER IF EXISTS "%s_rules" ON %s' % (name, q)
+    if not rules:
+        return
+    checks = "".join(
+        "  IF NOT (%s) THEN\n    RAISE EXCEPTION USING MESSAGE = %s, ERRCODE = 'check_violation', "
+        "CONSTRAINT = %s;\n  END IF;\n" % (with_row_prefix(rule.expression(POSTGRES), "current_row"),
+                                         sql_literal(constraint_name(rule)), sql_literal(rule.code))
+        for rule in rules)
+    yield ('CREATE OR REPLACE FUNCTION "%s_rules"() RETURNS trigger LANGUAGE plpgsql AS $$\n'
+           "DECLARE current_row %s%%ROWTYPE;\n"
+           "BEGIN\n"
+           "  SELECT * INTO current_row FROM %s WHERE \"fid\" = NEW.\"fid\";\n"
+           "  IF NOT FOUND THEN RETURN NULL; END IF;\n"
+           "%s"
+           "  RETURN NULL;\n"
+           "END $$" % (name, q, q, checks))
+    yield ('CREATE CONSTRAINT TRIGGER "%s_rules" AFTER INSERT OR UPDATE ON %s DEFERRABLE INITIALLY DEFERRED '
+           'FOR EACH ROW EXECUTE FUNCTION "%s_rules"()' % (name, q, name))
+
+
 def statements() -> Iterator[str]:
     """The whole shared store, in order."""
     yield from COMMON_DDL
@@ -272,6 +301,7 @@ def statements() -> Iterator[str]:
         yield create_history_table(table)
         yield from create_indexes(table)
         yield from create_triggers(table)
+        yield from create_rule_triggers(table)
     yield from relation_constraints()
 
 

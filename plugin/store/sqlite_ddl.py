@@ -162,6 +162,14 @@ def create_indexes(table: Table) -> Iterator[str]:
         if name == "status" and figures:
             continue
         yield 'CREATE INDEX "%s_%s_idx" ON %s (%s)' % (table.name, name, quoted(table.name), quoted(name))
+    yield from declared_indexes(table)
+
+
+def declared_indexes(table: Table) -> Iterator[str]:
+    """The table's own indexes (Table.indexes), named after their columns (both stores)."""
+    for columns in table.indexes:
+        yield 'CREATE INDEX "%s_%s_idx" ON %s (%s)' % (table.name, "_".join(columns), quoted(table.name),
+                                                       ", ".join(quoted(c) for c in columns))
 
 
 _INDEX_NAME = re.compile(r'^CREATE INDEX "([^"]+)" ON "([^"]+)"')

@@ -64,3 +64,20 @@ def test_an_old_shared_store_and_its_copy_are_upgraded_and_sync_the_new_table(sh
     synchronise(copy, "alice")
     with local(copy) as connection:
         assert connection.execute("SELECT people FROM site_closing_outcomes").fetchall() == [(21,)]
+
+
+def test_a_shared_store_of_version_2_gets_the_indicator_kinds_and_the_sub_count_rule(shared_uri):
+    with server(shared_uri) as cursor:  # what version 2 looked like: no kind nor English label, no rule trigger
+        cursor.execute('DROP TRIGGER "indicator_values_rules" ON "indicator_values"')
+        for column in ("label_en", "kind", "local_departement"):
+            for table in ("indicator_definitions", "indicator_definitions_history"):
+                cursor.execute('ALTER TABLE "%s" DROP COLUMN "%s"' % (table, column))
+        cursor.execute("UPDATE rs_meta SET value = '2' WHERE key = 'schema_version'")
+    assert cli.main(["upgrade", shared_uri]) == 0
+    with server(shared_uri) as cursor:
+        cursor.execute("SELECT code, kind, label_en FROM indicator_definitions WHERE code IN "
+                       "('people', 'housing_households') ORDER BY code")
+        assert cursor.fetchall() == [("housing_households", "flow", "Access to housing (households)"),
+                                     ("people", "stock", "People supported")]
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'indicator_values_rules'")
+        assert cursor.fetchone() == (1,)

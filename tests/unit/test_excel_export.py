@@ -19,6 +19,9 @@ from plugin.store.base import StoreError
 PAST = "2025-01-10T10:00:00.000Z"
 OWNER = "SCI Les Tilleuls"
 
+# The dispositifs' machine-readable sheets (plugin/exchange/export_dispositifs.py), at the end.
+DISPOSITIFS = ["Dispositifs détail", "Financements", "Indicateurs mensuels"]
+
 
 def add_site(connection, longitude=2.3574, latitude=48.9362, **values):
     row = dict(insee_code="93066", city_name="Saint-Denis", departement="93", status="open",
@@ -82,7 +85,7 @@ def test_the_workbook_has_its_sheets_sections_and_french_headers(store, tmp_path
     out = tmp_path / "export.xlsx"
     result = export_workbook(store, str(out))
     book = load(out)
-    assert book.sheetnames == ["Sites", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"]
+    assert book.sheetnames == ["Sites", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"] + DISPOSITIFS
     sites = book["Sites"]
     sections = [c.value for c in sites[1] if c.value]
     assert sections == ["Localisation", "Site", "Habitants", "Conditions de vie", "Fermeture", "Suivi de la saisie"]
@@ -235,7 +238,7 @@ def test_gdal_reads_the_sheets_and_the_header_row(store, tmp_path):
     export_workbook(store, str(out))
     dataset = gdal.OpenEx(str(out), open_options=["HEADERS=DISABLE"])
     assert [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())] == [
-        "Sites", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"]
+        "Sites", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"] + DISPOSITIFS
     sites = dataset.GetLayerByName("Sites")
     rows = [[feature.GetField(i) for i in range(feature.GetFieldCount())] for feature in sites]
     assert rows[0][0] == "Localisation" and rows[1][:2] == ["Identifiant", "Appellation du site"]

@@ -67,7 +67,7 @@ def run():
         QgsExpressionContextUtils.setGlobalVariable("resorption_justice", 1)
         plugins["resorption_sig"].store_actions.open_store(store_path)
         plugin = plugins["resorption_sig"]
-        sites_dock, terrains_dock = plugin.dock_manager.docks  # the plugin's own docks
+        sites_dock, terrains_dock = plugin.dock_manager.docks[:2]  # the plugin's own docks
         plugin.synthesis.synthesis_dock.hide()  # the whole height for the dock shown
         loader = module("layers.loader")
         layers = next(iter(loader.store_layers().values()))
