@@ -100,14 +100,22 @@ def site_versions(connection, uuids: Sequence[str]) -> Dict[str, List[Dict[str, 
         return result
     dialect = sums_sql.dialect_of(connection)
     condition, encode = dialect.in_list("uuid", dialect.param("uuids"))
-    sql = ('SELECT "uuid", "valid_from", "valid_to", "status", "population_total" FROM "sites_history" '
-           'WHERE %s UNION ALL SELECT "uuid", "updated_at", NULL, "status", "population_total" '
-           'FROM "sites" WHERE %s ORDER BY 1, 2' % (condition, condition))
+    dates = ", ".join('"%s"' % name for name in DATES)
+    sql = ('SELECT "uuid", "valid_from", "valid_to", "status", "population_total", %s FROM "sites_history" '
+           'WHERE %s UNION ALL SELECT "uuid", "updated_at", NULL, "status", "population_total", %s '
+           'FROM "sites" WHERE %s ORDER BY 1, 2' % (dates, condition, dates, condition))
     _, rows = dialect.run(connection, sql, {"uuids": encode(list(uuids))})
-    for uuid, valid_from, valid_to, status, population in rows:
-        result[uuid].append({"valid_from": instant_text(valid_from), "valid_to": instant_text(valid_to),
-                             "status": status, "population_total": population})
+    for uuid, valid_from, valid_to, status, population, *days in rows:
+        version = {"uuid": uuid, "valid_from": instant_text(valid_from), "valid_to": instant_text(valid_to),
+                   "status": status, "population_total": population}
+        version.update((name, day if day is None or isinstance(day, str) else day.isoformat())
+                       for name, day in zip(DATES, days))
+        result[uuid].append(version)
     return result
+
+
+# The dates the state before the first version is reconstructed from (model.reconstructed).
+DATES = ("built_at", "declared_at", "closed_at")
 
 
 def instant_text(value) -> Optional[str]:

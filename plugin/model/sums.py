@@ -12,7 +12,13 @@ Definitions (the documentation of record):
 * State at an instant t. A version of a feature is valid from `valid_from`
   (included) to `valid_to` (excluded); the current row is valid from its
   `updated_at` with no end. The state at t is the version valid at t; a feature
-  created after t, or deleted before t, has no state at t.
+  deleted before t has no state at t.
+* Reconstructed past. Before a site's first recorded version (a store filled
+  from the platform in December knows sites installed years before), its state
+  at t is reconstructed from its own dates: it exists from its installation day
+  (built_at, else declared_at) on, with the figures of its first version, open
+  until its closing day (closed_at) and with its first version's status from
+  then on. A site with neither date has no state before its first version.
 * Presence. A site is present at t when its state at t has status 'open'. The
   figures are computed over present sites unless other statuses are asked for.
 * Unknown. An empty value is unknown: sums add the known values only, and the
@@ -24,15 +30,22 @@ Definitions (the documentation of record):
 * European only, 10 people or more: population_total ≥ 10, origin_european = 1,
   and neither origin_french nor origin_extra_eu is 1.
 * Size band of a site: < 10, 10–49, 50–99, 100+ people, or unknown.
-* Between two instants start < end, the window is the days after start's day
-  up to end's day included (start_day < day ≤ end_day), over the sites that
-  exist at end (their state at end, territory filters applied to it):
-  - opened: the opening day is in the window; the opening day is `built_at`
-    when known, else the day the record was created (`created_at`);
-  - closed: status at end is not 'open' and `closed_at` is in the window;
-  - resorbed: closed, with closed_with_solutions = 'yes';
+* Movements between two instants start < end reconcile exactly with the states
+  (territory filters applied to each): sites(end) = sites(start) + opened − closed,
+  and population(end) = population(start) + population_opened − population_closed
+  + population_variation. The window is the days after start's day up to end's day
+  included (start_day < day ≤ end_day).
+  - opened: open at end and not at start (created, reopened, or moved into the
+    territory), or opened and closed both within the window; the opening day is
+    the installation day (built_at, else declared_at), else the record's creation;
+  - closed: open at start and not at end (closed, deleted, or moved out), or
+    opened and closed within the window (closed_at in the window);
+  - resorbed: closed, with status at end not 'open' and closed_with_solutions = 'yes';
+  - population_opened: known population_total of the opened sites at end;
   - population_closed / population_resorbed: known population_total of these
-    sites in their state at end (the last figure recorded);
+    sites in their last state (at end; for a site gone from the territory, at start);
+  - population_variation: what the counts of the sites open at start changed by
+    (at end, or their last state, minus at start; unknown counts as 0);
   - change: each figure at end minus the same figure at start.
 * Insertion sites ("terrains d'insertion") open at t: capacity and occupation
   (people, households) over known values, and the occupancy rate
@@ -76,8 +89,10 @@ BETWEEN_FIGURES: Tuple[Figure, ...] = (
     Figure("opened", "Sites ouverts dans la période", "Sites opened in the period"),
     Figure("closed", "Sites fermés dans la période", "Sites closed in the period"),
     Figure("resorbed", "Sites résorbés dans la période", "Sites resorbed in the period"),
+    Figure("population_opened", "Personnes des sites ouverts", "People of the opened sites"),
     Figure("population_closed", "Personnes des sites fermés", "People of the closed sites"),
     Figure("population_resorbed", "Personnes des sites résorbés", "People of the resorbed sites"),
+    Figure("population_variation", "Évolution des effectifs recensés", "Change in the recorded counts"),
 )
 
 INSERTION_FIGURES: Tuple[Figure, ...] = (
@@ -130,7 +145,8 @@ ORIGINS = ("origin_french", "origin_european", "origin_extra_eu")
 STATE_COLUMNS = {
     "sites": ("uuid", "status", "departement", "insee_code", "field_type", "population_total",
               "population_couples", "population_minors", "minors_in_school") + ORIGINS + (
-              "updated_at", "confirmed_at", "built_at", "created_at", "closed_at", "closed_with_solutions"),
+              "updated_at", "confirmed_at", "built_at", "declared_at", "created_at", "closed_at",
+              "closed_with_solutions"),
     "insertion_sites": ("uuid", "status", "departement", "insee_code", "capacity_people", "capacity_households",
                         "occupied_people", "occupied_households", "updated_at"),
 }
@@ -221,9 +237,27 @@ def day_of(instant: str) -> str:
 
 def state_at(versions: Iterable[Mapping], at: str) -> List[Mapping]:
     """The versions valid at `at`: valid_from ≤ at < valid_to (None = open-ended)."""
-    return [v for v in versions
-            if (v.get("valid_from") is None or v["valid_from"] <= at)
-            and (v.get("valid_to") is None or at < v["valid_to"])]
+    return list(states_by_uuid(versions, at).values())
+
+
+def states_by_uuid(versions: Iterable[Mapping], at: str) -> Dict[str, Mapping]:
+    """The state of each feature at `at`, keyed by uuid: its version valid at `at`, else the
+    state reconstructed before its first version."""
+    first: Dict[str, Mapping] = {}
+    states: Dict[str, Mapping] = {}
+    for version in versions:
+        uuid = version["uuid"]
+        if uuid not in first or (version.get("valid_from") or "") < (first[uuid].get("valid_from") or ""):
+            first[uuid] = version
+        if ((version.get("valid_from") is None or version["valid_from"] <= at)
+                and (version.get("valid_to") is None or at < version["valid_to"])):
+            states[uuid] = version
+    for uuid, version in first.items():
+        if uuid not in states and version.get("valid_from") is not None and at < version["valid_from"]:
+            rebuilt = reconstructed(version, at)
+            if rebuilt is not None:
+                states[uuid] = rebuilt
+    return states
 
 
 def size_band(population_total: Optional[int]) -> str:
@@ -295,28 +329,64 @@ def sort_key(key, by: Optional[str] = None) -> Tuple[bool, str]:
     return (key is None, "" if key is None else str(key))
 
 
+def installed_day(row: Mapping) -> Optional[str]:
+    installed = row.get("built_at") or row.get("declared_at")
+    return installed[:10] if installed else None
+
+
 def opening_day(row: Mapping) -> Optional[str]:
-    if row.get("built_at"):
-        return row["built_at"][:10]
+    installed = installed_day(row)
+    if installed is not None:
+        return installed
     return row["created_at"][:10] if row.get("created_at") else None
 
 
-def between(rows_at_end: Iterable[Mapping], start: str, end: str) -> Dict[str, int]:
-    """opened, closed, resorbed… in the window (start's day, end's day] over the states at end
-    (every status, territory filters applied)."""
+def reconstructed(first: Mapping, at: str) -> Optional[Dict]:
+    """The state at `at`, earlier than the first recorded version `first`, rebuilt from the
+    site's own dates (see the module's definitions); None when it did not exist yet."""
+    day = day_of(at)
+    installed = installed_day(first)
+    if installed is None or installed > day:
+        return None
+    state = dict(first)
+    if first.get("closed_at") is not None and day < first["closed_at"][:10]:
+        state["status"] = OPEN
+    return state
+
+
+def _within(day: Optional[str], first: str, last: str) -> bool:
+    return day is not None and first < day[:10] <= last
+
+
+def movements(at_start: Mapping[str, Mapping], at_end: Mapping[str, Mapping], start: str, end: str
+              ) -> Dict[str, int]:
+    """opened, closed, resorbed… between the states at start and at end, each keyed by uuid
+    (every status, territory filters applied to each); they reconcile with the states."""
     first, last = day_of(start), day_of(end)
     result = {name: 0 for name in BETWEEN_NAMES}
-    for row in rows_at_end:
-        opened = opening_day(row)
-        if opened is not None and first < opened <= last:
+    for uuid in set(at_start) | set(at_end):
+        before, after = at_start.get(uuid), at_end.get(uuid)
+        was_open = before is not None and before.get("status") == OPEN
+        is_open = after is not None and after.get("status") == OPEN
+        passed = (not was_open and not is_open and after is not None and after.get("status") is not None
+                  and _within(opening_day(after), first, last) and _within(after.get("closed_at"), first, last))
+        population_start = (before or {}).get("population_total") or 0
+        if (is_open and not was_open) or passed:
             result["opened"] += 1
-        closed_at = row.get("closed_at")
-        if row.get("status") != OPEN and closed_at is not None and first < closed_at[:10] <= last:
+            result["population_opened"] += after.get("population_total") or 0
+        if (was_open and not is_open) or passed:
+            last_state = after if after is not None else before
+            population = last_state.get("population_total") or 0
             result["closed"] += 1
-            result["population_closed"] += row.get("population_total") or 0
-            if row.get("closed_with_solutions") == "yes":
+            result["population_closed"] += population
+            if (after is not None and after.get("status") is not None
+                    and after.get("closed_with_solutions") == "yes"):
                 result["resorbed"] += 1
-                result["population_resorbed"] += row.get("population_total") or 0
+                result["population_resorbed"] += population
+            if was_open:
+                result["population_variation"] += population - population_start
+        if was_open and is_open:
+            result["population_variation"] += (after.get("population_total") or 0) - population_start
     return result
 
 

@@ -28,7 +28,7 @@ STATUSES = ("open", "open", "open", "resorbed", "closed_by_justice", "unknown")
 PAST_DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 6, 30)).map(lambda d: d.isoformat())
 COLUMNS = ["departement", "insee_code", "status", "field_type", "population_total", "population_couples",
            "population_minors", "minors_in_school", "origin_french", "origin_european", "origin_extra_eu",
-           "built_at", "closed_at", "closed_with_solutions", "confirmed_at"]
+           "built_at", "declared_at", "closed_at", "closed_with_solutions", "confirmed_at"]
 REPO = Path(__file__).resolve().parents[2]
 COPIES = itertools.count()
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
@@ -48,6 +48,9 @@ def site_values(draw):
     bounded = population if population is not None else 160
     minors = draw(st.one_of(st.none(), st.integers(0, bounded)))
     built_at = draw(st.one_of(st.none(), PAST_DAYS))
+    declared_at = draw(st.one_of(st.none(), PAST_DAYS))
+    if built_at is not None and declared_at is not None and built_at > declared_at:
+        built_at, declared_at = declared_at, built_at
     closed_at = None
     if status != "open":
         closed_at = draw(PAST_DAYS)
@@ -66,6 +69,7 @@ def site_values(draw):
         "origin_european": draw(st.sampled_from([None, 0, 1, 1])),
         "origin_extra_eu": draw(st.sampled_from([None, 0, 1])),
         "built_at": built_at,
+        "declared_at": declared_at,
         "closed_at": closed_at,
         "closed_with_solutions": None if status == "open" else draw(st.sampled_from([None, "yes", "no"])),
         "confirmed_at": draw(st.one_of(st.none(), PAST_DAYS.map(lambda d: d + "T08:00:00.000Z"))),
@@ -105,14 +109,18 @@ class Timeline:
         self.instants.append(instant)
 
     def states_at(self, at):
-        states = []
-        for versions in self.versions.values():
-            current = None
+        return list(self.by_uuid_at(at).values())
+
+    def by_uuid_at(self, at):
+        """The state of each site at `at`, reconstructed before its first version."""
+        states = {}
+        for uuid, versions in self.versions.items():
+            current = model.reconstructed(versions[0][1], at) if at < versions[0][0] else None
             for valid_from, state in versions:
                 if valid_from <= at:
                     current = state
             if current is not None:
-                states.append(current)
+                states[uuid] = current
         return states
 
 
@@ -225,20 +233,34 @@ def test_sql_sums_equal_the_reference_at_any_date(template, tmp_path, data, choi
             assert result.groups == model.grouped(states, by, at, months)
 
 
+def states_in(states, territory, by=None, key=None):
+    return {uuid: state for uuid, state in states.items()
+            if in_territory(state, territory) and (by is None or model.group_key(state, by) == key)}
+
+
 @SETTINGS
 @given(data=scenario(), choices=st.data())
-def test_movements_between_two_dates_equal_the_reference(template, tmp_path, data, choices):
+def test_movements_reconcile_the_states_at_both_dates(template, tmp_path, data, choices):
     connection, timeline = build(template, tmp_path, data)
     start, end = sorted(dates_to_try(timeline, choices.draw)[:2])
     territory = choices.draw(TERRITORIES)
-    expected = model.between([s for s in timeline.states_at(end) if in_territory(s, territory)], start, end)
-    assert sums_sql.changes_between(connection, start, end, territory).total == expected
-    compared = sums_sql.compare(connection, end, start, territory)
-    at_end = model.figures([s for s in model.selected(timeline.states_at(end)) if in_territory(s, territory)], end)
-    at_start = model.figures([s for s in model.selected(timeline.states_at(start)) if in_territory(s, territory)],
-                             start)
-    assert compared["total"]["change"] == model.change(at_end, at_start)
+    by = choices.draw(st.sampled_from([None, "departement", "insee_code", "size_band"]))
+    before, after = timeline.by_uuid_at(start), timeline.by_uuid_at(end)
+    moves = sums_sql.changes_between(connection, start, end, territory, by)
+    assert moves.total == model.movements(states_in(before, territory), states_in(after, territory), start, end)
+    for key, figures in moves.groups:
+        assert figures == model.movements(states_in(before, territory, by, key), states_in(after, territory, by, key),
+                                          start, end), key
+    compared = sums_sql.compare(connection, end, start, territory, by)
+    for block in [compared["total"]] + compared["groups"]:
+        then = block["at_compare"]
+        assert block["sites"] == then["sites"] + block["opened"] - block["closed"], block
+        assert block["population_total"] == (then["population_total"] + block["population_opened"]
+                                             - block["population_closed"] + block["population_variation"]), block
+    at_start = model.figures(model.selected(states_in(before, territory).values()), start)
     assert compared["total"]["at_compare"] == at_start
+    assert compared["total"]["change"] == model.change(model.figures(
+        model.selected(states_in(after, territory).values()), end), at_start)
 
 
 @SETTINGS
