@@ -62,62 +62,108 @@ DEFAULT_OUT_OF_DATE_MONTHS = 6
 OPEN = "open"
 
 
+# The outputs a figure can be shown in.
+DOCK, CLI, EXCEL, COPIL = "dock", "cli", "excel", "copil"
+EVERY_OUTPUT = (DOCK, CLI, EXCEL, COPIL)
+
+
 @dataclass(frozen=True)
 class Figure:
+    """A figure, declared once: every output takes its label and its rows from here.
+
+    `unknowns` names the count of the sites where this figure's value is unknown (a sum over
+    known values); `short` is the label of narrow columns (the dock, the CLI's table); `shown_in`
+    lists the outputs (DOCK, CLI, EXCEL, COPIL) that print it."""
     name: str
     label: str
     label_en: str
+    short: str = ""
+    short_en: str = ""
+    unknowns: Optional[str] = None
+    shown_in: Tuple[str, ...] = EVERY_OUTPUT
 
+    def short_label(self, english: bool = False) -> str:
+        if english:
+            return self.short_en or self.label_en
+        return self.short or self.label
+
+    def text(self, english: bool = False) -> str:
+        return self.label_en if english else self.label
+
+
+NOT_IN_CLI = (DOCK, EXCEL, COPIL)
+NOT_ON_COPIL = (DOCK, CLI, EXCEL)
+ONLY_DOCK_EXCEL = (DOCK, EXCEL)
 
 FIGURES: Tuple[Figure, ...] = (
-    Figure("sites", "Sites", "Sites"),
-    Figure("population_total", "Personnes", "People"),
-    Figure("sites_unknown_population", "Sites à population inconnue", "Sites with unknown population"),
-    Figure("population_couples", "Ménages", "Households"),
-    Figure("sites_unknown_couples", "Sites à nombre de ménages inconnu", "Sites with unknown households"),
-    Figure("population_minors", "Mineurs", "Minors"),
-    Figure("sites_unknown_minors", "Sites à nombre de mineurs inconnu", "Sites with unknown minors"),
-    Figure("minors_in_school", "Mineurs scolarisés", "Minors in school"),
-    Figure("sites_unknown_school", "Sites à scolarisation inconnue", "Sites with unknown schooling"),
-    Figure("sites_unknown_origin", "Sites à origine inconnue", "Sites with unknown origin"),
-    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date"),
+    Figure("sites", "Sites", "Sites", "Sites ouverts", "Open sites"),
+    Figure("population_total", "Personnes", "People", unknowns="sites_unknown_population"),
+    Figure("sites_unknown_population", "Sites à population inconnue", "Sites with unknown population",
+           "Pop. inconnue", "Unknown pop."),
+    Figure("population_couples", "Ménages", "Households", unknowns="sites_unknown_couples"),
+    Figure("sites_unknown_couples", "Sites à nombre de ménages inconnu", "Sites with unknown households",
+           "Ménages inconnus", "Unknown househ.", shown_in=NOT_IN_CLI),
+    Figure("population_minors", "Mineurs", "Minors", unknowns="sites_unknown_minors"),
+    Figure("sites_unknown_minors", "Sites à nombre de mineurs inconnu", "Sites with unknown minors",
+           "Mineurs inconnus", "Unknown minors", shown_in=NOT_IN_CLI),
+    Figure("minors_in_school", "Mineurs scolarisés", "Minors in school", "Scolarisés", "In school",
+           unknowns="sites_unknown_school"),
+    Figure("sites_unknown_school", "Sites à scolarisation inconnue", "Sites with unknown schooling",
+           "Scol. inconnue", "Unknown school.", shown_in=NOT_IN_CLI),
+    Figure("sites_unknown_origin", "Sites à origine inconnue", "Sites with unknown origin",
+           "Orig. inconnue", "Unknown origin", shown_in=NOT_ON_COPIL),
+    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date", "Non à jour", "Out of date"),
     Figure("sites_eu_only_10_plus", "Sites de 10 personnes ou plus, origine européenne seule",
-           "Sites of 10 people or more, European origin only"),
+           "Sites of 10 people or more, European origin only", "UE seule ≥ 10", "EU only ≥ 10",
+           shown_in=NOT_ON_COPIL),
 )
 
 BETWEEN_FIGURES: Tuple[Figure, ...] = (
-    Figure("opened", "Sites ouverts dans la période", "Sites opened in the period"),
-    Figure("closed", "Sites fermés dans la période", "Sites closed in the period"),
-    Figure("resorbed", "Sites résorbés dans la période", "Sites resorbed in the period"),
+    Figure("opened", "Sites ouverts dans la période", "Sites opened in the period", "Sites ouverts",
+           "Sites opened"),
+    Figure("closed", "Sites fermés dans la période", "Sites closed in the period", "Sites fermés", "Sites closed"),
+    Figure("resorbed", "Sites résorbés dans la période", "Sites resorbed in the period", "↳ dont résorbés",
+           "↳ of which resorbed"),
     Figure("population_opened", "Personnes des sites ouverts", "People of the opened sites"),
     Figure("population_closed", "Personnes des sites fermés", "People of the closed sites"),
-    Figure("population_resorbed", "Personnes des sites résorbés", "People of the resorbed sites"),
+    Figure("population_resorbed", "Personnes des sites résorbés", "People of the resorbed sites",
+           "↳ dont sites résorbés", "↳ of which resorbed sites", shown_in=NOT_ON_COPIL),
     Figure("population_variation", "Évolution des effectifs recensés", "Change in the recorded counts"),
 )
 
 INSERTION_FIGURES: Tuple[Figure, ...] = (
-    Figure("insertion_sites", "Terrains d'insertion ouverts", "Open insertion sites"),
+    Figure("insertion_sites", "Terrains d'insertion ouverts", "Open insertion sites", "Terrains ouverts",
+           "Open insertion sites"),
     Figure("capacity_people", "Capacité (personnes)", "Capacity (people)"),
-    Figure("capacity_households", "Capacité (ménages)", "Capacity (households)"),
+    Figure("capacity_households", "Capacité (ménages)", "Capacity (households)", shown_in=NOT_ON_COPIL),
     Figure("occupied_people", "Personnes accueillies", "People housed"),
-    Figure("occupied_households", "Ménages accueillis", "Households housed"),
+    Figure("occupied_households", "Ménages accueillis", "Households housed", shown_in=NOT_ON_COPIL),
     Figure("occupancy_rate", "Taux d'occupation", "Occupancy rate"),
     Figure("insertion_sites_unknown_occupancy", "Terrains à occupation inconnue",
-           "Insertion sites with unknown occupancy"),
+           "Insertion sites with unknown occupancy", "↳ terrains où inconnu", "↳ sites where unknown",
+           shown_in=NOT_ON_COPIL),
 )
 
 FIGURE_NAMES = tuple(f.name for f in FIGURES)
 BETWEEN_NAMES = tuple(f.name for f in BETWEEN_FIGURES)
 INSERTION_NAMES = tuple(f.name for f in INSERTION_FIGURES)
 FIGURES_BY_NAME: Dict[str, Figure] = {f.name: f for f in FIGURES + BETWEEN_FIGURES + INSERTION_FIGURES}
+# The counts of unknown values, each with the figure whose unknowns it counts.
+UNKNOWN_COUNTS: Dict[str, str] = {f.unknowns: f.name for f in FIGURES_BY_NAME.values() if f.unknowns}
 
-# Sums over known values, each with the count of the sites where the value is unknown.
-SUMMED = OrderedDict((
-    ("population_total", "sites_unknown_population"),
-    ("population_couples", "sites_unknown_couples"),
-    ("population_minors", "sites_unknown_minors"),
-    ("minors_in_school", "sites_unknown_school"),
-))
+# Sums over known site values (a site field of the same name), each with the count of the
+# sites where the value is unknown.
+SUMMED = OrderedDict((f.name, f.unknowns) for f in FIGURES if f.unknowns)
+
+
+def shown_in(output: str, figures: Sequence[Figure]) -> Tuple[Figure, ...]:
+    """The figures of `figures` that `output` prints, in their declared order."""
+    return tuple(f for f in figures if output in f.shown_in)
+
+
+def names_list(figures: Sequence[Figure]) -> str:
+    return ", ".join(f.name for f in figures)
+
 
 SIZE_BANDS: Tuple[Figure, ...] = (
     Figure("lt_10", "moins de 10 personnes", "fewer than 10 people"),
@@ -143,8 +189,7 @@ ORIGINS = ("origin_french", "origin_european", "origin_extra_eu")
 # history's valid_to index covers them so that the state at a past date is read
 # from the index alone.
 STATE_COLUMNS = {
-    "sites": ("uuid", "status", "departement", "insee_code", "field_type", "population_total",
-              "population_couples", "population_minors", "minors_in_school") + ORIGINS + (
+    "sites": ("uuid", "status", "departement", "insee_code", "field_type") + tuple(SUMMED) + ORIGINS + (
               "updated_at", "confirmed_at", "built_at", "declared_at", "created_at", "closed_at",
               "closed_with_solutions"),
     "insertion_sites": ("uuid", "status", "departement", "insee_code", "capacity_people", "capacity_households",

@@ -430,6 +430,24 @@ def compare(source, at: str, other: str, territory: Territory = EVERYWHERE, by: 
             "groups": groups}
 
 
+def reconstructed_before(source, territory: Territory = EVERYWHERE) -> Optional[str]:
+    """The instant before which figures are (partly) reconstructed: the first record of a site
+    installed before it was recorded (model.reconstructed); None when no figure is."""
+    with connection_of(source) as connection:
+        query = Query(dialect_of(connection))
+        d = query.dialect
+        columns = '"created_at", "built_at", "declared_at"'
+        current = where(query.territory(territory, "sites", current=True))
+        past = where(query.territory(territory, "sites", current=False))
+        sql = ("SELECT min(\"created_at\") FROM (SELECT %s FROM \"sites\"%s UNION ALL SELECT %s FROM %s%s) AS versions "
+               "WHERE coalesce(%s, %s) < %s" % (columns, current, columns, quoted(history_of("sites")), past,
+                                               d.day("built_at"), d.day("declared_at"), d.day("created_at")))
+        first = d.run(connection, sql, query.parameters)[1][0][0]
+    if first is None or isinstance(first, str):
+        return first
+    return model.format_instant(first)
+
+
 def insertion_sums(source, at: Optional[str] = None, territory: Territory = EVERYWHERE) -> Dict[str, object]:
     """Open insertion sites at `at`: capacity, occupation, occupancy rate (see model.insertion_figures)."""
     with connection_of(source) as connection:
