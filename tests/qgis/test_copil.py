@@ -4,6 +4,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from qgis.core import (QgsLayoutFrame, QgsLayoutItemLabel, QgsLayoutItemLegend, 
 from qgis.PyQt.QtCore import QDate, QRectF
 
 from plugin.layout import content, copil
-from plugin.store import create_store
+from plugin.store import create_store, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 AT = "2026-10-31"
@@ -93,11 +94,16 @@ def test_the_copil_pdf_says_the_sums_of_the_departement(store, project, tmp_path
     total, insertion = sums["total"], sums["insertion_sites"]
     assert total["sites"] > 10
     for name in content.SITE_ROWS:
-        label = content.ROW_LABELS.get(name, content.model.label(name))
+        label = content.row_label(name)
         assert re.search(row_pattern(label, content.count(total[name]), content.count(total["at_compare"][name]),
                                      content.signed(total["change"][name])), text), label
     for name in content.MOVEMENT_ROWS:
         assert re.search(row_pattern(content.model.label(name), content.count(total[name])), text), name
+    # The movements reconcile with the figures at both dates, as printed.
+    assert total["sites"] == total["at_compare"]["sites"] + total["opened"] - total["closed"]
+    assert total["population_total"] == (total["at_compare"]["population_total"] + total["population_opened"]
+                                         - total["population_closed"] + total["population_variation"])
+    assert content.OUTCOMES_TITLE in text and "Part des personnes au devenir inconnu" in text
     assert re.search(row_pattern("Personnes accueillies", content.count(insertion["occupied_people"])), text)
     assert "Sites et terrains d'insertion de la Seine-Saint-Denis (93)" in text
     assert "Situation au 31/10/2026, comparée au 01/01/2026" in text
@@ -203,6 +209,31 @@ def test_the_commune_atlas_has_a_page_per_commune_with_sites(store, project, tmp
                                  content.count(group["at_compare"]["population_total"]),
                                  content.signed(group["change"]["population_total"])), page)
     assert "Document de travail – ne pas diffuser" in page
+
+
+def test_a_commune_whose_sites_are_all_unknown_reads_n_c_never_0(store, project, tmp_path):
+    """Its page prints « n.c. » for the people, households and minors; the département's page says
+    how many sites its sums leave out."""
+    shutil.copy(store.location, tmp_path / "unknown.gpkg")
+    copy = open_store(str(tmp_path / "unknown.gpkg"))
+    connection = copy.connect()
+    insee = connection.execute("SELECT insee_code FROM sites WHERE status = 'open' GROUP BY insee_code "
+                               "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    connection.execute("UPDATE sites SET population_total = NULL, population_couples = NULL, "
+                       "population_minors = NULL, minors_in_school = NULL WHERE insee_code = ?", (insee,))
+    connection.commit()
+    connection.close()
+    now = content.model.now_instant()   # the values were emptied now
+    made = copil.build(copy, request(atlas="commune", communes=(insee,), at=now), project)
+    pdf = tmp_path / "commune.pdf"
+    copil.export_pdf(made.layout, str(pdf))
+    page = normalised(pdf_text(pdf, 1))
+    for label in ("Personnes", "Ménages", "Mineurs"):
+        assert re.search(r"\s%s\s+n\.c\.\s" % label, page), label
+        assert not re.search(r"\s%s\s+0\s" % label, page), label
+    departement = copil.build(copy, request(at=now), project)
+    rows = {row.label: row for row in departement.content.rows}
+    assert rows[content.UNKNOWNS_LABEL].at != "0"
 
 
 def test_the_site_atlas_has_a_fiche_per_open_site(store, project, tmp_path):
