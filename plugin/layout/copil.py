@@ -365,7 +365,9 @@ def set_picture(layout: QgsPrintLayout, item_id: str, svg_text: str) -> None:
 def set_picture_expression(layout: QgsPrintLayout, item_id: str, expression: str) -> None:
     picture = item(layout, item_id, QgsLayoutItemPicture)
     picture.setMode(QgsLayoutItemPicture.FormatSVG)
-    picture.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty.fromExpression(expression))
+    # Outside an atlas page (the designer, the layout's first refresh) there is no feature to read.
+    guarded = "if(@atlas_feature IS NULL, '', %s)" % expression
+    picture.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty.fromExpression(guarded))
     picture.refreshDataDefinedProperty(QgsLayoutObject.PictureSource)
 
 
