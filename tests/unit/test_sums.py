@@ -360,3 +360,33 @@ def test_sums_refuse_an_unknown_grouping(new_store):
     with pytest.raises(ValueError):
         sums_sql.site_sums(new_store, by="owner; DROP TABLE sites")
     assert sqlite3.connect(new_store.location).execute("SELECT count(*) FROM sites").fetchone() == (0,)
+
+
+def test_a_store_filled_today_has_a_past_from_the_sites_own_dates(new_store):
+    """Sites recorded today (an import from the platform) count at past dates from their installation
+    (else reporting) day, until their closing day, with the figures they were recorded with."""
+    connection = new_store.connect()
+    site(connection, insee_code="93066", departement="93", population_total=40, built_at="2023-05-01")
+    site(connection, insee_code="93066", departement="93", population_total=7, declared_at="2024-02-01")
+    site(connection, insee_code="93048", departement="93", population_total=25, status="resorbed",
+         built_at="2023-01-01", closed_at="2025-03-01", closed_with_solutions="yes")
+    site(connection, insee_code="93048", departement="93", population_total=3)   # no date: no past
+    recorded = connection.execute("SELECT min(created_at) FROM sites").fetchone()[0]
+
+    def at(day):
+        return sums_sql.site_sums(connection, model.parse_instant(day)).total
+
+    assert (at("2022-12-31")["sites"], at("2023-01-01")["sites"]) == (0, 1)
+    assert at("2024-06-30")["sites"] == 3 and at("2024-06-30")["population_total"] == 72
+    assert at("2025-03-01")["sites"] == 2      # closed that day
+    assert sums_sql.reconstructed_before(connection) == recorded
+    assert sums_sql.reconstructed_before(connection, sums_sql.Territory(insee_code="75056")) is None
+    # 2 open on 01/01/2025 (plus one closed since), 3 now: + the one with no date − the closed one.
+    compared = sums_sql.compare(connection, model.now_instant(), model.parse_instant("2025-01-01"))["total"]
+    assert (compared["at_compare"]["sites"], compared["opened"], compared["closed"], compared["sites"]) == (
+        3, 1, 1, 3)
+    assert compared["resorbed"] == 1 and compared["population_closed"] == 25
+    series = sums_sql.monthly_series(connection, model.parse_instant("2025-02-28"), months=3)
+    assert [point["sites"] for point in series] == [3, 3, 3]
+    assert [p["sites"] for p in sums_sql.monthly_series(connection, model.parse_instant("2025-04-30"),
+                                                        months=2)] == [2, 2]
