@@ -127,7 +127,7 @@ def reconstructed_note(before: str) -> str:
 def shown(value, name: str, signed: bool = False) -> str:
     """A value as the dock shows it: grouped digits, a rate in per cent, None as « n.c. »."""
     if value is None:
-        return tr(figure_text.NOT_KNOWN)
+        return pick(figure_text.NOT_KNOWN, figure_text.NOT_KNOWN_EN)
     if value == "":
         return ""
     if name == "occupancy_rate":
@@ -141,7 +141,7 @@ def shown(value, name: str, signed: bool = False) -> str:
 def exported(value, name: str) -> str:
     """A value for the clipboard and CSV: plain digits (a spreadsheet reads them as numbers)."""
     if value is None:
-        return tr(figure_text.NOT_KNOWN)
+        return pick(figure_text.NOT_KNOWN, figure_text.NOT_KNOWN_EN)
     if value == "":
         return ""
     if name == "occupancy_rate":
