@@ -55,7 +55,7 @@ from ..model import sums as model
 from ..model.territories import local_epsg
 from ..store import sums_sql
 from ..store.base import Store, StoreError
-from . import chart, content, fiche
+from . import chart, commune_labels, content, fiche
 
 LOG = logging.getLogger("resorption_sig")
 
@@ -397,6 +397,9 @@ def fill_layout(store: Store, request: content.Request, data: content.Content, l
     layout = load_template(project, "fiche_site" if request.atlas == "site" else "copil", request.paper)
     layout.setName(name)
     map_item = configure_map(layout, layers, request, project)
+    if request.atlas != "site":
+        commune_labels.apply(layers.communes, layers.sites, map_item.crs(), map_item.scale(), map_item.extent(),
+                             with_sites, project)
     set_label(layout, "footer", data.footer + ("\n" + data.note[0].upper() + data.note[1:] + "." if data.note else ""))
     set_label(layout, "confidential", content.CONFIDENTIAL)
     if request.atlas == "site":
@@ -431,7 +434,7 @@ def build(store: Store, request: content.Request, project: Optional[QgsProject] 
                          "Unknown département: “%s” (no municipality in the reference)" % request.departement)
     data = content.gather(store, request, names, stamp)
     with sums_sql.connection_of(store) as connection:
-        with_sites = content.communes_with_sites(connection, request) if request.atlas == "commune" else []
+        with_sites = content.communes_with_sites(connection, request)
     name = layout_name(request, data.territory)
     remove_layout(project, name)
     layers = make_layers(store, request, with_sites, project, name)

@@ -1,5 +1,6 @@
 """The COPIL map: its PDF says the sums engine's figures, reads well (nothing cut, nothing overlapping),
 and its atlases have one page per commune with sites and one "fiche" per site."""
+import contextlib
 import itertools
 import json
 import os
@@ -104,6 +105,13 @@ def test_the_copil_pdf_says_the_sums_of_the_departement(store, project, tmp_path
     assert total["population_total"] == (total["at_compare"]["population_total"] + total["population_opened"]
                                          - total["population_closed"] + total["population_variation"])
     assert content.OUTCOMES_TITLE in text and "Part des personnes au devenir inconnu" in text
+    # Every commune with an open site has its name on the map.
+    with contextlib.closing(store.connect()) as connection:
+        with_sites = content.communes_with_sites(connection, made.content.request)
+    names = copil.commune_names("93")
+    assert len(with_sites) > 5
+    missing = [names[insee] for insee in with_sites if normalised(names[insee]) not in text]
+    assert not missing, missing
     assert re.search(row_pattern("Personnes accueillies", content.count(insertion["occupied_people"])), text)
     assert "Sites et terrains d'insertion de la Seine-Saint-Denis (93)" in text
     assert "Situation au 31/10/2026, comparée au 01/01/2026" in text
@@ -220,6 +228,21 @@ def test_the_commune_atlas_has_a_page_per_commune_with_sites(store, project, tmp
                                  content.count(group["at_compare"]["population_total"]),
                                  content.signed(group["change"]["population_total"])), page)
     assert "Document de travail – ne pas diffuser" in page
+
+
+def test_commune_names_go_inside_their_commune_off_the_symbols(qgis_app):
+    from qgis.core import QgsGeometry, QgsRectangle
+    from plugin.layout import commune_labels
+    west = QgsGeometry.fromRect(QgsRectangle(0, 0, 1000, 1000))
+    east = QgsGeometry.fromRect(QgsRectangle(1000, 0, 2000, 1000))
+    discs = [(500, 500, 150), (1500, 500, 150), (300, 800, 100)]   # a symbol in the middle of each
+    placed = commune_labels.place([("1", "Ouest", west), ("2", "Est", east)], discs, 10.0, ["2"],
+                                  QgsRectangle(0, 0, 2000, 1000))
+    assert [label.insee for label in placed] == ["2", "1"]     # the communes with sites first
+    for label, commune in zip(placed, (east, west)):
+        assert label.clearance > 0 and commune.contains(label.box.center())
+        for x, y, radius in discs:
+            assert commune_labels.box_distance(label.box, x, y) > radius
 
 
 def test_a_commune_whose_sites_are_all_unknown_reads_n_c_never_0(store, project, tmp_path):
