@@ -172,15 +172,17 @@ def print_table(output: Dict, by: Optional[str]) -> None:
     if "compare" in output:
         print(pick("Comparée au %s", "Compared with %s") % output["compare"])
     grouping = next((g.text(english) for g in model.GROUPINGS if g.name == by), "")
-    header = "%-22s" % grouping
-    print(header + "".join("%15s" % figure.short_label(english) for figure in COLUMNS))
+    widths = [max(15, len(figure.short_label(english)) + 2) for figure in COLUMNS]
+    print("%-22s" % grouping + "".join("%*s" % (width, figure.short_label(english))
+                                       for width, figure in zip(widths, COLUMNS)))
     rows = [(key_label(by, g["key"]), g) for g in output["groups"]] + [("Total", output["total"])]
     for title, block in rows:
         print("%-22s" % title[:22] + "".join(
-            "%15s" % figure_text.number(figure_text.known_value(block, f.name), english, " ") for f in COLUMNS))
+            "%*s" % (width, figure_text.number(figure_text.known_value(block, f.name), english, " "))
+            for width, f in zip(widths, COLUMNS)))
         if "change" in block:
             print("%-22s" % pick("  évolution", "  change") + "".join(
-                "%+15d" % block["change"][figure.name] for figure in COLUMNS))
+                "%+*d" % (width, block["change"][figure.name]) for width, figure in zip(widths, COLUMNS)))
     notes = [figure_text.partial_note(output["total"], figure.name, english) for figure in COLUMNS]
     for figure, note in zip(COLUMNS, notes):
         if note:

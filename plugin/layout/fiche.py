@@ -8,6 +8,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..model import schema
 from ..model import sums as model
+from ..model.figure_text import NOT_KNOWN
 from ..model.schema import Kind
 from ..store import sums_sql
 
@@ -32,7 +33,7 @@ def literal(text: str) -> str:
 
 
 def value_expression(field: schema.Field) -> str:
-    """A QGIS expression showing the field's value in French ('inconnu' when empty)."""
+    """A QGIS expression showing the field's value in French ('inconnu' when empty; a count, 'n.c.')."""
     column = '"%s"' % field.name
     if field.kind is Kind.BOOLEAN:
         return "CASE WHEN %s = 1 THEN 'oui' WHEN %s = 0 THEN 'non' ELSE %s END" % (column, column, literal(UNKNOWN))
@@ -44,6 +45,8 @@ def value_expression(field: schema.Field) -> str:
         return "coalesce(format_date(to_date(%s), 'dd/MM/yyyy'), %s)" % (column, literal(UNKNOWN))
     if field.kind is Kind.DATETIME:
         return "coalesce(format_date(to_datetime(%s), 'dd/MM/yyyy'), %s)" % (column, literal(UNKNOWN))
+    if field.kind is Kind.INTEGER:
+        return "coalesce(to_string(%s), %s)" % (column, literal(NOT_KNOWN))
     return "coalesce(to_string(%s), %s)" % (column, literal(UNKNOWN))
 
 

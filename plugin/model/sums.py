@@ -111,10 +111,10 @@ FIGURES: Tuple[Figure, ...] = (
     Figure("sites_unknown_school", "Sites à scolarisation inconnue", "Sites with unknown schooling",
            "Scol. inconnue", "Unknown school.", shown_in=NOT_IN_CLI),
     Figure("sites_unknown_origin", "Sites à origine inconnue", "Sites with unknown origin",
-           "Orig. inconnue", "Unknown origin", shown_in=NOT_ON_COPIL),
-    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date", "Non à jour", "Out of date"),
+           "Origine inconnue", "Unknown origin", shown_in=NOT_ON_COPIL),
+    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date", "Non mis à jour", "Out of date"),
     Figure("sites_eu_only_10_plus", "Sites de 10 personnes ou plus, origine européenne seule",
-           "Sites of 10 people or more, European origin only", "UE seule ≥ 10", "EU only ≥ 10",
+           "Sites of 10 people or more, European origin only", "≥ 10 pers., UE seule", "≥ 10 people, EU only",
            shown_in=NOT_ON_COPIL),
 )
 

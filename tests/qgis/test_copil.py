@@ -280,10 +280,11 @@ def test_the_site_atlas_has_a_fiche_per_open_site(store, project, tmp_path):
     site = next(made.layers.sites.getFeatures("\"uuid\" = '%s'" % made.atlas_keys[0]))
     page = normalised(pdf_text(pdf, 1))
     assert site["name"] in page and site["city_name"] in page
-    people = "inconnu" if site["population_total"] is None else str(site["population_total"])
+    people = "n.c." if site["population_total"] is None else str(site["population_total"])
     assert "Nombre de personnes : %s" % people in page
     assert "Accès à l'électricité :" in page and "[%" not in page
-    assert "%s pers." % ("?" if site["population_total"] is None else site["population_total"]) in page  # map label
+    assert ("population n.c." if site["population_total"] is None else "%s pers." % site["population_total"]
+            ) in page  # map label
     history = copil.fiche.population_history(
         copil.fiche.site_versions(store.connect(), [site["uuid"]])[site["uuid"]], [made.content.request.at])
     assert history[-1][1] == site["population_total"]
