@@ -55,6 +55,15 @@ def store(new_store):
     return new_store
 
 
+def record_outcomes_of_le_canal(store):
+    """Where the people of the closed site went: 20 people (6 households) to shelter, 4 went home."""
+    connection = store.connect()
+    canal = connection.execute("SELECT uuid FROM sites WHERE name = 'Le Canal'").fetchone()[0]
+    connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people, households) "
+                       "VALUES (?, 'shelter', 20, 6), (?, 'return', 4, NULL)", (canal, canal))
+    connection.close()
+
+
 def load(path, data_only=False):
     return openpyxl.load_workbook(str(path), data_only=data_only)
 
@@ -146,11 +155,7 @@ def test_the_totals_row_sums_every_count_column_with_subtotals(store, tmp_path):
 
 
 def test_the_open_sheet_total_equals_the_summary_and_closed_sites_say_where_people_went(store, tmp_path):
-    connection = store.connect()
-    canal = connection.execute("SELECT uuid FROM sites WHERE name = 'Le Canal'").fetchone()[0]
-    connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people, households) "
-                       "VALUES (?, 'shelter', 20, 6), (?, 'return', 4, NULL)", (canal, canal))
-    connection.close()
+    record_outcomes_of_le_canal(store)
     out = tmp_path / "export.xlsx"
     export_workbook(store, str(out))
     book = load(out, data_only=True)
@@ -222,11 +227,7 @@ def test_the_summary_sheet_gives_the_sums_of_open_sites(store, tmp_path):
 
 
 def test_the_summary_sheet_says_where_the_people_of_the_closed_sites_went(store, tmp_path):
-    connection = store.connect()
-    canal = connection.execute("SELECT uuid FROM sites WHERE name = 'Le Canal'").fetchone()[0]
-    connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people, households) "
-                       "VALUES (?, 'shelter', 20, 6), (?, 'return', 4, NULL)", (canal, canal))
-    connection.close()
+    record_outcomes_of_le_canal(store)
     out = tmp_path / "export.xlsx"
     export_workbook(store, str(out), since="2026-01-01")
     rows = {row[0]: row[1:4] for row in load(out)["Synthèse"].iter_rows(values_only=True) if row[0]}
