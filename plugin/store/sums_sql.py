@@ -25,6 +25,13 @@ from ..model.schema import Kind, history_of
 SITE_COLUMNS = model.STATE_COLUMNS["sites"]
 INSERTION_COLUMNS = model.STATE_COLUMNS["insertion_sites"]
 SERIES_NAMES = tuple(n for n in model.FIGURE_NAMES if n != "sites_out_of_date")
+# A site's first recorded version: its current row when it has no history, else its oldest history
+# row (two versions of one instant, written within a millisecond: the one written first).
+FIRST_CURRENT = 'NOT EXISTS (SELECT 1 FROM "sites_history" AS earlier WHERE earlier."uuid" = "sites"."uuid")'
+FIRST_IN_HISTORY = (
+    'NOT EXISTS (SELECT 1 FROM "sites_history" AS earlier WHERE earlier."uuid" = "sites_history"."uuid" AND '
+    '(earlier."valid_from" IS NULL OR earlier."valid_from" < "sites_history"."valid_from" OR '
+    '(earlier."valid_from" = "sites_history"."valid_from" AND earlier."history_id" < "sites_history"."history_id")))')
 
 
 @dataclass(frozen=True)
@@ -229,13 +236,9 @@ class Query:
         column_list = ", ".join(status if c == "status" else quoted(c) for c in columns)
         installed = "coalesce(%s, %s) <= %s" % (d.day("built_at"), d.day("declared_at"), day)
         history = quoted(history_of("sites"))
-        first_current = ['"updated_at" > %s' % moment, installed,
-                         'NOT EXISTS (SELECT 1 FROM %s AS earlier WHERE earlier."uuid" = "sites"."uuid")' % history]
+        first_current = ['"updated_at" > %s' % moment, installed, FIRST_CURRENT]
         first_current += self.territory(territory, "sites", current=True)
-        first_past = ['"valid_from" > %s' % moment, installed,
-                      'NOT EXISTS (SELECT 1 FROM %s AS earlier WHERE earlier."uuid" = %s."uuid" AND '
-                      '(earlier."valid_from" IS NULL OR earlier."valid_from" < %s."valid_from"))'
-                      % (history, history, history)]
+        first_past = ['"valid_from" > %s' % moment, installed, FIRST_IN_HISTORY]
         first_past += self.territory(territory, "sites", current=False)
         return "SELECT %s FROM \"sites\"%s\nUNION ALL\nSELECT %s FROM %s%s" % (
             column_list, where(first_current), column_list, history, where(first_past))
@@ -248,15 +251,9 @@ class Query:
         moment = d.instant(self.dialect.param("end"))
         last_day = self.bind("end_day", model.day_of(end))
         installed = "coalesce(%s, %s)" % (d.day("built_at"), d.day("declared_at"))
-        history = quoted(history_of("sites"))
         branches = []
-        for table, begins, first in (
-                ("sites", "updated_at",
-                 'NOT EXISTS (SELECT 1 FROM %s AS earlier WHERE earlier."uuid" = "sites"."uuid")' % history),
-                (history_of("sites"), "valid_from",
-                 'NOT EXISTS (SELECT 1 FROM %s AS earlier WHERE earlier."uuid" = %s."uuid" AND '
-                 '(earlier."valid_from" IS NULL OR earlier."valid_from" < %s."valid_from"))'
-                 % (history, history, history))):
+        for table, begins, first in (("sites", "updated_at", FIRST_CURRENT),
+                                     (history_of("sites"), "valid_from", FIRST_IN_HISTORY)):
             closing_month = "substr(%s, 1, 7)" % d.day("closed_at")
             stops = ("CASE WHEN %s > %s AND (\"closed_at\" IS NULL OR %s > %s) THEN NULL "
                      "WHEN \"closed_at\" IS NULL OR %s > %s THEN %s ELSE %s END" % (
@@ -308,8 +305,9 @@ class Query:
         per_site = ("SELECT group_key, max(was_open) AS was_open, max(is_open) AS is_open, max(present) AS present, "
                     "max(passed) AS passed, max(resorbed) AS resorbed, max(population_start) AS population_start, "
                     "max(population_end) AS population_end FROM (%s) AS sides GROUP BY \"uuid\", group_key" % sides)
-        opened = "(is_open = 1 AND was_open = 0) OR passed = 1"
-        closed = "(was_open = 1 AND is_open = 0) OR passed = 1"
+        # passed: opened and closed within the window, by the dates of its state at end.
+        opened = "was_open = 0 AND (is_open = 1 OR passed = 1)"
+        closed = "(was_open = 1 AND is_open = 0) OR (was_open = 0 AND passed = 1)"
         last_population = "coalesce(CASE WHEN present = 1 THEN population_end ELSE population_start END, 0)"
         columns = {
             "opened": "CASE WHEN %s THEN 1 ELSE 0 END" % opened,
@@ -387,14 +385,20 @@ def changes_between(source, start: str, end: str, territory: Territory = EVERYWH
                     by: Optional[str] = None) -> Sums:
     """opened, closed, resorbed, population_opened/closed/resorbed/variation between the states
     at `start` and at `end` (see model.movements), in one statement."""
-    with connection_of(source) as connection:
+    def per_group(connection, grouping):
         query = Query(dialect_of(connection))
-        sql = query.movements(start, end, territory, by)
-        names, rows = query.dialect.run(connection, sql, query.parameters)
-    groups = [(row[0], {name: int(value) for name, value in zip(names[1:], row[1:])}) for row in rows]
-    groups.sort(key=lambda item: model.sort_key(item[0], by))
-    total = {name: sum(figures[name] for _, figures in groups) for name in model.BETWEEN_NAMES}
-    return Sums(end, total, groups if by is not None else [])
+        names, rows = query.dialect.run(connection, query.movements(start, end, territory, grouping),
+                                        query.parameters)
+        found = [(row[0], {name: int(value) for name, value in zip(names[1:], row[1:])}) for row in rows]
+        return sorted(found, key=lambda item: model.sort_key(item[0], grouping))
+
+    with connection_of(source) as connection:
+        # A site whose group changed (its size band, its commune) moved out of one group and into
+        # another: the total is counted over the territory, not summed over the groups.
+        whole = per_group(connection, None)
+        groups = per_group(connection, by) if by is not None else []
+    total = whole[0][1] if whole else {name: 0 for name in model.BETWEEN_NAMES}
+    return Sums(end, total, groups)
 
 
 def compare(source, at: str, other: str, territory: Territory = EVERYWHERE, by: Optional[str] = None,
