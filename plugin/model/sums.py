@@ -18,7 +18,8 @@ Definitions (the documentation of record):
   at t is reconstructed from its own dates: it exists from its installation day
   (built_at, else declared_at) on, with the figures of its first version, open
   until its closing day (closed_at) and with its first version's status from
-  then on. A site with neither date has no state before its first version.
+  then on. A site with neither date, or deleted from the store since (a record entered in
+  error), has no state before its first version.
 * Presence. A site is present at t when its state at t has status 'open'. The
   figures are computed over present sites unless other statuses are asked for.
 * Unknown. An empty value is unknown: sums add the known values only, and the
@@ -286,19 +287,24 @@ def state_at(versions: Iterable[Mapping], at: str) -> List[Mapping]:
 
 
 def states_by_uuid(versions: Iterable[Mapping], at: str) -> Dict[str, Mapping]:
-    """The state of each feature at `at`, keyed by uuid: its version valid at `at`, else the
-    state reconstructed before its first version."""
+    """The state of each feature at `at`, keyed by uuid: its version valid at `at`, else (for a
+    feature still there: it has a current version, valid_to None) the state reconstructed before
+    its first version."""
     first: Dict[str, Mapping] = {}
     states: Dict[str, Mapping] = {}
+    still_there = set()
     for version in versions:
         uuid = version["uuid"]
+        if version.get("valid_to") is None:
+            still_there.add(uuid)
         if uuid not in first or (version.get("valid_from") or "") < (first[uuid].get("valid_from") or ""):
             first[uuid] = version
         if ((version.get("valid_from") is None or version["valid_from"] <= at)
                 and (version.get("valid_to") is None or at < version["valid_to"])):
             states[uuid] = version
     for uuid, version in first.items():
-        if uuid not in states and version.get("valid_from") is not None and at < version["valid_from"]:
+        if (uuid not in states and uuid in still_there and version.get("valid_from") is not None
+                and at < version["valid_from"]):
             rebuilt = reconstructed(version, at)
             if rebuilt is not None:
                 states[uuid] = rebuilt

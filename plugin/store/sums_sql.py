@@ -26,12 +26,20 @@ SITE_COLUMNS = model.STATE_COLUMNS["sites"]
 INSERTION_COLUMNS = model.STATE_COLUMNS["insertion_sites"]
 SERIES_NAMES = tuple(n for n in model.FIGURE_NAMES if n != "sites_out_of_date")
 # A site's first recorded version: its current row when it has no history, else its oldest history
-# row (two versions of one instant, written within a millisecond: the one written first).
+# row (the versions follow each other: the one that ends first; of two versions of one instant, the
+# one written first), found by the history's (uuid, valid_to) index.
 FIRST_CURRENT = 'NOT EXISTS (SELECT 1 FROM "sites_history" AS earlier WHERE earlier."uuid" = "sites"."uuid")'
-FIRST_IN_HISTORY = (
-    'NOT EXISTS (SELECT 1 FROM "sites_history" AS earlier WHERE earlier."uuid" = "sites_history"."uuid" AND '
-    '(earlier."valid_from" IS NULL OR earlier."valid_from" < "sites_history"."valid_from" OR '
-    '(earlier."valid_from" = "sites_history"."valid_from" AND earlier."history_id" < "sites_history"."history_id")))')
+FIRST_HISTORY = ('(SELECT earlier.%s FROM "sites_history" AS earlier WHERE earlier."uuid" = later."uuid" '
+                 'ORDER BY earlier."valid_to", earlier."history_id" LIMIT 1)')
+
+
+def first_in_history(moment: str) -> str:
+    """The history rows that are the first version of a site still in the store, changed since
+    `moment`, and that begin after `moment`: two seeks in the (uuid, valid_to, valid_from) index
+    per site changed since `moment`."""
+    return ('"history_id" IN (SELECT first_id FROM (SELECT %s AS first_id, %s AS first_from FROM '
+            '"sites" AS later WHERE later."updated_at" > %s) AS firsts WHERE first_from > %s)'
+            % (FIRST_HISTORY % '"history_id"', FIRST_HISTORY % '"valid_from"', moment, moment))
 
 
 @dataclass(frozen=True)
@@ -238,7 +246,7 @@ class Query:
         history = quoted(history_of("sites"))
         first_current = ['"updated_at" > %s' % moment, installed, FIRST_CURRENT]
         first_current += self.territory(territory, "sites", current=True)
-        first_past = ['"valid_from" > %s' % moment, installed, FIRST_IN_HISTORY]
+        first_past = ['"valid_from" > %s' % moment, installed, first_in_history(moment)]
         first_past += self.territory(territory, "sites", current=False)
         return "SELECT %s FROM \"sites\"%s\nUNION ALL\nSELECT %s FROM %s%s" % (
             column_list, where(first_current), column_list, history, where(first_past))
@@ -252,8 +260,9 @@ class Query:
         last_day = self.bind("end_day", model.day_of(end))
         installed = "coalesce(%s, %s)" % (d.day("built_at"), d.day("declared_at"))
         branches = []
+        first_end = d.instant(self.dialect.param("first_end"))
         for table, begins, first in (("sites", "updated_at", FIRST_CURRENT),
-                                     (history_of("sites"), "valid_from", FIRST_IN_HISTORY)):
+                                     (history_of("sites"), "valid_from", first_in_history(first_end))):
             closing_month = "substr(%s, 1, 7)" % d.day("closed_at")
             stops = ("CASE WHEN %s > %s AND (\"closed_at\" IS NULL OR %s > %s) THEN NULL "
                      "WHEN \"closed_at\" IS NULL OR %s > %s THEN %s ELSE %s END" % (
@@ -440,13 +449,10 @@ def reconstructed_before(source, territory: Territory = EVERYWHERE) -> Optional[
     with connection_of(source) as connection:
         query = Query(dialect_of(connection))
         d = query.dialect
-        columns = '"created_at", "built_at", "declared_at"'
-        current = where(query.territory(territory, "sites", current=True))
-        past = where(query.territory(territory, "sites", current=False))
-        sql = ("SELECT min(\"created_at\") FROM (SELECT %s FROM \"sites\"%s UNION ALL SELECT %s FROM %s%s) AS versions "
-               "WHERE coalesce(%s, %s) < %s" % (columns, current, columns, quoted(history_of("sites")), past,
-                                               d.day("built_at"), d.day("declared_at"), d.day("created_at")))
-        first = d.run(connection, sql, query.parameters)[1][0][0]
+        conditions = query.territory(territory, "sites", current=True)
+        conditions.append("coalesce(%s, %s) < %s" % (d.day("built_at"), d.day("declared_at"), d.day("created_at")))
+        first = d.run(connection, 'SELECT min("created_at") FROM "sites"%s' % where(conditions),
+                      query.parameters)[1][0][0]
     if first is None or isinstance(first, str):
         return first
     return model.format_instant(first)

@@ -112,10 +112,11 @@ class Timeline:
         return list(self.by_uuid_at(at).values())
 
     def by_uuid_at(self, at):
-        """The state of each site at `at`, reconstructed before its first version."""
+        """The state of each site at `at`, reconstructed before its first version (a site still there)."""
         states = {}
         for uuid, versions in self.versions.items():
-            current = model.reconstructed(versions[0][1], at) if at < versions[0][0] else None
+            still_there = versions[-1][1] is not None
+            current = model.reconstructed(versions[0][1], at) if at < versions[0][0] and still_there else None
             for valid_from, state in versions:
                 if valid_from <= at:
                     current = state
