@@ -1302,82 +1302,6 @@
       <translation>The file {0} already exists: choose another name.</translation>
     </message>
     <message>
-      <source>↳ sites où inconnu</source>
-      <translation>↳ sites where unknown</translation>
-    </message>
-    <message>
-      <source>Sites à origine inconnue</source>
-      <translation>Sites with unknown origin</translation>
-    </message>
-    <message>
-      <source>Sites non mis à jour</source>
-      <translation>Sites out of date</translation>
-    </message>
-    <message>
-      <source>Sites ≥ 10 pers., origine UE seule</source>
-      <translation>Sites ≥ 10 people, EU origin only</translation>
-    </message>
-    <message>
-      <source>Sites ouverts</source>
-      <translation>Sites opened</translation>
-    </message>
-    <message>
-      <source>Sites fermés</source>
-      <translation>Sites closed</translation>
-    </message>
-    <message>
-      <source>↳ dont résorbés</source>
-      <translation>↳ of which resorbed</translation>
-    </message>
-    <message>
-      <source>Personnes des sites fermés</source>
-      <translation>People from closed sites</translation>
-    </message>
-    <message>
-      <source>↳ dont sites résorbés</source>
-      <translation>↳ of which from resorbed sites</translation>
-    </message>
-    <message>
-      <source>Terrains ouverts</source>
-      <translation>Open insertion sites</translation>
-    </message>
-    <message>
-      <source>↳ terrains où inconnu</source>
-      <translation>↳ insertion sites where unknown</translation>
-    </message>
-    <message>
-      <source>Chiffre</source>
-      <translation>Figure</translation>
-    </message>
-    <message>
-      <source>Écart</source>
-      <translation>Difference</translation>
-    </message>
-    <message>
-      <source>Sites ouverts à la date</source>
-      <translation>Sites open at the date</translation>
-    </message>
-    <message>
-      <source>Terrains d'insertion ouverts à la date</source>
-      <translation>Insertion sites open at the date</translation>
-    </message>
-    <message>
-      <source>Au {0}</source>
-      <translation>As at {0}</translation>
-    </message>
-    <message>
-      <source>Résorption SIG — synthèse</source>
-      <translation>Résorption SIG — summary</translation>
-    </message>
-    <message>
-      <source>Territoire</source>
-      <translation>Territory</translation>
-    </message>
-    <message>
-      <source>Stockage</source>
-      <translation>Store</translation>
-    </message>
-    <message>
       <source>Résorption SIG : synthèse</source>
       <translation>Résorption SIG: summary</translation>
     </message>
@@ -1426,16 +1350,16 @@
       <translation>Table copied to the clipboard</translation>
     </message>
     <message>
-      <source>Mouvements entre les deux dates</source>
-      <translation>Movements between the two dates</translation>
-    </message>
-    <message>
       <source>Sites sélectionnés</source>
       <translation>Selected sites</translation>
     </message>
     <message>
       <source>Emprise de la carte</source>
       <translation>Map extent</translation>
+    </message>
+    <message>
+      <source>Territoire</source>
+      <translation>Territory</translation>
     </message>
     <message>
       <source>Situation au</source>
@@ -1454,20 +1378,16 @@
       <translation>Calculation error</translation>
     </message>
     <message>
+      <source>Chiffre</source>
+      <translation>Figure</translation>
+    </message>
+    <message>
       <source>Exporter la synthèse</source>
       <translation>Export the summary</translation>
     </message>
     <message>
       <source>CSV (*.csv)</source>
       <translation>CSV (*.csv)</translation>
-    </message>
-    <message>
-      <source>Devenir des habitants des sites fermés entre les deux dates</source>
-      <translation>Where the people of the sites closed between the two dates went</translation>
-    </message>
-    <message>
-      <source>Sites fermés sans devenir renseigné</source>
-      <translation>Closed sites with no recorded outcome</translation>
     </message>
     <message>
       <source>{0} — calculé en {1} ms</source>
@@ -1494,10 +1414,6 @@
       <translation>Cannot write: {0}</translation>
     </message>
     <message>
-      <source>{0} (personnes)</source>
-      <translation>{0} (people)</translation>
-    </message>
-    <message>
       <source>Afficher les chiffres du stockage (sommes automatiques)</source>
       <translation>Show the store's figures (automatic sums)</translation>
     </message>
@@ -1516,6 +1432,54 @@
     <message>
       <source>Sélectionnez d'abord un site ou un terrain d'insertion sur la carte.</source>
       <translation>First select a site or an insertion site on the map.</translation>
+    </message>
+    <message>
+      <source>↳ dont sites non renseignés</source>
+      <translation>↳ of which sites not filled in</translation>
+    </message>
+    <message>
+      <source>Écart</source>
+      <translation>Difference</translation>
+    </message>
+    <message>
+      <source>Sites ouverts à la date</source>
+      <translation>Sites open at the date</translation>
+    </message>
+    <message>
+      <source>Terrains d'insertion ouverts à la date</source>
+      <translation>Insertion sites open at the date</translation>
+    </message>
+    <message>
+      <source>chiffres antérieurs au {0} reconstitués à partir des dates d'installation</source>
+      <translation>figures before {0} reconstructed from the installation dates</translation>
+    </message>
+    <message>
+      <source>Au {0}</source>
+      <translation>As at {0}</translation>
+    </message>
+    <message>
+      <source>Résorption SIG — synthèse</source>
+      <translation>Résorption SIG — summary</translation>
+    </message>
+    <message>
+      <source>Stockage</source>
+      <translation>Store</translation>
+    </message>
+    <message>
+      <source>Mouvements entre les deux dates</source>
+      <translation>Movements between the two dates</translation>
+    </message>
+    <message>
+      <source>Devenir des habitants des sites fermés entre les deux dates</source>
+      <translation>Where the people of the sites closed between the two dates went</translation>
+    </message>
+    <message>
+      <source>Sites fermés sans devenir renseigné</source>
+      <translation>Closed sites with no recorded outcome</translation>
+    </message>
+    <message>
+      <source>{0} (personnes)</source>
+      <translation>{0} (people)</translation>
     </message>
     <message>
       <source>Terrains d'insertion</source>

@@ -2,6 +2,8 @@
 import getpass
 from dataclasses import dataclass, fields
 
+from .model.sums import DEFAULT_OUT_OF_DATE_MONTHS
+
 GROUP = "resorption_sig"
 
 
@@ -9,7 +11,7 @@ GROUP = "resorption_sig"
 class Settings:
     login: str = ""
     show_justice: bool = False
-    out_of_date_months: int = 6
+    out_of_date_months: int = DEFAULT_OUT_OF_DATE_MONTHS
     attachment_max_mb: int = 20
     last_store: str = ""
 

@@ -2,7 +2,8 @@
 import json
 from typing import Dict, List, Optional
 
-from ..i18n import pick
+from ..i18n import language, pick
+from ..model import figure_text
 from ..model import sums as model
 from ..model import vocabularies as voc
 from ..model.territories import DEPARTEMENT_NAMES
@@ -20,28 +21,31 @@ DATE_HELP = pick(
 SUMS_EPILOG = pick(
     "Sortie JSON : {\"at\": instant, \"statuses\": [...], \"total\": bloc, \"groups\": [{\"key\": valeur, ...bloc}], "
     "\"insertion_sites\": {...}}. Un bloc donne les chiffres des sites dont le statut à la date est retenu "
-    "(par défaut : ouverts) : sites, population_total, population_couples, population_minors, minors_in_school "
-    "(sommes des valeurs connues) et sites_unknown_* (sites où la valeur est inconnue, comptés à part), "
-    "sites_unknown_origin, sites_out_of_date, sites_eu_only_10_plus. Avec --compare DATE2, \"compare\": DATE2 "
-    "et chaque bloc ajoute opened, closed, resorbed, population_closed, population_resorbed (entre la plus "
-    "ancienne et la plus récente des deux dates, jours de la première exclus, de la seconde inclus), "
-    "\"at_compare\" (les chiffres à DATE2) et \"change\" (chiffre à --at moins chiffre à DATE2) ; \"outcomes\" "
-    "donne le devenir des habitants des sites fermés entre les deux dates, par solution, et les sites fermés "
-    "sans devenir renseigné. "
-    "Ouverture = date d'installation, à défaut date de création de la fiche ; fermeture = date de fermeture "
-    "d'un site au statut fermé ; résorbé = fermé avec « résorbé définitivement » = oui.",
+    "(par défaut : ouverts) : %s ; une somme porte sur les valeurs connues et les sites où la valeur est "
+    "inconnue sont comptés à part (%s). Avec --compare DATE2, \"compare\": DATE2 et chaque bloc ajoute %s "
+    "(entre la plus ancienne et la plus récente des deux dates, jours de la première exclus, de la seconde "
+    "inclus ; sites à la date = sites à DATE2 + ouverts − fermés, et de même pour les personnes avec "
+    "population_variation), \"at_compare\" (les chiffres à DATE2) et \"change\" (chiffre à --at moins chiffre "
+    "à DATE2) ; \"outcomes\" donne le devenir des habitants des sites fermés entre les deux dates, par solution, "
+    "et les sites fermés sans devenir renseigné. "
+    "Ouverture = date d'installation, à défaut de signalement, à défaut de création de la fiche ; avant la "
+    "première version d'un site, son état est reconstitué à partir de ces dates et de sa date de fermeture ; "
+    "résorbé = fermé avec « résorbé définitivement » = oui. Terrains d'insertion : %s."
+    % (model.names_list(model.FIGURES), ", ".join(model.UNKNOWN_COUNTS), model.names_list(model.BETWEEN_FIGURES),
+       model.names_list(model.INSERTION_FIGURES)),
     "JSON output: {\"at\": instant, \"statuses\": [...], \"total\": block, \"groups\": [{\"key\": value, ...block}], "
     "\"insertion_sites\": {...}}. A block gives the figures of the sites whose status at the date is selected "
-    "(default: open): sites, population_total, population_couples, population_minors, minors_in_school "
-    "(sums of the known values) and sites_unknown_* (sites where the value is unknown, counted apart), "
-    "sites_unknown_origin, sites_out_of_date, sites_eu_only_10_plus. With --compare DATE2, \"compare\": DATE2 "
-    "and each block adds opened, closed, resorbed, population_closed, population_resorbed (between the earlier "
-    "and the later date, the first one's day excluded, the second one's included), \"at_compare\" (the figures "
-    "at DATE2) and \"change\" (figure at --at minus figure at DATE2); \"outcomes\" gives where the people of "
-    "the sites closed between the two dates went, by solution, and the closed sites with no recorded outcome. "
-    "Opening = installation date, else the day "
-    "the record was created; closing = closing date of a site whose status is closed; resorbed = closed with "
-    "\"permanently resorbed\" = yes.")
+    "(default: open): %s; a sum adds the known values and the sites where the value is unknown are counted "
+    "apart (%s). With --compare DATE2, \"compare\": DATE2 and each block adds %s (between the earlier and the "
+    "later date, the first one's day excluded, the second one's included; sites at the date = sites at DATE2 "
+    "+ opened − closed, and the same for people with population_variation), \"at_compare\" (the figures at "
+    "DATE2) and \"change\" (figure at --at minus figure at DATE2); \"outcomes\" gives where the people of the "
+    "sites closed between the two dates went, by solution, and the closed sites with no recorded outcome. "
+    "Opening = installation date, else reporting date, else the day the record was created; before a site's "
+    "first version, its state is reconstructed from these dates and its closing date; resorbed = closed with "
+    "\"permanently resorbed\" = yes. Insertion sites: %s."
+    % (model.names_list(model.FIGURES), ", ".join(model.UNKNOWN_COUNTS), model.names_list(model.BETWEEN_FIGURES),
+       model.names_list(model.INSERTION_FIGURES)))
 
 
 def register(commands) -> None:
@@ -168,29 +172,35 @@ def run_sums(arguments) -> int:
     return 0
 
 
-COLUMNS = (("sites", "Sites"), ("population_total", "Personnes"), ("population_couples", "Ménages"),
-           ("population_minors", "Mineurs"), ("minors_in_school", "Scolarisés"),
-           ("sites_unknown_population", "Pop. inconnue"), ("sites_unknown_origin", "Orig. inconnue"),
-           ("sites_out_of_date", "Non à jour"), ("sites_eu_only_10_plus", "UE seule ≥ 10"))
+COLUMNS = model.shown_in(model.CLI, model.FIGURES)
+MOVEMENTS = model.shown_in(model.CLI, model.BETWEEN_FIGURES)
 
 
 def print_table(output: Dict, by: Optional[str]) -> None:
+    english = language() == "en"
     print(pick("Situation au %s", "State at %s") % output["at"])
     if "compare" in output:
         print(pick("Comparée au %s", "Compared with %s") % output["compare"])
-    grouping = next((g.label for g in model.GROUPINGS if g.name == by), "")
-    header = "%-22s" % grouping
-    print(header + "".join("%15s" % title for _, title in COLUMNS))
+    grouping = next((g.text(english) for g in model.GROUPINGS if g.name == by), "")
+    widths = [max(15, len(figure.short_label(english)) + 2) for figure in COLUMNS]
+    print("%-22s" % grouping + "".join("%*s" % (width, figure.short_label(english))
+                                       for width, figure in zip(widths, COLUMNS)))
     rows = [(key_label(by, g["key"]), g) for g in output["groups"]] + [("Total", output["total"])]
     for title, block in rows:
-        print("%-22s" % title[:22] + "".join("%15d" % block[name] for name, _ in COLUMNS))
+        print("%-22s" % title[:22] + "".join(
+            "%*s" % (width, figure_text.number(figure_text.known_value(block, f.name), english, " "))
+            for width, f in zip(widths, COLUMNS)))
         if "change" in block:
-            print("%-22s" % "  évolution" + "".join("%+15d" % block["change"][name] for name, _ in COLUMNS))
+            print("%-22s" % pick("  évolution", "  change") + "".join(
+                "%+*d" % (width, block["change"][figure.name]) for width, figure in zip(widths, COLUMNS)))
+    notes = [figure_text.partial_note(output["total"], figure.name, english) for figure in COLUMNS]
+    for figure, note in zip(COLUMNS, notes):
+        if note:
+            print("%s : %s" % (figure.text(english), note))
     if "compare" in output:
         total = output["total"]
-        print("Sites ouverts : %d, fermés : %d (personnes : %d), résorbés : %d (personnes : %d)" % (
-            total["opened"], total["closed"], total["population_closed"], total["resorbed"],
-            total["population_resorbed"]))
+        for figure in MOVEMENTS:
+            print("%-36s %8d" % (figure.text(english), total[figure.name]))
         outcomes = output["outcomes"]
         for outcome in outcomes["outcomes"]:
             print(pick("  devenir : %-32s %6d personnes, %5d ménages (%d sites)",
@@ -202,10 +212,15 @@ def print_table(output: Dict, by: Optional[str]) -> None:
                        "  closed sites with no recorded outcome: %d (%d people)") % (
                 outcomes["not_recorded"]["sites"], outcomes["not_recorded"]["population_total"]))
     insertion = output["insertion_sites"]
-    rate = insertion["occupancy_rate"]
-    print("Terrains d'insertion ouverts : %d, capacité %d personnes, %d accueillies, taux d'occupation %s" % (
-        insertion["insertion_sites"], insertion["capacity_people"], insertion["occupied_people"],
-        "inconnu" if rate is None else "%.0f %%" % (100 * rate)))
+    for figure in model.shown_in(model.CLI, model.INSERTION_FIGURES):
+        print("%-36s %8s" % (figure.text(english), insertion_text(insertion, figure.name, english)))
+
+
+def insertion_text(insertion: Dict, name: str, english: bool) -> str:
+    value = insertion[name]
+    if name == "occupancy_rate":
+        return pick("inconnu", "unknown") if value is None else "%.0f %%" % (100 * value)
+    return figure_text.number(value, english, " ")
 
 
 def key_label(by: Optional[str], key) -> str:

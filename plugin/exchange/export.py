@@ -1,10 +1,13 @@
 """Export of a store to an .xlsx workbook, at any date, over a département.
 
-Sheets: "Sites" (sections above French headers as in the national platform's
-export, labels rather than codes, real dates, a totals row of SUM formulas
-under the counts), "Terrains d'insertion", "Dispositifs", "Synthèse" (the
-derived figures of plugin/store/sums_sql.py) and "Modifications" (what changed
-between two dates, from the history tables).
+Sheets: "Sites existants" (the sites open at the date) and "Sites fermés" (the
+others, with where their people went), as in the national platform's two
+exports: sections above French headers, labels rather than codes, real dates, a
+totals row of SUBTOTAL formulas under the counts (a filter changes them; the open
+sheet's totals are the Synthèse's); "Terrains d'insertion", "Dispositifs",
+"Synthèse" (the derived figures of plugin/store/sums_sql.py, as declared in
+model/sums.py) and "Modifications" (what changed between two dates, from the
+history tables).
 
 `export_workbook` is what a QgsTask runs: it reports progress through a
 callback, stops when asked to, and never leaves a partial file.
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..model import figure_text
 from ..model import spreadsheet as columns_model
 from ..model import sums as sums_model
 from ..model import vocabularies as voc
@@ -30,7 +34,12 @@ from . import export_dispositifs
 from .outputs import check_not_an_input
 from .xlsx_writer import Formula, Sheet, Style, Workbook
 
-SITES_SHEET = "Sites"
+SITES_SHEET = "Sites existants"
+CLOSED_SITES_SHEET = "Sites fermés"
+OPEN_CONDITION = "\"status\" = 'open'"
+NOT_OPEN_CONDITION = "\"status\" IS NOT 'open'"
+OUTCOMES_SECTION = "Orientation des personnes"
+OUTCOME_KEY = "@outcome_%s_%s"
 INSERTION_SITES_SHEET = "Terrains d'insertion"
 ACTIONS_SHEET = "Dispositifs"
 SUMMARY_SHEET = "Synthèse"
@@ -55,7 +64,12 @@ class ExportResult:
     at: Optional[str]                      # the instant exported (None: the current state)
     since: str                             # the start of the "Modifications" window
     rows: Dict[str, int] = field(default_factory=dict)       # sheet → data rows
-    site_totals: Dict[str, int] = field(default_factory=dict)  # field → total of the totals row
+    site_totals: Dict[str, int] = field(default_factory=dict)  # field → total of the open sites' totals row
+
+    @property
+    def sites(self) -> int:
+        """Sites written, open and closed."""
+        return self.rows.get(SITES_SHEET, 0) + self.rows.get(CLOSED_SITES_SHEET, 0)
 
 
 def _day(instant: Optional[str]) -> str:
@@ -184,7 +198,13 @@ def _write_workbook(store, path: str, result: ExportResult, moment: Optional[str
             result.rows[SITES_SHEET], result.site_totals = _write_table(
                 book.add_sheet(SITES_SHEET, [c.width for c in site_columns], freeze=(HEADER_ROW, 2)),
                 connection, SITES.name, site_columns, moment, territory, tracker,
-                order='"departement", "city_name", "name", "uuid"')
+                order='"departement", "city_name", "name", "uuid"', condition=OPEN_CONDITION)
+            closed_columns = site_columns + outcome_columns()
+            result.rows[CLOSED_SITES_SHEET], _ = _write_table(
+                book.add_sheet(CLOSED_SITES_SHEET, [c.width for c in closed_columns], freeze=(HEADER_ROW, 2)),
+                connection, SITES.name, closed_columns, moment, territory, tracker,
+                order='"departement", "city_name", "name", "uuid"', condition=NOT_OPEN_CONDITION,
+                extras=_outcomes_by_site(connection))
             action_names = dict(connection.execute('SELECT "uuid", "name" FROM "actions"'))
             insertion_columns = columns_model.insertion_site_columns()
             result.rows[INSERTION_SITES_SHEET], _ = _write_table(
@@ -229,6 +249,26 @@ def _topics(connection) -> Dict[str, str]:
             for action, topics in joined.items()}
 
 
+def outcome_columns() -> List[Column]:
+    """Where the people of a closed site went: people and households per closing solution."""
+    return [Column(OUTCOME_KEY % (which, term.code), "%s – %s" % (term.label, title), OUTCOMES_SECTION,
+                   Kind.INTEGER, summable=True, width=12.0)
+            for term in voc.CLOSING_SOLUTION.terms
+            for which, title in (("people", "personnes"), ("households", "ménages"))]
+
+
+def _outcomes_by_site(connection) -> Dict[str, Dict[str, object]]:
+    """{column key: {site uuid: value}} of the outcome columns (site_closing_outcomes)."""
+    extras: Dict[str, Dict[str, object]] = {}
+    for site, solution, people, households in connection.execute(
+            'SELECT "site_uuid", "solution", "people", "households" FROM "site_closing_outcomes"'):
+        for which, value in (("people", people), ("households", households)):
+            if value is not None:
+                cells = extras.setdefault(OUTCOME_KEY % (which, solution), {})
+                cells[site] = cells.get(site, 0) + value
+    return extras
+
+
 def _write_header(sheet: Sheet, table_columns: Sequence[Column]) -> None:
     spans = sections_of(table_columns)
     section_row = [None] * len(table_columns)
@@ -243,10 +283,14 @@ def _write_header(sheet: Sheet, table_columns: Sequence[Column]) -> None:
 
 def _write_table(sheet: Sheet, connection, table: str, table_columns: List[Column], moment, territory,
                  tracker: _Progress, order: str, replace: Optional[Dict[str, Dict]] = None,
-                 topics: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, int]]:
-    """Sections, headers, one row per feature, the totals row. Returns (rows, totals)."""
+                 topics: Optional[Dict[str, str]] = None, condition: str = "1 = 1",
+                 extras: Optional[Dict[str, Dict[str, object]]] = None) -> Tuple[int, Dict[str, int]]:
+    """Sections, headers, one row per feature whose state meets `condition`, the totals row
+    (SUBTOTAL: a filter changes it). `extras`: {column key: {uuid: value}} of columns that are
+    not fields. Returns (rows, totals)."""
     _write_header(sheet, table_columns)
     declared = {SITES.name: SITES, INSERTION_SITES.name: INSERTION_SITES, ACTIONS.name: ACTIONS}[table]
+    extras = extras or {}
     names = [c.key for c in table_columns if not c.key.startswith("@")]
     has_point = declared.geometry == "POINT"
     if has_point:
@@ -266,13 +310,15 @@ def _write_table(sheet: Sheet, connection, table: str, table_columns: List[Colum
             getters.append(("point", 1))
         elif column.key == ACTION_TOPICS_KEY:
             getters.append(("topics", position["uuid"]))
+        elif column.key.startswith("@"):
+            getters.append(("extra", column.key))
         else:
             getters.append(("field", position[column.key]))
     summable = [i for i, c in enumerate(table_columns) if c.summable]
     totals = [0] * len(table_columns)
     geometry_index = position.get(GEOMETRY_COLUMN)
     rows = 0
-    cursor = connection.execute("SELECT * FROM (%s) ORDER BY %s" % (sql, order), parameters)
+    cursor = connection.execute("SELECT * FROM (%s) WHERE %s ORDER BY %s" % (sql, condition, order), parameters)
     for record in cursor:
         point = point_of(record[geometry_index]) if has_point else None
         values = []
@@ -285,6 +331,8 @@ def _write_table(sheet: Sheet, connection, table: str, table_columns: List[Colum
                     value = convert(value)
             elif source == "point":
                 value = point[index]
+            elif source == "extra":
+                value = extras.get(index, {}).get(record[position["uuid"]])
             else:
                 value = topics.get(record[index]) if topics else None
             values.append(value)
@@ -306,8 +354,8 @@ def _write_table(sheet: Sheet, connection, table: str, table_columns: List[Colum
         total_row[0] = "Total"
         for index in summable:
             letter = sheet.letter(index)
-            total_row[index] = Formula("SUM(%s%d:%s%d)" % (letter, FIRST_DATA_ROW, letter, last_data_row),
-                                       totals[index]) if rows else 0
+            total_row[index] = Formula("SUBTOTAL(109,%s%d:%s%d)" % (letter, FIRST_DATA_ROW, letter,
+                                                                     last_data_row), totals[index]) if rows else 0
             total_styles[index] = Style.TOTAL_INTEGER
         sheet.append(total_row, total_styles)
     return rows, {table_columns[i].key: totals[i] for i in summable}
@@ -324,17 +372,22 @@ def _write_summary(sheet: Sheet, connection, moment: Optional[str], start: str, 
     sheet.append(["Territoire", "Département %s" % departement if departement else "Tous les départements"])
     sheet.append(["Extraction le", datetime.datetime.now().replace(microsecond=0)])
     sheet.append([])
-    sheet.append(["Sites ouverts", "Valeur", "Sites où la valeur est inconnue"], [Style.HEADER] * 3)
-    sheet.append([sums_model.label("sites"), sites.total["sites"]], [None, Style.INTEGER])
-    for name, unknown in sums_model.SUMMED.items():
-        sheet.append([sums_model.label(name), sites.total[name], sites.total[unknown]],
-                     [None, Style.INTEGER, Style.INTEGER])
-    for name in ("sites_unknown_origin", "sites_eu_only_10_plus", "sites_out_of_date"):
-        sheet.append([sums_model.label(name), sites.total[name]], [None, Style.INTEGER])
+    sheet.append(["Sites ouverts", "Valeur", "dont sites non renseignés"], [Style.HEADER] * 3)
+    for figure in sums_model.shown_in(sums_model.EXCEL, sums_model.FIGURES):
+        if figure.name in sums_model.UNKNOWN_COUNTS:
+            continue     # in the third column of its figure
+        value = figure_text.known_value(sites.total, figure.name)
+        cells = [figure.label, figure_text.NOT_KNOWN if value is None else value]
+        if figure.unknowns is not None:
+            cells.append(sites.total[figure.unknowns])
+        sheet.append(cells, [None, Style.INTEGER, Style.INTEGER])
     sheet.append([])
     sheet.append(["Du %s au %s" % (_day(start), _day(sites.at)), "Valeur"], [Style.HEADER] * 2)
-    for name in sums_model.BETWEEN_NAMES:
-        sheet.append([sums_model.label(name), moves.total[name]], [None, Style.INTEGER])
+    for figure in sums_model.shown_in(sums_model.EXCEL, sums_model.BETWEEN_FIGURES):
+        sheet.append([figure.label, moves.total[figure.name]], [None, Style.INTEGER])
+    before = sums_sql.reconstructed_before(connection, territory)
+    if before is not None and start < before:
+        sheet.append([content_note(before)])
     sheet.append([])
     outcomes = sums_sql.outcomes_between(connection, start, sites.at, territory)
     sheet.append(["Devenir des habitants des sites fermés", "Personnes", "Ménages", "Sites"], [Style.HEADER] * 4)
@@ -351,13 +404,17 @@ def _write_summary(sheet: Sheet, connection, moment: Optional[str], start: str, 
                      [None, Style.INTEGER, Style.INTEGER])
     sheet.append([])
     sheet.append(["Terrains d'insertion ouverts", "Valeur"], [Style.HEADER] * 2)
-    for name in sums_model.INSERTION_NAMES:
-        value = insertion[name]
-        sheet.append([sums_model.label(name), value],
-                     [None, Style.DECIMAL if isinstance(value, float) else Style.INTEGER])
+    for figure in sums_model.shown_in(sums_model.EXCEL, sums_model.INSERTION_FIGURES):
+        value = insertion[figure.name]
+        sheet.append([figure.label, value], [None, Style.DECIMAL if isinstance(value, float) else Style.INTEGER])
     sheet.append([])
-    sheet.append(["Une valeur inconnue n'est jamais comptée comme 0 : les sites concernés sont comptés à part."])
+    sheet.append(["Une valeur inconnue n'est jamais comptée comme 0 : « n.c. » quand aucun site ne la connaît, "
+                  "et les sites où elle manque sont comptés à part (dont sites non renseignés)."])
     sheet.append([FOOTER])
+
+
+def content_note(before: str) -> str:
+    return "Chiffres antérieurs au %s reconstitués à partir des dates d'installation." % _day(before)
 
 
 CHANGE_CREATED, CHANGE_REMOVED, CHANGE_UPDATED = "Création", "Suppression ou sortie du territoire", "Modification"

@@ -153,6 +153,26 @@ def _choose_sheet(reader: XlsxReader, known) -> Tuple[Optional[str], Optional[He
     return best
 
 
+def _data_lines(reader: XlsxReader, sheet: str, header: Header, known):
+    """(line, cells) under the headers of `sheet`; of our own export, of its open and closed
+    sites' sheets both (laid out alike), numbered as if the second followed the first."""
+    sheets = [sheet]
+    if header.is_ours:
+        sheets += [name for name in reader.sheet_names() if name != sheet and name.startswith(OWN_SITES_SHEETS)
+                   and find_header(list(reader.rows(name, limit=30)), known) is not None]
+    offset = 0
+    for name in sheets:
+        line = 0
+        for line, cells in enumerate(reader.rows(name), 1):
+            if line > header.row_index + 1 and not is_blank(cells) and not _is_totals_row(cells):
+                yield offset + line, cells
+        offset += line
+
+
+# Our export's sheets of sites: « Sites existants », « Sites fermés ».
+OWN_SITES_SHEETS = "Sites "
+
+
 def _first_titles(reader: XlsxReader) -> str:
     for row in reader.rows(reader.sheet_names()[0], limit=10):
         titles = [str(cell) for cell in row if cell not in (None, "")]
@@ -184,9 +204,7 @@ def preview_import(store, path: str, progress: Optional[ProgressCallback] = None
                        " " + GARBLED.message_en if garbled else "")))
                 return preview
             data = []
-            for line, cells in enumerate(reader.rows(sheet), 1):
-                if line <= header.row_index + 1 or is_blank(cells) or is_totals_row(cells, header):
-                    continue
+            for line, cells in _data_lines(reader, sheet, header, known):
                 data.append((line, cells))
                 if len(data) > MAX_ROWS:
                     preview.fatal.append(Note(

@@ -39,6 +39,7 @@ class MonthlyChart(QWidget):
         self.setObjectName("ResorptionMonthlyChart")
         self.points: List[Tuple[str, int, int]] = []
         self.message = tr("Calcul en cours…")
+        self.note = ""
         self.setMinimumHeight(150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMouseTracking(True)
@@ -50,6 +51,11 @@ class MonthlyChart(QWidget):
         """[{"at": instant, "sites": n, "population_total": n}, …], oldest first."""
         self.points = [(p["at"], int(p["sites"]), int(p["population_total"])) for p in series]
         self.message = "" if self.points else tr("Aucune donnée")
+        self.update()
+
+    def set_note(self, text: str) -> None:
+        """A remark printed over the plot (reconstructed months)."""
+        self.note = text
         self.update()
 
     def set_message(self, text: str) -> None:
@@ -115,6 +121,10 @@ class MonthlyChart(QWidget):
         painter.setPen(PEOPLE_COLOUR)
         painter.drawText(QRectF(area.center().x(), 2, area.width() / 2, 16), int(Qt.AlignmentFlag.AlignRight),
                          tr("— Personnes"))
+        if self.note:
+            painter.setPen(QColor("#6b6b6b"))
+            painter.drawText(QRectF(area.left() + 4, area.top() + 2, area.width() - 8, area.height() / 2),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), self.note)
         painter.end()
 
     def mouseMoveEvent(self, event):  # noqa: N802 (Qt API)

@@ -310,7 +310,7 @@ class ExportDialog(QDialog, EXPORT_FORM):
     def report_success(self, result: ExportResult) -> None:
         rows = result.rows
         text = tr("{0} : {1} site(s), {2} terrain(s) d'insertion, {3} dispositif(s)").format(
-            Path(result.path).name, rows.get("Sites", 0), rows.get("Terrains d'insertion", 0),
+            Path(result.path).name, result.sites, rows.get("Terrains d'insertion", 0),
             rows.get("Dispositifs", 0))
         if self.warningLabel.text():
             text += " " + tr("(sans les modifications non enregistrées)")

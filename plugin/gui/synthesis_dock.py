@@ -6,11 +6,9 @@ saved edit stays under 100 ms); the comparison with a second date and the
 24-month series take longer (up to a second) and run in a QgsTask, whose
 result is dropped if a newer refresh started meanwhile.
 """
-import csv
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from qgis.core import (Qgis, QgsApplication, QgsCoordinateReferenceSystem,
                        QgsCoordinateTransform, QgsFeatureRequest, QgsProject,
@@ -24,194 +22,27 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QApplication, QCheckBox,
                                  QPushButton, QTableWidget, QTableWidgetItem,
                                  QTabWidget, QVBoxLayout, QWidget)
 
-from ..i18n import pick, tr
+from ..i18n import tr
 from ..layers import loader
 from ..model import sums as model
-from ..model import vocabularies as voc
 from ..settings import Settings
+from ..store.places import communes_with_sites, departements_with_sites
 from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
-                              monthly_series, outcomes_between, site_sums)
+                              monthly_series, outcomes_between, reconstructed_before, site_sums)
 from .chart_widget import MonthlyChart
 from .dispositifs_synthesis import DispositifsSummary
 from .scrolling import scrollable
 from .dates import date_edit
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
+from .synthesis_rows import (MOVEMENT, NOTE, SECTION, UNKNOWN_COUNT, Request, Row, export_lines, figure_rows, headers,
+                             reconstructed_note, short_label, shown, tab_separated, write_csv)
 
 LOG = logging.getLogger("resorption_sig")
 DOCK_OBJECT_NAME = "ResorptionSynthesisDock"
 FOLLOW_MAP_DELAY_MS = 300
-UNKNOWN = "inconnu"
-
 ALL, DEPARTEMENT, COMMUNE, SELECTION, EXTENT = "all", "departement", "commune", "selection", "extent"
-SUMMED_UNKNOWN = dict(model.SUMMED)
 CHART_FIGURES = ("sites", "population_total")
-
-
-def grouped_number(value: int) -> str:
-    return "{:,}".format(value).replace(",", "\u202f")
-
-
-def french_day(instant: Optional[str]) -> str:
-    day = QDate.fromString((instant or model.now_instant())[:10], "yyyy-MM-dd")
-    return day.toString("dd/MM/yyyy")
-
-
-def figure_label(name: str) -> str:
-    figure = model.FIGURES_BY_NAME[name]
-    return pick(figure.label, figure.label_en)
-
-
-def short_labels() -> Dict[str, str]:
-    """What the dock's narrow first column shows (the full label is the tooltip and is what
-    the clipboard and CSV carry): an unknown count reads under its figure."""
-    under = tr("↳ sites où inconnu")
-    return {
-        "sites_unknown_population": under,
-        "sites_unknown_couples": under,
-        "sites_unknown_minors": under,
-        "sites_unknown_school": under,
-        "sites_unknown_origin": tr("Sites à origine inconnue"),
-        "sites_out_of_date": tr("Sites non mis à jour"),
-        "sites_eu_only_10_plus": tr("Sites ≥ 10 pers., origine UE seule"),
-        "opened": tr("Sites ouverts"),
-        "closed": tr("Sites fermés"),
-        "resorbed": tr("↳ dont résorbés"),
-        "population_closed": tr("Personnes des sites fermés"),
-        "population_resorbed": tr("↳ dont sites résorbés"),
-        "insertion_sites": tr("Terrains ouverts"),
-        "insertion_sites_unknown_occupancy": tr("↳ terrains où inconnu"),
-    }
-
-
-@dataclass
-class Request:
-    """What to compute: where, when, compared with when."""
-    location: str
-    at: Optional[str]
-    compare_at: Optional[str]
-    territory: Territory = EVERYWHERE
-    insertion_territory: Territory = EVERYWHERE
-    description: str = ""
-    out_of_date_months: int = model.DEFAULT_OUT_OF_DATE_MONTHS
-
-
-@dataclass
-class Row:
-    """One line of the table: `values` are int, float (a rate), None (unknown) or '' (not applicable)."""
-    name: str
-    label: str
-    kind: str  # "section", "figure", "unknown", "movement"
-    values: List[object] = field(default_factory=list)
-
-
-def known_sum(block: Dict[str, object], name: str, count_name: str) -> Optional[int]:
-    """A sum over known values, or None when no site of the set has the value (unknown, not 0)."""
-    unknown = SUMMED_UNKNOWN.get(name)
-    if unknown is not None and block[count_name] and block[unknown] == block[count_name]:
-        return None
-    return block[name]
-
-
-def difference(now, then) -> object:
-    if isinstance(now, (int, float)) and isinstance(then, (int, float)):
-        return round(now - then, 4) if isinstance(now, float) or isinstance(then, float) else now - then
-    return ""
-
-
-def figure_rows(sites: Dict[str, object], insertion: Dict[str, object], compared: Optional[Dict[str, object]] = None,
-                insertion_compared: Optional[Dict[str, object]] = None) -> List[Row]:
-    """The table shown, copied and exported: figures at the date (and at the comparison date,
-    with their difference); unknown counts on their own lines, right under their figure."""
-    comparing = compared is not None
-    rows = [Row("section_sites", tr("Sites ouverts à la date"), "section")]
-
-    def values(now, then):
-        return [now, then, difference(now, then)] if comparing else [now]
-
-    for figure in model.FIGURES:
-        name = figure.name
-        kind = "unknown" if name.startswith("sites_unknown_") else "figure"
-        now = known_sum(sites, name, "sites")
-        then = known_sum(compared["at_compare"], name, "sites") if comparing else None
-        rows.append(Row(name, figure_label(name), kind, values(now, then)))
-    if comparing:
-        rows.append(Row("section_movements", tr("Mouvements entre les deux dates"), "section"))
-        for figure in model.BETWEEN_FIGURES:
-            # Between the dates: in the last column, under "Écart".
-            rows.append(Row(figure.name, figure_label(figure.name), "movement", ["", "", compared[figure.name]]))
-        outcomes = compared.get("outcomes")
-        if outcomes is not None:
-            rows.append(Row("section_outcomes", tr("Devenir des habitants des sites fermés entre les deux dates"),
-                            "section"))
-            for outcome in outcomes["outcomes"]:
-                solution = outcome["solution"]
-                rows.append(Row("outcome_" + solution, tr("{0} (personnes)").format(pick(
-                    voc.CLOSING_SOLUTION.label(solution), voc.CLOSING_SOLUTION.label_en(solution))), "movement",
-                    ["", "", outcome["people"]]))
-            rows.append(Row("outcome_not_recorded", tr("Sites fermés sans devenir renseigné"), "movement",
-                            ["", "", outcomes["not_recorded"]["sites"]]))
-    rows.append(Row("section_insertion", tr("Terrains d'insertion ouverts à la date"), "section"))
-    for figure in model.INSERTION_FIGURES:
-        name = figure.name
-        kind = "unknown" if name == "insertion_sites_unknown_occupancy" else "figure"
-        now = insertion[name]
-        then = insertion_compared[name] if comparing and insertion_compared is not None else None
-        rows.append(Row(name, figure_label(name), kind, values(now, then)))
-    return rows
-
-
-def shown(value, name: str, signed: bool = False) -> str:
-    """A value as the dock shows it: grouped digits, a rate in per cent, None as "inconnu"."""
-    if value is None:
-        return tr(UNKNOWN)
-    if value == "":
-        return ""
-    if name == "occupancy_rate":
-        text = ("%+.1f" if signed else "%.1f") % (value * 100)
-        return text.replace(".", ",") + "\u202f%"
-    if signed:
-        return ("+" if value > 0 else "") + grouped_number(value).replace("-", "−")
-    return grouped_number(value)
-
-
-def exported(value, name: str) -> str:
-    """A value for the clipboard and CSV: plain digits (a spreadsheet reads them as numbers)."""
-    if value is None:
-        return tr(UNKNOWN)
-    if value == "":
-        return ""
-    if name == "occupancy_rate":
-        return ("%.4f" % value).replace(".", ",")
-    return str(value)
-
-
-def headers(request: Request) -> List[str]:
-    first = tr("Au {0}").format(french_day(request.at))
-    if request.compare_at is None:
-        return [tr("Chiffre"), first]
-    return [tr("Chiffre"), first, tr("Au {0}").format(french_day(request.compare_at)), tr("Écart")]
-
-
-def export_lines(request: Request, rows: Sequence[Row]) -> List[List[str]]:
-    """The table with its context (store, territory) as lines of cells."""
-    lines = [[tr("Résorption SIG — synthèse")], [tr("Territoire"), request.description],
-             [tr("Stockage"), request.location], [], headers(request)]
-    for row in rows:
-        if row.kind == "section":
-            lines.append([row.label])
-        else:
-            lines.append([row.label] + [exported(v, row.name) for v in row.values])
-    return lines
-
-
-def tab_separated(lines: Sequence[Sequence[str]]) -> str:
-    return "\r\n".join("\t".join(cell.replace("\t", " ") for cell in line) for line in lines) + "\r\n"
-
-
-def write_csv(path: str, lines: Sequence[Sequence[str]]) -> None:
-    # Semicolons and a BOM: what a French Excel opens directly, accents included.
-    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-        csv.writer(handle, delimiter=";").writerows(lines)
+CHART_MONTHS = 24
 
 
 class SlowFiguresTask(QgsTask):
@@ -240,7 +71,7 @@ class SlowFiguresTask(QgsTask):
                     self.setProgress(50)
                 if self.isCanceled():
                     return False
-                self.series = monthly_series(connection, request.at, 24, request.territory,
+                self.series = monthly_series(connection, request.at, CHART_MONTHS, request.territory,
                                              names=CHART_FIGURES)
             return True
         except READ_ERRORS as error:
@@ -265,6 +96,7 @@ class SynthesisDock(QgsDockWidget):
         self.layers: Dict[str, Dict[str, object]] = {}
         self.request: Optional[Request] = None
         self.rows: List[Row] = []
+        self.reconstructed: Optional[str] = None
         self.generation = 0
         self.task: Optional[SlowFiguresTask] = None
         self._running = set()
@@ -439,13 +271,10 @@ class SynthesisDock(QgsDockWidget):
         if store is not None:
             with connection_of(store) as connection:
                 if mode == DEPARTEMENT:
-                    places = [(code, code) for (code,) in connection.execute(
-                        'SELECT DISTINCT "departement" FROM "sites" WHERE "departement" IS NOT NULL '
-                        'ORDER BY "departement"')]
+                    places = [(code, code) for code in departements_with_sites(connection)]
                 else:
-                    places = [("%s (%s)" % (name or code, code), code) for code, name in connection.execute(
-                        'SELECT "insee_code", max("city_name") FROM "sites" WHERE "insee_code" IS NOT NULL '
-                        'GROUP BY "insee_code" ORDER BY max("city_name"), "insee_code"')]
+                    places = [("%s (%s)" % (name or code, code), code)
+                              for code, name in communes_with_sites(connection)]
             for text, code in places:
                 self.place_box.addItem(text, code)
             index = self.place_box.findData(current)
@@ -531,11 +360,15 @@ class SynthesisDock(QgsDockWidget):
                 sites = site_sums(connection, request.at, request.territory,
                                   out_of_date_months=request.out_of_date_months).total
                 insertion = insertion_sums(connection, request.at, request.insertion_territory)
+                self.reconstructed = self.reconstructed_shown(reconstructed_before(connection, request.territory),
+                                                              request)
         except READ_ERRORS as error:
             self.status.setText(failure_text(error))
             return
         self.sites, self.insertion = sites, insertion
-        self._show_rows(figure_rows(sites, insertion, self._placeholder() if request.compare_at else None), request)
+        self._show_rows(figure_rows(sites, insertion, self._placeholder() if request.compare_at else None,
+                                    reconstructed_before=self.reconstructed), request)
+        self.chart.set_note(reconstructed_note(self.reconstructed) if self.reconstructed else "")
         self.last_refresh_ms = (time.perf_counter() - started) * 1000
         self.status.setText(tr("{0} — calculé en {1} ms").format(request.description,
                                                                   "%.0f" % self.last_refresh_ms))
@@ -544,6 +377,14 @@ class SynthesisDock(QgsDockWidget):
         self.task.generation = self.generation
         self._running.add(self.task)
         QgsApplication.taskManager().addTask(self.task)
+
+    @staticmethod
+    def reconstructed_shown(before: Optional[str], request: Request) -> Optional[str]:
+        """`before` when a date the dock shows (the comparison, the chart's first month) precedes it."""
+        earliest = model.month_ends(request.at or model.now_instant(), CHART_MONTHS)[0]
+        if request.compare_at is not None:
+            earliest = min(earliest, request.compare_at)
+        return before if before is not None and earliest < before else None
 
     def _cancel_task(self) -> None:
         if self.task is not None:
@@ -569,8 +410,8 @@ class SynthesisDock(QgsDockWidget):
         if task.isCanceled():
             return
         if self.request.compare_at is not None and task.compared is not None:
-            self._show_rows(figure_rows(self.sites, self.insertion, task.compared, task.insertion_compared),
-                            self.request)
+            self._show_rows(figure_rows(self.sites, self.insertion, task.compared, task.insertion_compared,
+                                        self.reconstructed), self.request)
         self.chart.set_series(task.series)
 
     def is_busy(self) -> bool:
@@ -585,27 +426,26 @@ class SynthesisDock(QgsDockWidget):
         table.setHorizontalHeaderLabels(titles)
         table.setRowCount(len(rows))
         grey = QColor("#6b6b6b")
-        short = short_labels()
         for index, row in enumerate(rows):
-            text = short.get(row.name, row.label)
-            label = QTableWidgetItem(text)
+            label = QTableWidgetItem(short_label(row.name) or row.label)
             label.setToolTip(row.label)
-            if row.kind == "section":
+            if row.kind in (SECTION, NOTE):
                 font = QFont(label.font())
-                font.setBold(True)
+                font.setBold(row.kind == SECTION)
+                font.setItalic(row.kind == NOTE)
                 label.setFont(font)
                 table.setSpan(index, 0, 1, len(titles))
             table.setItem(index, 0, label)
             for column, value in enumerate(row.values, start=1):
-                item = QTableWidgetItem(shown(value, row.name, signed=column == 3 and row.kind != "movement"))
+                item = QTableWidgetItem(shown(value, row.name, signed=column == 3 and row.kind != MOVEMENT))
                 item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
-                if row.kind == "unknown" or value is None:
+                if row.kind == UNKNOWN_COUNT or value is None:
                     item.setForeground(grey)
                     font = QFont(item.font())
                     font.setItalic(True)
                     item.setFont(font)
                 table.setItem(index, column, item)
-            if row.kind == "unknown":
+            if row.kind in (UNKNOWN_COUNT, NOTE):
                 label.setForeground(grey)
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -618,8 +458,11 @@ class SynthesisDock(QgsDockWidget):
         self.table.resizeRowsToContents()
         single = self.fontMetrics().height() + 8
         for index, row in enumerate(self.rows):
-            if row.kind == "section":  # spanned: Qt measures it as if it were one narrow cell
+            # Spanned: Qt measures it as if it were one narrow cell.
+            if row.kind == SECTION:
                 self.table.setRowHeight(index, single)
+            elif row.kind == NOTE:
+                self.table.setRowHeight(index, 2 * single)
 
     # --- reactions ---------------------------------------------------------------------------
     def on_data_changed(self, *_) -> None:

@@ -1,6 +1,7 @@
 """QGIS expression functions (group "Résorption SIG") giving the derived figures to labels and layouts.
 
     resorption_sum('population_total', 'departement', '93', '2026-01-01')
+    resorption_text('population_minors', 'insee_code', "insee")
     resorption_between('closed', 'departement', '93', '2026-01-01', '2026-06-30')
     resorption_insertion('occupancy_rate', 'departement', '93')
     resorption_label('population_total')
@@ -13,6 +14,7 @@ reads the database once per figure.
 import os
 from typing import Dict, Optional, Tuple
 
+from ..model import figure_text
 from ..model import sums as model
 from ..model import vocabularies as voc
 from ..store import sums_sql
@@ -123,10 +125,7 @@ def resorption_sum(values, feature, parent):
 <h4>Syntaxe</h4>
 <code>resorption_sum(<i>chiffre</i>, <i>territoire</i>, <i>code</i>, <i>date</i>, <i>statuts</i>)</code>
 <h4>Arguments</h4><ul>
-<li><i>chiffre</i> : sites, population_total, population_couples, population_minors, minors_in_school
-(sommes des valeurs connues), sites_unknown_population, sites_unknown_couples, sites_unknown_minors,
-sites_unknown_school, sites_unknown_origin, sites_out_of_date (ni modifié ni confirmé depuis 6 mois),
-sites_eu_only_10_plus (10 personnes ou plus, seule origine connue européenne) ;</li>
+<li><i>chiffre</i> : %(figures)s ;</li>
 %(territory)s
 <li><i>date</i> (facultatif) : la situation à cette date, d'après l'historique : %(date)s ;</li>
 <li><i>statuts</i> (facultatif) : 'open' (défaut : les sites ouverts à la date), 'all', ou des codes
@@ -135,10 +134,29 @@ séparés par des virgules (ex. 'resorbed,closed_by_justice').</li></ul>
 <li><code>resorption_sum('population_total', 'departement', '93', '2026-01-01')</code> → personnes vivant
 dans les sites ouverts de Seine-Saint-Denis le 1<sup>er</sup> janvier 2026</li>
 <li><code>resorption_sum('sites', 'all', NULL)</code> → sites ouverts aujourd'hui</li></ul>
-<p>Une valeur vide est inconnue : elle n'est jamais comptée comme 0 (voir sites_unknown_…).</p>"""
+<p>Une valeur vide est inconnue : elle n'est jamais comptée comme 0 (voir sites_unknown_…) ; quand aucun
+site ne la connaît, le chiffre est NULL.</p>"""
+    total, name = _site_total(values)
+    return figure_text.known_value(total, name)
+
+
+def _site_total(values):
     figure, kind, code, at, statuses = _arguments(values, 5)
     key = ("sum", _figure(figure, model.FIGURE_NAMES), _territory(kind, code), _instant(at), _statuses(statuses))
-    return _cached(key, lambda store: sums_sql.site_sums(store, key[3], key[2], None, key[4]).total)[key[1]]
+    return _cached(key, lambda store: sums_sql.site_sums(store, key[3], key[2], None, key[4]).total), key[1]
+
+
+def resorption_text(values, feature, parent):
+    """Un chiffre des sites tel qu'il s'imprime : « n.c. » s'il est inconnu, « dont N sites non renseignés »
+s'il ne porte que sur une partie des sites (pour les étiquettes et les atlas).
+<h4>Syntaxe</h4>
+<code>resorption_text(<i>chiffre</i>, <i>territoire</i>, <i>code</i>, <i>date</i>, <i>statuts</i>)</code>
+<h4>Arguments</h4><p>Ceux de <code>resorption_sum</code>.</p>
+<h4>Exemple</h4><ul>
+<li><code>resorption_text('population_minors', 'insee_code', "insee")</code> → '17 (dont 2 sites non
+renseignés)', ou 'n.c.'</li></ul>"""
+    total, name = _site_total(values)
+    return figure_text.figure_text(total, name)
 
 
 def resorption_between(values, feature, parent):
@@ -146,10 +164,9 @@ def resorption_between(values, feature, parent):
 <h4>Syntaxe</h4>
 <code>resorption_between(<i>chiffre</i>, <i>territoire</i>, <i>code</i>, <i>début</i>, <i>fin</i>)</code>
 <h4>Arguments</h4><ul>
-<li><i>chiffre</i> : opened (sites installés dans la période : date d'installation, à défaut date de
-création de la fiche), closed (fermés dans la période), resorbed (fermés et résorbés définitivement),
-population_closed, population_resorbed (personnes de ces sites), ou un chiffre de
-<code>resorption_sum</code> : son évolution (à la fin moins au début, sites ouverts) ;</li>
+<li><i>chiffre</i> : %(between)s (sites ouverts à la fin = sites ouverts au début + opened − closed ;
+personnes à la fin = au début + population_opened − population_closed + population_variation), ou un
+chiffre de <code>resorption_sum</code> : son évolution (à la fin moins au début, sites ouverts) ;</li>
 %(territory)s
 <li><i>début</i>, <i>fin</i> : %(date)s ; le jour du début est exclu, celui de la fin inclus.</li></ul>
 <h4>Exemple</h4><ul>
@@ -173,9 +190,8 @@ def resorption_insertion(values, feature, parent):
 <h4>Syntaxe</h4>
 <code>resorption_insertion(<i>chiffre</i>, <i>territoire</i>, <i>code</i>, <i>date</i>)</code>
 <h4>Arguments</h4><ul>
-<li><i>chiffre</i> : insertion_sites, capacity_people, capacity_households, occupied_people,
-occupied_households, occupancy_rate (personnes accueillies / capacité, sur les terrains où les deux sont
-connus, entre 0 et 1), insertion_sites_unknown_occupancy ;</li>
+<li><i>chiffre</i> : %(insertion)s (occupancy_rate : personnes accueillies / capacité, sur les terrains
+où les deux sont connus, entre 0 et 1) ;</li>
 %(territory)s
 <li><i>date</i> (facultatif) : %(date)s.</li></ul>
 <h4>Exemple</h4><ul>
@@ -197,7 +213,17 @@ européenne seule'</li></ul>"""
     return model.FIGURES_BY_NAME[name].label
 
 
-FUNCTIONS = (resorption_sum, resorption_between, resorption_insertion, resorption_label)
+FUNCTIONS = (resorption_sum, resorption_text, resorption_between, resorption_insertion, resorption_label)
+
+
+def help_text(function) -> str:
+    """The function's help, with the lists of figures taken from their declarations."""
+    return function.__doc__ % {
+        "territory": TERRITORY_HELP, "date": DATE_HELP,
+        "figures": ", ".join("%s (%s)" % (f.name, f.label) for f in model.FIGURES),
+        "between": ", ".join("%s (%s)" % (f.name, f.label) for f in model.BETWEEN_FIGURES),
+        "insertion": ", ".join("%s (%s)" % (f.name, f.label) for f in model.INSERTION_FIGURES),
+    } if "%(" in function.__doc__ else function.__doc__
 
 
 def _guarded(function):
@@ -220,11 +246,9 @@ def register_functions() -> None:
     if not _functions:
         # Built once and kept: QGIS holds plain pointers to them, they must outlive every registration.
         for function in FUNCTIONS:
-            help_text = function.__doc__ % {"territory": TERRITORY_HELP, "date": DATE_HELP} \
-                if "%(" in function.__doc__ else function.__doc__
             _functions.append(register_function(
                 _guarded(function), -1, GROUP, usesgeometry=False, referenced_columns=[], handlesnull=True,
-                helpText=help_text, name=function.__name__, register=False))
+                helpText=help_text(function), name=function.__name__, register=False))
     for expression_function in _functions:
         if QgsExpression.registerFunction(expression_function):
             _registered.append(expression_function.name())

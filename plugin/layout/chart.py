@@ -95,10 +95,15 @@ def bar_panel(svg: Svg, top: float, height: float, title: str, labels: Sequence[
 
 
 def monthly_chart(series: Sequence[Mapping[str, object]], width: float, height: float,
-                  font_pt: float = 7.0) -> str:
-    """Sites and people on open sites at the end of each month (the last point: the map's date)."""
+                  font_pt: float = 7.0, note: str = "") -> str:
+    """Sites and people on open sites at the end of each month (the last point: the map's date);
+    `note` is printed under them (the reconstructed months)."""
     svg = Svg(width, height)
     labels = [month_label(point["at"]) for point in series]
+    if note:
+        line = font_pt * PT * 1.2
+        svg.text(0, height - line * 0.25, note, font_pt * 0.85, colour="#555555")
+        height -= line
     half = height / 2
     bar_panel(svg, 0, half, "Personnes sur les sites ouverts, en fin de mois", labels,
               [point["population_total"] for point in series], PEOPLE_COLOUR, font_pt, show_months=False)

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..demo.calibration import DEPARTEMENT_NAMES
+from ..model import figure_text
 from ..model import sums as model
+from ..model import vocabularies as voc
 from ..model.territories import normalise_departement
 from ..store import sums_sql
 from ..store.base import StoreError
@@ -27,13 +29,21 @@ NBSP = "\u00a0"
 MINUS = "\u2212"
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
-# The rows of the table: figures of the open sites at both dates, with their change.
-SITE_ROWS = ("sites", "population_total", "population_couples", "population_minors", "minors_in_school",
-             "sites_unknown_population", "sites_out_of_date")
-ROW_LABELS = {"sites": "Sites ouverts"}
-# Movements between the two dates (one value: over the period).
-MOVEMENT_ROWS = ("opened", "closed", "resorbed", "population_closed")
-INSERTION_ROWS = ("insertion_sites", "occupied_people", "capacity_people", "occupancy_rate")
+# The rows of the table, as declared (model.sums: the figures shown on the COPIL): figures of
+# the open sites at both dates, with their change, each count of unknowns right under its figure;
+# the movements between the two dates (one value: over the period); the insertion sites.
+SITE_ROWS = tuple(f.name for f in model.shown_in(model.COPIL, model.FIGURES))
+MOVEMENT_ROWS = tuple(f.name for f in model.shown_in(model.COPIL, model.BETWEEN_FIGURES))
+INSERTION_ROWS = tuple(f.name for f in model.shown_in(model.COPIL, model.INSERTION_FIGURES))
+UNKNOWNS_LABEL = "↳ dont sites non renseignés"
+OUTCOMES_TITLE = "Où sont allées les personnes des sites fermés sur la période"
+RECONSTRUCTED_NOTE = "chiffres antérieurs au %s reconstitués à partir des dates d'installation"
+
+
+def row_label(name: str) -> str:
+    if name in model.UNKNOWN_COUNTS:
+        return UNKNOWNS_LABEL
+    return model.FIGURES_BY_NAME[name].short_label() if name == "sites" else model.label(name)
 
 
 @dataclass(frozen=True)
@@ -99,12 +109,13 @@ def french_date(instant: str) -> str:
 
 
 def count(value: Optional[int]) -> str:
+    """A count; an unknown one is « n.c. », never 0."""
+    return figure_text.number(value)
+
+
+def signed(value: Optional[int]) -> str:
     if value is None:
-        return "inconnu"
-    return "{:,}".format(int(value)).replace(",", NBSP)
-
-
-def signed(value: int) -> str:
+        return "–"
     if value == 0:
         return "0"
     return ("+" if value > 0 else MINUS) + count(abs(value))
@@ -142,19 +153,56 @@ class Figures:
     def rows(self, at: str, compare: str) -> List[Row]:
         rows = []
         for name in SITE_ROWS:
-            rows.append(Row(ROW_LABELS.get(name, model.label(name)), count(self.total[name]),
-                            count(self.total["at_compare"][name]), signed(self.total["change"][name])))
+            now = figure_text.known_value(self.total, name)
+            before = figure_text.known_value(self.total["at_compare"], name)
+            change = now - before if now is not None and before is not None else None
+            rows.append(Row(row_label(name), count(now), count(before), signed(change)))
         rows.append(Row("Entre les deux dates", section=True))
         for name in MOVEMENT_ROWS:
-            rows.append(Row(model.label(name), change=count(self.total[name])))
+            rows.append(Row(row_label(name), change=count(self.total[name])))
         rows.append(Row("Terrains d'insertion", section=True))
         for name in INSERTION_ROWS:
             now, before = self.insertion_at[name], self.insertion_compare[name]
             if name == "occupancy_rate":
-                rows.append(Row(model.label(name), rate(now), rate(before), rate_change(now, before)))
+                rows.append(Row(row_label(name), rate(now), rate(before), rate_change(now, before)))
             else:
-                rows.append(Row(model.label(name), count(now), count(before), signed(now - before)))
+                rows.append(Row(row_label(name), count(now), count(before), signed(now - before)))
         return rows
+
+
+def counted(value: Optional[int], noun: str) -> str:
+    """« 1 personne », « 12 personnes », « n.c. personnes »."""
+    return "%s %s%s" % (count(value), noun, "" if value in (0, 1) else "s")
+
+
+def outcomes_text(outcomes: Dict[str, object]) -> str:
+    """Where the people of the sites closed in the period went (outcomes_between), as lines:
+    people and households by solution, the closed sites with no outcome, the share of unknown."""
+    lines = [OUTCOMES_TITLE]
+    known_people = unknown_people = 0
+    for outcome in outcomes["outcomes"]:
+        solution = outcome["solution"]
+        people = None if outcome["people_unknown"] and not outcome["people"] else outcome["people"]
+        households = None if outcome["households_unknown"] and not outcome["households"] else outcome["households"]
+        lines.append("%s : %s, %s (%s)" % (
+            voc.CLOSING_SOLUTION.label(solution), counted(people, "personne"), counted(households, "ménage"),
+            counted(outcome["sites"], "site")))
+        if solution == "unknown":
+            unknown_people += outcome["people"]
+        else:
+            known_people += outcome["people"]
+    missing = outcomes["not_recorded"]
+    if missing["sites"]:
+        lines.append("Devenir non renseigné : %s fermé%s (%s)" % (
+            counted(missing["sites"], "site"), "s" if missing["sites"] > 1 else "",
+            counted(missing["population_total"], "personne")))
+        unknown_people += missing["population_total"]
+    if known_people + unknown_people:
+        lines.append("Part des personnes au devenir inconnu : %s" % rate(
+            unknown_people / (known_people + unknown_people)))
+    else:
+        lines.append("Aucune personne d'un site fermé sur la période.")
+    return "\n".join(lines)
 
 
 def header(at: str, compare: str) -> Row:
@@ -240,6 +288,8 @@ class Content:
     footer: str                     # sources and extraction (CONFIDENTIAL is printed beside it)
     figures: Figures
     commune_names: Dict[str, str] = field(default_factory=dict)
+    outcomes: str = ""              # outcomes_text(): where the people of the closed sites went
+    note: str = ""                  # RECONSTRUCTED_NOTE when the page shows reconstructed figures
 
 
 def extraction_stamp(moment: Optional[datetime] = None) -> str:
@@ -271,18 +321,44 @@ def gather(store, request: Request, commune_names: Optional[Dict[str, str]] = No
     names = commune_names or {}
     with sums_sql.connection_of(store) as connection:
         figures = territory_figures(connection, request, request.communes)
-        if request.communes:
-            territory = commune_territory([names.get(c, c) for c in request.communes], request.departement)
-            series = add_series([sums_sql.monthly_series(connection, request.at, SERIES_MONTHS,
-                                                         sums_sql.Territory(request.departement, c))
-                                 for c in request.communes])
-        else:
-            territory = departement_label(request.departement)
-            series = sums_sql.monthly_series(connection, request.at, SERIES_MONTHS,
-                                             sums_sql.Territory(request.departement))
+        places = [sums_sql.Territory(request.departement, c) for c in request.communes] or [
+            sums_sql.Territory(request.departement)]
+        series = add_series([sums_sql.monthly_series(connection, request.at, SERIES_MONTHS, place)
+                             for place in places])
+        outcomes = add_outcomes([sums_sql.outcomes_between(connection, request.compare, request.at, place)
+                                 for place in places])
+        note = reconstructed_note(connection, request)
+    if request.communes:
+        territory = commune_territory([names.get(c, c) for c in request.communes], request.departement)
+    else:
+        territory = departement_label(request.departement)
     return Content(request, territory, title_of(territory), subtitle_of(request.at, request.compare),
                    header(request.at, request.compare), figures.rows(request.at, request.compare), series,
-                   footer(store.location, stamp or extraction_stamp()), figures, names)
+                   footer(store.location, stamp or extraction_stamp()), figures, names, outcomes_text(outcomes),
+                   note)
+
+
+def reconstructed_note(connection, request: Request) -> str:
+    """The note of a page whose dates (the comparison, the chart's first month) precede the first
+    records of sites installed before them (their figures are reconstructed)."""
+    before = sums_sql.reconstructed_before(connection, sums_sql.Territory(request.departement))
+    earliest = min(request.compare, model.month_ends(request.at, SERIES_MONTHS)[0])
+    return RECONSTRUCTED_NOTE % french_date(before) if before is not None and earliest < before else ""
+
+
+def add_outcomes(outcomes_list: Sequence[Dict[str, object]]) -> Dict[str, object]:
+    """The sum of outcomes_between() of disjoint territories."""
+    by_solution: Dict[str, Dict[str, object]] = {}
+    not_recorded = {"sites": 0, "population_total": 0}
+    for outcomes in outcomes_list:
+        for outcome in outcomes["outcomes"]:
+            total = by_solution.setdefault(outcome["solution"], dict.fromkeys(outcome, 0))
+            for name, value in outcome.items():
+                total[name] = value if name == "solution" else total[name] + value
+        for name in not_recorded:
+            not_recorded[name] += outcomes["not_recorded"][name]
+    ordered = sorted(by_solution.values(), key=lambda item: voc.CLOSING_SOLUTION.codes.index(item["solution"]))
+    return {"outcomes": ordered, "not_recorded": not_recorded}
 
 
 def add_series(series_list: Sequence[List[Dict[str, object]]]) -> List[Dict[str, object]]:

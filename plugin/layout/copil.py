@@ -12,7 +12,9 @@ fills their items by id and never moves them):
     figures_table          frame of a manual table: the sums at the date, at the comparison
                            date and the change; movements between the dates; terrains d'insertion
     chart                  picture: sites and people per month over 24 months (SVG, chart.py)
-    footer, confidential   labels: sources and date of extraction; "Document de travail – ne pas diffuser"
+    outcomes               label: where the people of the sites closed in the period went
+    footer, confidential   labels: sources and date of extraction (and the note on reconstructed
+                           figures); "Document de travail – ne pas diffuser"
 * fiche_site_a4.qpt, fiche_site_a3.qpt — one page per site (site atlas):
     title, subtitle, map, scalebar, north_arrow, footer, confidential   as above
     site_identity, site_figures, site_conditions   labels (expressions, fiche.py)
@@ -54,7 +56,7 @@ from ..model import sums as model
 from ..model.territories import local_epsg
 from ..store import sums_sql
 from ..store.base import Store, StoreError
-from . import chart, content, copil_dispositifs, fiche
+from . import chart, commune_labels, content, copil_dispositifs, fiche
 
 LOG = logging.getLogger("resorption_sig")
 
@@ -62,6 +64,7 @@ LAYOUT_PROPERTY = "resorption/copil_layout"
 # Layout variables of the atlases, suffixed with the commune's INSEE code or the site's uuid.
 FIGURES_VARIABLE = "resorption_copil_figures_"
 CHARTS_VARIABLE = "resorption_copil_chart_"
+OUTCOMES_VARIABLE = "resorption_copil_outcomes_"
 NORTH_ARROW_SVG = "arrows/NorthArrow_02.svg"
 SECTION_BACKGROUND = QColor("#e6e6e6")
 SITE_ATLAS_SCALE = 15000
@@ -69,7 +72,7 @@ COMMUNE_ATLAS_MARGIN = 0.12
 MAP_MARGIN = 0.03
 
 PAGE_ITEMS = ("title", "subtitle", "map", "legend", "scalebar", "north_arrow", "figures_table", "chart",
-              "footer", "confidential")
+              "outcomes", "footer", "confidential")
 FICHE_ITEMS = ("title", "subtitle", "map", "scalebar", "north_arrow", "site_identity", "site_figures",
                "site_conditions", "site_history", "footer", "confidential")
 
@@ -362,7 +365,9 @@ def set_picture(layout: QgsPrintLayout, item_id: str, svg_text: str) -> None:
 def set_picture_expression(layout: QgsPrintLayout, item_id: str, expression: str) -> None:
     picture = item(layout, item_id, QgsLayoutItemPicture)
     picture.setMode(QgsLayoutItemPicture.FormatSVG)
-    picture.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty.fromExpression(expression))
+    # Outside an atlas page (the designer, the layout's first refresh) there is no feature to read.
+    guarded = "if(@atlas_feature IS NULL, '', %s)" % expression
+    picture.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty.fromExpression(guarded))
     picture.refreshDataDefinedProperty(QgsLayoutObject.PictureSource)
 
 
@@ -392,17 +397,22 @@ def fill_layout(store: Store, request: content.Request, data: content.Content, l
     layout = load_template(project, "fiche_site" if request.atlas == "site" else "copil", request.paper)
     layout.setName(name)
     map_item = configure_map(layout, layers, request, project)
-    set_label(layout, "footer", data.footer)
+    if request.atlas != "site":
+        commune_labels.apply(layers.communes, layers.sites, map_item.crs(), map_item.scale(), map_item.extent(),
+                             with_sites, project)
+    set_label(layout, "footer", data.footer + ("\n" + data.note[0].upper() + data.note[1:] + "." if data.note else ""))
     set_label(layout, "confidential", content.CONFIDENTIAL)
     if request.atlas == "site":
         keys = fill_site_atlas(layout, store, request, layers, map_item)
     else:
         set_label(layout, "title", data.title)
         set_label(layout, "subtitle", data.subtitle)
+        set_label(layout, "outcomes", data.outcomes)
         configure_legend(layout, layers, content.french_date(request.at))
         fill_table(layout, data.header, data.rows)
         width, height = item_size_mm(item(layout, "chart", QgsLayoutItemPicture))
-        set_picture(layout, "chart", chart.monthly_chart(data.series, width, height, chart_font(request.paper)))
+        set_picture(layout, "chart", chart.monthly_chart(data.series, width, height, chart_font(request.paper),
+                                                         data.note))
         keys = fill_commune_atlas(layout, store, request, layers, map_item, data, with_sites) \
             if request.atlas == "commune" else []
         if request.dispositifs and not request.atlas:
@@ -427,7 +437,7 @@ def build(store: Store, request: content.Request, project: Optional[QgsProject] 
                          "Unknown département: “%s” (no municipality in the reference)" % request.departement)
     data = content.gather(store, request, names, stamp)
     with sums_sql.connection_of(store) as connection:
-        with_sites = content.communes_with_sites(connection, request) if request.atlas == "commune" else []
+        with_sites = content.communes_with_sites(connection, request)
     name = layout_name(request, data.territory)
     remove_layout(project, name)
     layers = make_layers(store, request, with_sites, project, name)
@@ -454,25 +464,29 @@ def enable_atlas(layout: QgsPrintLayout, coverage: QgsVectorLayer, sort_field: s
 def fill_commune_atlas(layout: QgsPrintLayout, store: Store, request: content.Request, layers: ReportLayers,
                        map_item: QgsLayoutItemMap, data: content.Content, communes: List[str]) -> List[str]:
     """One page per commune having sites: title, map, table and chart of that commune."""
-    figures, charts = {}, {}
+    figures, charts, outcomes = {}, {}, {}
     width, height = item_size_mm(item(layout, "chart", QgsLayoutItemPicture))
     with sums_sql.connection_of(store) as connection:
         blocks = content.commune_blocks(connection, request)
         for insee in communes:
+            place = sums_sql.Territory(request.departement, insee)
             commune_figures = content.territory_figures(connection, request, [insee], blocks)
             rows = commune_figures.rows(request.at, request.compare)
             figures[insee] = {"%d.%d" % (r, c): text for r, row in enumerate(rows)
                               for c, text in enumerate((row.label, row.at, row.compare, row.change))}
-            series = sums_sql.monthly_series(connection, request.at, content.SERIES_MONTHS,
-                                             sums_sql.Territory(request.departement, insee))
+            series = sums_sql.monthly_series(connection, request.at, content.SERIES_MONTHS, place)
             charts[insee] = chart.as_picture_source(chart.monthly_chart(series, width, height,
-                                                                        chart_font(request.paper)))
+                                                                        chart_font(request.paper), data.note))
+            outcomes[insee] = content.outcomes_text(sums_sql.outcomes_between(connection, request.compare,
+                                                                              request.at, place))
     # One variable per commune (small): each cell reads its page's commune only.
     for insee in communes:
         QgsExpressionContextUtils.setLayoutVariable(layout, FIGURES_VARIABLE + insee,
                                                     json.dumps(figures[insee], ensure_ascii=False))
         QgsExpressionContextUtils.setLayoutVariable(layout, CHARTS_VARIABLE + insee, charts[insee])
+        QgsExpressionContextUtils.setLayoutVariable(layout, OUTCOMES_VARIABLE + insee, outcomes[insee])
     key = "attribute(@atlas_feature, 'insee')"
+    set_label(layout, "outcomes", "[%% var('%s' || %s) %%]" % (OUTCOMES_VARIABLE, key))
     fill_table(layout, data.header, data.rows, lambda r, c: "map_get(json_to_map(var('%s' || %s)), '%d.%d')"
                % (FIGURES_VARIABLE, key, r, c))
     set_picture_expression(layout, "chart", "var('%s' || %s)" % (CHARTS_VARIABLE, key))

@@ -8,6 +8,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..model import schema
 from ..model import sums as model
+from ..model.figure_text import NOT_KNOWN
 from ..model.schema import Kind
 from ..store import sums_sql
 
@@ -32,7 +33,7 @@ def literal(text: str) -> str:
 
 
 def value_expression(field: schema.Field) -> str:
-    """A QGIS expression showing the field's value in French ('inconnu' when empty)."""
+    """A QGIS expression showing the field's value in French ('inconnu' when empty; a count, 'n.c.')."""
     column = '"%s"' % field.name
     if field.kind is Kind.BOOLEAN:
         return "CASE WHEN %s = 1 THEN 'oui' WHEN %s = 0 THEN 'non' ELSE %s END" % (column, column, literal(UNKNOWN))
@@ -44,6 +45,8 @@ def value_expression(field: schema.Field) -> str:
         return "coalesce(format_date(to_date(%s), 'dd/MM/yyyy'), %s)" % (column, literal(UNKNOWN))
     if field.kind is Kind.DATETIME:
         return "coalesce(format_date(to_datetime(%s), 'dd/MM/yyyy'), %s)" % (column, literal(UNKNOWN))
+    if field.kind is Kind.INTEGER:
+        return "coalesce(to_string(%s), %s)" % (column, literal(NOT_KNOWN))
     return "coalesce(to_string(%s), %s)" % (column, literal(UNKNOWN))
 
 
@@ -100,14 +103,22 @@ def site_versions(connection, uuids: Sequence[str]) -> Dict[str, List[Dict[str, 
         return result
     dialect = sums_sql.dialect_of(connection)
     condition, encode = dialect.in_list("uuid", dialect.param("uuids"))
-    sql = ('SELECT "uuid", "valid_from", "valid_to", "status", "population_total" FROM "sites_history" '
-           'WHERE %s UNION ALL SELECT "uuid", "updated_at", NULL, "status", "population_total" '
-           'FROM "sites" WHERE %s ORDER BY 1, 2' % (condition, condition))
+    dates = ", ".join('"%s"' % name for name in DATES)
+    sql = ('SELECT "uuid", "valid_from", "valid_to", "status", "population_total", %s FROM "sites_history" '
+           'WHERE %s UNION ALL SELECT "uuid", "updated_at", NULL, "status", "population_total", %s '
+           'FROM "sites" WHERE %s ORDER BY 1, 2' % (dates, condition, dates, condition))
     _, rows = dialect.run(connection, sql, {"uuids": encode(list(uuids))})
-    for uuid, valid_from, valid_to, status, population in rows:
-        result[uuid].append({"valid_from": instant_text(valid_from), "valid_to": instant_text(valid_to),
-                             "status": status, "population_total": population})
+    for uuid, valid_from, valid_to, status, population, *days in rows:
+        version = {"uuid": uuid, "valid_from": instant_text(valid_from), "valid_to": instant_text(valid_to),
+                   "status": status, "population_total": population}
+        version.update((name, day if day is None or isinstance(day, str) else day.isoformat())
+                       for name, day in zip(DATES, days))
+        result[uuid].append(version)
     return result
+
+
+# The dates the state before the first version is reconstructed from (model.reconstructed).
+DATES = ("built_at", "declared_at", "closed_at")
 
 
 def instant_text(value) -> Optional[str]:

@@ -12,7 +12,14 @@ Definitions (the documentation of record):
 * State at an instant t. A version of a feature is valid from `valid_from`
   (included) to `valid_to` (excluded); the current row is valid from its
   `updated_at` with no end. The state at t is the version valid at t; a feature
-  created after t, or deleted before t, has no state at t.
+  deleted before t has no state at t.
+* Reconstructed past. Before a site's first recorded version (a store filled
+  from the platform in December knows sites installed years before), its state
+  at t is reconstructed from its own dates: it exists from its installation day
+  (built_at, else declared_at) on, with the figures of its first version, open
+  until its closing day (closed_at) and with its first version's status from
+  then on. A site with neither date, or deleted from the store since (a record entered in
+  error), has no state before its first version.
 * Presence. A site is present at t when its state at t has status 'open'. The
   figures are computed over present sites unless other statuses are asked for.
 * Unknown. An empty value is unknown: sums add the known values only, and the
@@ -24,15 +31,22 @@ Definitions (the documentation of record):
 * European only, 10 people or more: population_total ≥ 10, origin_european = 1,
   and neither origin_french nor origin_extra_eu is 1.
 * Size band of a site: < 10, 10–49, 50–99, 100+ people, or unknown.
-* Between two instants start < end, the window is the days after start's day
-  up to end's day included (start_day < day ≤ end_day), over the sites that
-  exist at end (their state at end, territory filters applied to it):
-  - opened: the opening day is in the window; the opening day is `built_at`
-    when known, else the day the record was created (`created_at`);
-  - closed: status at end is not 'open' and `closed_at` is in the window;
-  - resorbed: closed, with closed_with_solutions = 'yes';
+* Movements between two instants start < end reconcile exactly with the states
+  (territory filters applied to each): sites(end) = sites(start) + opened − closed,
+  and population(end) = population(start) + population_opened − population_closed
+  + population_variation. The window is the days after start's day up to end's day
+  included (start_day < day ≤ end_day).
+  - opened: open at end and not at start (created, reopened, or moved into the
+    territory), or opened and closed both within the window; the opening day is
+    the installation day (built_at, else declared_at), else the record's creation;
+  - closed: open at start and not at end (closed, deleted, or moved out), or
+    opened and closed within the window (closed_at in the window);
+  - resorbed: closed, with status at end not 'open' and closed_with_solutions = 'yes';
+  - population_opened: known population_total of the opened sites at end;
   - population_closed / population_resorbed: known population_total of these
-    sites in their state at end (the last figure recorded);
+    sites in their last state (at end; for a site gone from the territory, at start);
+  - population_variation: what the counts of the sites open at start changed by
+    (at end, or their last state, minus at start; unknown counts as 0);
   - change: each figure at end minus the same figure at start.
 * Insertion sites ("terrains d'insertion") open at t: capacity and occupation
   (people, households) over known values, and the occupancy rate
@@ -49,60 +63,108 @@ DEFAULT_OUT_OF_DATE_MONTHS = 6
 OPEN = "open"
 
 
+# The outputs a figure can be shown in.
+DOCK, CLI, EXCEL, COPIL = "dock", "cli", "excel", "copil"
+EVERY_OUTPUT = (DOCK, CLI, EXCEL, COPIL)
+
+
 @dataclass(frozen=True)
 class Figure:
+    """A figure, declared once: every output takes its label and its rows from here.
+
+    `unknowns` names the count of the sites where this figure's value is unknown (a sum over
+    known values); `short` is the label of narrow columns (the dock, the CLI's table); `shown_in`
+    lists the outputs (DOCK, CLI, EXCEL, COPIL) that print it."""
     name: str
     label: str
     label_en: str
+    short: str = ""
+    short_en: str = ""
+    unknowns: Optional[str] = None
+    shown_in: Tuple[str, ...] = EVERY_OUTPUT
 
+    def short_label(self, english: bool = False) -> str:
+        if english:
+            return self.short_en or self.label_en
+        return self.short or self.label
+
+    def text(self, english: bool = False) -> str:
+        return self.label_en if english else self.label
+
+
+NOT_IN_CLI = (DOCK, EXCEL, COPIL)
+NOT_ON_COPIL = (DOCK, CLI, EXCEL)
+ONLY_DOCK_EXCEL = (DOCK, EXCEL)
 
 FIGURES: Tuple[Figure, ...] = (
-    Figure("sites", "Sites", "Sites"),
-    Figure("population_total", "Personnes", "People"),
-    Figure("sites_unknown_population", "Sites à population inconnue", "Sites with unknown population"),
-    Figure("population_couples", "Ménages", "Households"),
-    Figure("sites_unknown_couples", "Sites à nombre de ménages inconnu", "Sites with unknown households"),
-    Figure("population_minors", "Mineurs", "Minors"),
-    Figure("sites_unknown_minors", "Sites à nombre de mineurs inconnu", "Sites with unknown minors"),
-    Figure("minors_in_school", "Mineurs scolarisés", "Minors in school"),
-    Figure("sites_unknown_school", "Sites à scolarisation inconnue", "Sites with unknown schooling"),
-    Figure("sites_unknown_origin", "Sites à origine inconnue", "Sites with unknown origin"),
-    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date"),
+    Figure("sites", "Sites", "Sites", "Sites ouverts", "Open sites"),
+    Figure("population_total", "Personnes", "People", unknowns="sites_unknown_population"),
+    Figure("sites_unknown_population", "Sites à population inconnue", "Sites with unknown population",
+           "Pop. inconnue", "Unknown pop."),
+    Figure("population_couples", "Ménages", "Households", unknowns="sites_unknown_couples"),
+    Figure("sites_unknown_couples", "Sites à nombre de ménages inconnu", "Sites with unknown households",
+           "Ménages inconnus", "Unknown househ.", shown_in=NOT_IN_CLI),
+    Figure("population_minors", "Mineurs", "Minors", unknowns="sites_unknown_minors"),
+    Figure("sites_unknown_minors", "Sites à nombre de mineurs inconnu", "Sites with unknown minors",
+           "Mineurs inconnus", "Unknown minors", shown_in=NOT_IN_CLI),
+    Figure("minors_in_school", "Mineurs scolarisés", "Minors in school", "Scolarisés", "In school",
+           unknowns="sites_unknown_school"),
+    Figure("sites_unknown_school", "Sites à scolarisation inconnue", "Sites with unknown schooling",
+           "Scol. inconnue", "Unknown school.", shown_in=NOT_IN_CLI),
+    Figure("sites_unknown_origin", "Sites à origine inconnue", "Sites with unknown origin",
+           "Origine inconnue", "Unknown origin", shown_in=NOT_ON_COPIL),
+    Figure("sites_out_of_date", "Sites non mis à jour", "Sites out of date", "Non mis à jour", "Out of date"),
     Figure("sites_eu_only_10_plus", "Sites de 10 personnes ou plus, origine européenne seule",
-           "Sites of 10 people or more, European origin only"),
+           "Sites of 10 people or more, European origin only", "≥ 10 pers., UE seule", "≥ 10 people, EU only",
+           shown_in=NOT_ON_COPIL),
 )
 
 BETWEEN_FIGURES: Tuple[Figure, ...] = (
-    Figure("opened", "Sites ouverts dans la période", "Sites opened in the period"),
-    Figure("closed", "Sites fermés dans la période", "Sites closed in the period"),
-    Figure("resorbed", "Sites résorbés dans la période", "Sites resorbed in the period"),
+    Figure("opened", "Sites ouverts dans la période", "Sites opened in the period", "Sites ouverts",
+           "Sites opened"),
+    Figure("closed", "Sites fermés dans la période", "Sites closed in the period", "Sites fermés", "Sites closed"),
+    Figure("resorbed", "Sites résorbés dans la période", "Sites resorbed in the period", "↳ dont résorbés",
+           "↳ of which resorbed"),
+    Figure("population_opened", "Personnes des sites ouverts", "People of the opened sites"),
     Figure("population_closed", "Personnes des sites fermés", "People of the closed sites"),
-    Figure("population_resorbed", "Personnes des sites résorbés", "People of the resorbed sites"),
+    Figure("population_resorbed", "Personnes des sites résorbés", "People of the resorbed sites",
+           "↳ dont sites résorbés", "↳ of which resorbed sites", shown_in=NOT_ON_COPIL),
+    Figure("population_variation", "Évolution des effectifs recensés", "Change in the recorded counts"),
 )
 
 INSERTION_FIGURES: Tuple[Figure, ...] = (
-    Figure("insertion_sites", "Terrains d'insertion ouverts", "Open insertion sites"),
+    Figure("insertion_sites", "Terrains d'insertion ouverts", "Open insertion sites", "Terrains ouverts",
+           "Open insertion sites"),
     Figure("capacity_people", "Capacité (personnes)", "Capacity (people)"),
-    Figure("capacity_households", "Capacité (ménages)", "Capacity (households)"),
+    Figure("capacity_households", "Capacité (ménages)", "Capacity (households)", shown_in=NOT_ON_COPIL),
     Figure("occupied_people", "Personnes accueillies", "People housed"),
-    Figure("occupied_households", "Ménages accueillis", "Households housed"),
+    Figure("occupied_households", "Ménages accueillis", "Households housed", shown_in=NOT_ON_COPIL),
     Figure("occupancy_rate", "Taux d'occupation", "Occupancy rate"),
     Figure("insertion_sites_unknown_occupancy", "Terrains à occupation inconnue",
-           "Insertion sites with unknown occupancy"),
+           "Insertion sites with unknown occupancy", "↳ terrains où inconnu", "↳ sites where unknown",
+           shown_in=NOT_ON_COPIL),
 )
 
 FIGURE_NAMES = tuple(f.name for f in FIGURES)
 BETWEEN_NAMES = tuple(f.name for f in BETWEEN_FIGURES)
 INSERTION_NAMES = tuple(f.name for f in INSERTION_FIGURES)
 FIGURES_BY_NAME: Dict[str, Figure] = {f.name: f for f in FIGURES + BETWEEN_FIGURES + INSERTION_FIGURES}
+# The counts of unknown values, each with the figure whose unknowns it counts.
+UNKNOWN_COUNTS: Dict[str, str] = {f.unknowns: f.name for f in FIGURES_BY_NAME.values() if f.unknowns}
 
-# Sums over known values, each with the count of the sites where the value is unknown.
-SUMMED = OrderedDict((
-    ("population_total", "sites_unknown_population"),
-    ("population_couples", "sites_unknown_couples"),
-    ("population_minors", "sites_unknown_minors"),
-    ("minors_in_school", "sites_unknown_school"),
-))
+# Sums over known site values (a site field of the same name), each with the count of the
+# sites where the value is unknown.
+SUMMED = OrderedDict((f.name, f.unknowns) for f in FIGURES if f.unknowns)
+
+
+def shown_in(output: str, figures: Sequence[Figure]) -> Tuple[Figure, ...]:
+    """The figures of `figures` that `output` prints, in their declared order."""
+    return tuple(f for f in figures if output in f.shown_in)
+
+
+def names_list(figures: Sequence[Figure]) -> str:
+    return ", ".join(f.name for f in figures)
+
 
 SIZE_BANDS: Tuple[Figure, ...] = (
     Figure("lt_10", "moins de 10 personnes", "fewer than 10 people"),
@@ -128,9 +190,9 @@ ORIGINS = ("origin_french", "origin_european", "origin_extra_eu")
 # history's valid_to index covers them so that the state at a past date is read
 # from the index alone.
 STATE_COLUMNS = {
-    "sites": ("uuid", "status", "departement", "insee_code", "field_type", "population_total",
-              "population_couples", "population_minors", "minors_in_school") + ORIGINS + (
-              "updated_at", "confirmed_at", "built_at", "created_at", "closed_at", "closed_with_solutions"),
+    "sites": ("uuid", "status", "departement", "insee_code", "field_type") + tuple(SUMMED) + ORIGINS + (
+              "updated_at", "confirmed_at", "built_at", "declared_at", "created_at", "closed_at",
+              "closed_with_solutions"),
     "insertion_sites": ("uuid", "status", "departement", "insee_code", "capacity_people", "capacity_households",
                         "occupied_people", "occupied_households", "updated_at"),
 }
@@ -232,9 +294,32 @@ def day_of(instant: str) -> str:
 
 def state_at(versions: Iterable[Mapping], at: str) -> List[Mapping]:
     """The versions valid at `at`: valid_from ≤ at < valid_to (None = open-ended)."""
-    return [v for v in versions
-            if (v.get("valid_from") is None or v["valid_from"] <= at)
-            and (v.get("valid_to") is None or at < v["valid_to"])]
+    return list(states_by_uuid(versions, at).values())
+
+
+def states_by_uuid(versions: Iterable[Mapping], at: str) -> Dict[str, Mapping]:
+    """The state of each feature at `at`, keyed by uuid: its version valid at `at`, else (for a
+    feature still there: it has a current version, valid_to None) the state reconstructed before
+    its first version."""
+    first: Dict[str, Mapping] = {}
+    states: Dict[str, Mapping] = {}
+    still_there = set()
+    for version in versions:
+        uuid = version["uuid"]
+        if version.get("valid_to") is None:
+            still_there.add(uuid)
+        if uuid not in first or (version.get("valid_from") or "") < (first[uuid].get("valid_from") or ""):
+            first[uuid] = version
+        if ((version.get("valid_from") is None or version["valid_from"] <= at)
+                and (version.get("valid_to") is None or at < version["valid_to"])):
+            states[uuid] = version
+    for uuid, version in first.items():
+        if (uuid not in states and uuid in still_there and version.get("valid_from") is not None
+                and at < version["valid_from"]):
+            rebuilt = reconstructed(version, at)
+            if rebuilt is not None:
+                states[uuid] = rebuilt
+    return states
 
 
 def size_band(population_total: Optional[int]) -> str:
@@ -306,28 +391,64 @@ def sort_key(key, by: Optional[str] = None) -> Tuple[bool, str]:
     return (key is None, "" if key is None else str(key))
 
 
+def installed_day(row: Mapping) -> Optional[str]:
+    installed = row.get("built_at") or row.get("declared_at")
+    return installed[:10] if installed else None
+
+
 def opening_day(row: Mapping) -> Optional[str]:
-    if row.get("built_at"):
-        return row["built_at"][:10]
+    installed = installed_day(row)
+    if installed is not None:
+        return installed
     return row["created_at"][:10] if row.get("created_at") else None
 
 
-def between(rows_at_end: Iterable[Mapping], start: str, end: str) -> Dict[str, int]:
-    """opened, closed, resorbed… in the window (start's day, end's day] over the states at end
-    (every status, territory filters applied)."""
+def reconstructed(first: Mapping, at: str) -> Optional[Dict]:
+    """The state at `at`, earlier than the first recorded version `first`, rebuilt from the
+    site's own dates (see the module's definitions); None when it did not exist yet."""
+    day = day_of(at)
+    installed = installed_day(first)
+    if installed is None or installed > day:
+        return None
+    state = dict(first)
+    if first.get("closed_at") is not None and day < first["closed_at"][:10]:
+        state["status"] = OPEN
+    return state
+
+
+def _within(day: Optional[str], first: str, last: str) -> bool:
+    return day is not None and first < day[:10] <= last
+
+
+def movements(at_start: Mapping[str, Mapping], at_end: Mapping[str, Mapping], start: str, end: str
+              ) -> Dict[str, int]:
+    """opened, closed, resorbed… between the states at start and at end, each keyed by uuid
+    (every status, territory filters applied to each); they reconcile with the states."""
     first, last = day_of(start), day_of(end)
     result = {name: 0 for name in BETWEEN_NAMES}
-    for row in rows_at_end:
-        opened = opening_day(row)
-        if opened is not None and first < opened <= last:
+    for uuid in set(at_start) | set(at_end):
+        before, after = at_start.get(uuid), at_end.get(uuid)
+        was_open = before is not None and before.get("status") == OPEN
+        is_open = after is not None and after.get("status") == OPEN
+        passed = (not was_open and not is_open and after is not None and after.get("status") is not None
+                  and _within(opening_day(after), first, last) and _within(after.get("closed_at"), first, last))
+        population_start = (before or {}).get("population_total") or 0
+        if (is_open and not was_open) or passed:
             result["opened"] += 1
-        closed_at = row.get("closed_at")
-        if row.get("status") != OPEN and closed_at is not None and first < closed_at[:10] <= last:
+            result["population_opened"] += after.get("population_total") or 0
+        if (was_open and not is_open) or passed:
+            last_state = after if after is not None else before
+            population = last_state.get("population_total") or 0
             result["closed"] += 1
-            result["population_closed"] += row.get("population_total") or 0
-            if row.get("closed_with_solutions") == "yes":
+            result["population_closed"] += population
+            if (after is not None and after.get("status") is not None
+                    and after.get("closed_with_solutions") == "yes"):
                 result["resorbed"] += 1
-                result["population_resorbed"] += row.get("population_total") or 0
+                result["population_resorbed"] += population
+            if was_open:
+                result["population_variation"] += population - population_start
+        if was_open and is_open:
+            result["population_variation"] += (after.get("population_total") or 0) - population_start
     return result
 
 

@@ -2,7 +2,7 @@
 import json
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature, QgsFeatureRequest,
+from qgis.core import (QgsProcessingParameterBoolean, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature, QgsFeatureRequest,
                        QgsField, QgsFields, QgsGeometry, QgsProcessingAlgorithm, QgsProcessingException,
                        QgsProcessingFeatureSource, QgsRectangle, QgsSpatialIndex)
 
@@ -156,6 +156,21 @@ class LocalFrames:
         local = QgsGeometry(geometry)
         local.transform(transform)
         return local
+
+
+def open_sites_parameter(name: str):
+    """The « open sites only » option of the algorithms that read sites (on by default)."""
+    return QgsProcessingParameterBoolean(name, bilingual("Sites ouverts seulement", "Open sites only"), True)
+
+
+def status_index(open_only: bool, sites, feedback) -> int:
+    """The index of the sites' status field when only open sites are kept (-1: every site is kept,
+    with a warning when the field is missing)."""
+    index = sites.fields().lookupField(STATUS_FIELD) if open_only else -1
+    if open_only and index < 0:
+        feedback.pushWarning(pick("Pas de champ status : tous les sites sont comptés.",
+                                  "No status field: every site is counted."))
+    return index
 
 
 def group_by_territory(source, context, feedback, departement_index: int = -1,

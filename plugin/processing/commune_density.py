@@ -1,7 +1,7 @@
 """resorption:commune_density — sites and people per commune and per 10,000 inhabitants, as a choropleth."""
 from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields,
                        QgsCoordinateTransform, QgsProcessing, QgsProcessingFeatureSource,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSink,
+                       QgsProcessingParameterFeatureSink,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterString, QgsProcessingUtils, QgsSpatialIndex, QgsVectorLayer,
                        QgsWkbTypes)
@@ -10,8 +10,9 @@ from qgis.PyQt.QtCore import QVariant
 from ..assets import COMMUNES_REFERENCE, style_path
 from ..i18n import pick
 from ..model.territories import normalise_departement
-from .common import (POPULATION_FIELD, STATUS_FIELD, ResorptionAlgorithm, bilingual, checked_source,
-                     default_field, failure, field_index, invalid_geometry, keep_style, number, parse_codes)
+from .common import (POPULATION_FIELD, ResorptionAlgorithm, bilingual, checked_source, default_field, failure,
+                     field_index, invalid_geometry, keep_style, number, open_sites_parameter, parse_codes,
+                     status_index)
 
 STYLE = "commune_density.qml"
 PER = 10000.0
@@ -89,8 +90,7 @@ class CommuneDensity(ResorptionAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.DEPARTEMENTS, bilingual("Départements (ex. 93,94 ; défaut : ceux des sites)",
                                          "Départements (e.g. 93,94; default: those of the sites)"), optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(
-            self.OPEN_ONLY, bilingual("Sites ouverts seulement", "Open sites only"), True))
+        self.addParameter(open_sites_parameter(self.OPEN_ONLY))
         self.addParameter(QgsProcessingParameterField(
             self.POPULATION, bilingual("Champ du nombre de personnes (défaut : population_total)",
                                        "Number of people field (default: population_total)"),
@@ -109,11 +109,7 @@ class CommuneDensity(ResorptionAlgorithm):
         sites = checked_source(self, parameters, self.SITES, context, "Sites", "Sites")
         communes, (insee_i, name_i, departement_i, population_i) = communes_layer(
             self, parameters, self.COMMUNES, context)
-        open_only = self.parameterAsBoolean(parameters, self.OPEN_ONLY, context)
-        status_i = sites.fields().lookupField(STATUS_FIELD) if open_only else -1
-        if open_only and status_i < 0:
-            feedback.pushWarning(pick("Pas de champ status : tous les sites sont comptés.",
-                                      "No status field: every site is counted."))
+        status_i = status_index(self.parameterAsBoolean(parameters, self.OPEN_ONLY, context), sites, feedback)
         people_i = default_field(self, parameters, self.POPULATION, context, sites, POPULATION_FIELD)
 
         # Sites in the communes' CRS, then only the communes around them go into the index.

@@ -11,7 +11,8 @@ from ..i18n import pick
 from . import corine
 from .common import (DEPARTEMENT_FIELD, POPULATION_FIELD, ProjectedLayer, ResorptionAlgorithm, add_fields,
                      bilingual, checked_source, class_matcher, default_field, extent_of, field_index,
-                     group_by_territory, keep_style, number, parse_codes, shares_json, tiles)
+                     group_by_territory, keep_style, number, open_sites_parameter, parse_codes, shares_json,
+                     status_index, tiles)
 
 TOP = 3
 TILE = 50000.0              # metres: the land use is read by tiles of this size around the sites
@@ -30,13 +31,15 @@ class SitesLandUse(ResorptionAlgorithm):
     SEARCH_DISTANCE = "SEARCH_DISTANCE"
     POPULATION = "POPULATION_FIELD"
     DEPARTEMENT = "DEPARTEMENT_FIELD"
+    OPEN_ONLY = "OPEN_ONLY"
     OUTPUT = "OUTPUT"
     SUMMARY = "SUMMARY"
 
     NAME_FR = "Croiser les sites avec l'occupation du sol"
     NAME_EN = "Cross sites with land use"
     HELP_FR = (
-        "Pour chaque site (tous, ou la sélection si « entités sélectionnées uniquement » est coché) : "
+        "Pour chaque site (tous, ou la sélection si « entités sélectionnées uniquement » est coché ; les "
+        "sites ouverts seulement, status = open, sauf si l'option est décochée) : "
         "la classe d'occupation du sol au point, la part de chaque classe dans un tampon (100 m par "
         "défaut) et la distance au plus proche polygone des classes choisies (ex. 211,221 ou 2 pour tous "
         "les territoires agricoles).\n\n"
@@ -54,7 +57,8 @@ class SitesLandUse(ResorptionAlgorithm):
         "population inconnue (comptés à part), sites dont le tampon touche la classe. Avec Corine Land "
         "Cover, les sites sont colorés selon la classe dominante du tampon, aux couleurs de la nomenclature.")
     HELP_EN = (
-        "For each site (all, or the selection when “selected features only” is ticked): the land-use "
+        "For each site (all, or the selection when “selected features only” is ticked; open sites only, "
+        "status = open, unless the option is unticked): the land-use "
         "class at the point, the share of each class within a buffer (100 m by default) and the distance "
         "to the nearest polygon of the chosen classes (e.g. 211,221 or 2 for all agricultural areas).\n\n"
         "Land use: Corine Land Cover (field CODE_18; the nomenclature labels are built in, aggregation "
@@ -116,6 +120,7 @@ class SitesLandUse(ResorptionAlgorithm):
             self.DEPARTEMENT, bilingual("Champ du département (défaut : departement)",
                                         "Département field (default: departement)"),
             None, self.SITES, QgsProcessingParameterField.Any, optional=True))
+        self.addParameter(open_sites_parameter(self.OPEN_ONLY))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, bilingual("Sites et occupation du sol", "Sites and land use"),
             QgsProcessing.TypeVectorPoint))
@@ -186,7 +191,12 @@ class SitesLandUse(ResorptionAlgorithm):
                                                sites.wkbType(), sites.sourceCrs())
         self._output_id = output_id
 
+        status_i = status_index(self.parameterAsBoolean(parameters, self.OPEN_ONLY, context), sites, feedback)
         groups = group_by_territory(sites, context, feedback, departement_index)
+        if status_i >= 0:
+            groups = {epsg: [(feature, point) for feature, point in items if feature.attribute(status_i) == "open"]
+                      for epsg, items in groups.items()}
+            groups = {epsg: items for epsg, items in groups.items() if items}
         total = sum(len(items) for items in groups.values()) or 1
         done = 0
         summary = {}

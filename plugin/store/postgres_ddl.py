@@ -113,7 +113,9 @@ def create_history_table(table: Table) -> str:
 
 def create_indexes(table: Table) -> Iterator[str]:
     history = history_of(table.name)
-    yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to")' % (history, quoted(history))
+    # valid_from too: a site's first version (the one that ends first) and its beginning from the index
+    # alone (the reconstructed past, sums_sql.first_in_history).
+    yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to", "valid_from")' % (history, quoted(history))
     yield 'CREATE INDEX "%s_valid_idx" ON %s ("valid_to", "valid_from")' % (history, quoted(history))
     if table.geometry:
         yield 'CREATE INDEX "%s_geom_idx" ON %s USING gist ("%s")' % (table.name, quoted(table.name),

@@ -143,7 +143,9 @@ def create_history_table(table: Table) -> str:
 
 def create_indexes(table: Table) -> Iterator[str]:
     history = history_of(table.name)
-    yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to")' % (history, quoted(history))
+    # valid_from too: a site's first version (the one that ends first) and its beginning from the index
+    # alone (the reconstructed past, sums_sql.first_in_history).
+    yield 'CREATE INDEX "%s_uuid_idx" ON %s ("uuid", "valid_to", "valid_from")' % (history, quoted(history))
     # Covering the columns of the derived figures: the state at a past date is read from the index
     # alone. history_id second: the versions an UPDATE of many rows writes (one valid_to) are appended
     # at the end of the index, not scattered among each other by valid_from.

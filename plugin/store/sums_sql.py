@@ -25,6 +25,21 @@ from ..model.schema import Kind, history_of
 SITE_COLUMNS = model.STATE_COLUMNS["sites"]
 INSERTION_COLUMNS = model.STATE_COLUMNS["insertion_sites"]
 SERIES_NAMES = tuple(n for n in model.FIGURE_NAMES if n != "sites_out_of_date")
+# A site's first recorded version: its current row when it has no history, else its oldest history
+# row (the versions follow each other: the one that ends first; of two versions of one instant, the
+# one written first), found by the history's (uuid, valid_to) index.
+FIRST_CURRENT = 'NOT EXISTS (SELECT 1 FROM "sites_history" AS earlier WHERE earlier."uuid" = "sites"."uuid")'
+FIRST_HISTORY = ('(SELECT earlier.%s FROM "sites_history" AS earlier WHERE earlier."uuid" = later."uuid" '
+                 'ORDER BY earlier."valid_to", earlier."history_id" LIMIT 1)')
+
+
+def first_in_history(moment: str) -> str:
+    """The history rows that are the first version of a site still in the store, changed since
+    `moment`, and that begin after `moment`: two seeks in the (uuid, valid_to, valid_from) index
+    per site changed since `moment`."""
+    return ('"history_id" IN (SELECT first_id FROM (SELECT %s AS first_id, %s AS first_from FROM '
+            '"sites" AS later WHERE later."updated_at" > %s) AS firsts WHERE first_from > %s)'
+            % (FIRST_HISTORY % '"history_id"', FIRST_HISTORY % '"valid_from"', moment, moment))
 
 
 @dataclass(frozen=True)
@@ -199,18 +214,66 @@ class Query:
                               else self.dialect.bbox_version(self.dialect.param))
         return conditions
 
-    def state(self, table: str, columns: Sequence[str], at: Optional[str], territory: Territory) -> str:
-        """SELECT of the versions valid at `at` (the current rows when `at` is None)."""
+    def state(self, table: str, columns: Sequence[str], at: Optional[str], territory: Territory,
+              side: str = "") -> str:
+        """SELECT of the versions valid at `at` (the current rows when `at` is None); for sites,
+        with the states reconstructed before their first version (see model). `side` tells apart
+        the parameters of two states in one statement."""
         column_list = ", ".join(quoted(c) for c in columns)
         current = self.territory(territory, table, current=True)
         if at is None:
             return "SELECT %s FROM %s%s" % (column_list, quoted(table), where(current))
-        moment = self.dialect.instant(self.bind("at", at))
+        moment = self.dialect.instant(self.bind("at" + side, at))
         current.append('("updated_at" IS NULL OR "updated_at" <= %s)' % moment)
         past = ['"valid_to" > %s' % moment, '("valid_from" IS NULL OR "valid_from" <= %s)' % moment]
         past += self.territory(territory, table, current=False)
-        return "SELECT %s FROM %s%s\nUNION ALL\nSELECT %s FROM %s%s" % (
+        sql = "SELECT %s FROM %s%s\nUNION ALL\nSELECT %s FROM %s%s" % (
             column_list, quoted(table), where(current), column_list, quoted(history_of(table)), where(past))
+        if table == "sites":
+            sql += "\nUNION ALL\n" + self.reconstructed(columns, at, territory, side)
+        return sql
+
+    def reconstructed(self, columns: Sequence[str], at: str, territory: Territory, side: str) -> str:
+        """The sites' first versions (current rows without history, or their oldest history row)
+        that begin after `at`, as reconstructed at `at` from their dates (model.reconstructed)."""
+        d = self.dialect
+        moment = d.instant(self.dialect.param("at" + side))
+        day = self.bind("at_day" + side, model.day_of(at))
+        status = ("CASE WHEN \"closed_at\" IS NOT NULL AND %s > %s THEN 'open' ELSE \"status\" END AS \"status\""
+                  % (d.day("closed_at"), day))
+        column_list = ", ".join(status if c == "status" else quoted(c) for c in columns)
+        installed = "coalesce(%s, %s) <= %s" % (d.day("built_at"), d.day("declared_at"), day)
+        history = quoted(history_of("sites"))
+        first_current = ['"updated_at" > %s' % moment, installed, FIRST_CURRENT]
+        first_current += self.territory(territory, "sites", current=True)
+        first_past = ['"valid_from" > %s' % moment, installed, first_in_history(moment)]
+        first_past += self.territory(territory, "sites", current=False)
+        return "SELECT %s FROM \"sites\"%s\nUNION ALL\nSELECT %s FROM %s%s" % (
+            column_list, where(first_current), column_list, history, where(first_past))
+
+    def reconstructed_series(self, values: str, end: str, territory: Territory) -> str:
+        """The monthly_series' rows of the reconstructed past: each first version counts, open, from
+        its installation month to the month its recorded versions begin or it closed (then it
+        counts no more), and at `end` itself when both are after `end`."""
+        d = self.dialect
+        moment = d.instant(self.dialect.param("end"))
+        last_day = self.bind("end_day", model.day_of(end))
+        installed = "coalesce(%s, %s)" % (d.day("built_at"), d.day("declared_at"))
+        branches = []
+        first_end = d.instant(self.dialect.param("first_end"))
+        for table, begins, first in (("sites", "updated_at", FIRST_CURRENT),
+                                     (history_of("sites"), "valid_from", first_in_history(first_end))):
+            closing_month = "substr(%s, 1, 7)" % d.day("closed_at")
+            stops = ("CASE WHEN %s > %s AND (\"closed_at\" IS NULL OR %s > %s) THEN NULL "
+                     "WHEN \"closed_at\" IS NULL OR %s > %s THEN %s ELSE %s END" % (
+                         quoted(begins), moment, d.day("closed_at"), last_day,
+                         closing_month, d.month(begins), d.month(begins), closing_month))
+            conditions = [first, "%s <= %s" % (installed, last_day),
+                          "(\"closed_at\" IS NOT NULL OR \"status\" = 'open')"]
+            conditions += self.territory(territory, "sites", current=table == "sites")
+            branches.append("SELECT substr(%s, 1, 7), %s, %s FROM %s%s GROUP BY 1, 2" % (
+                installed, stops, values, quoted(table), where(conditions)))
+        return "\nUNION ALL\n".join(branches)
 
     def statuses(self, statuses: Optional[Sequence[str]]) -> List[str]:
         if statuses is None:
@@ -232,20 +295,43 @@ class Query:
         return ('"status" <> \'open\' AND "closed_at" IS NOT NULL AND %s > %s AND %s <= %s'
                 % (d.day("closed_at"), first, d.day("closed_at"), last))
 
-    def between_columns(self, start: str, end: str) -> List[str]:
+    def movements(self, start: str, end: str, territory: Territory, by: Optional[str]) -> str:
+        """One row per group: the movements between the states at start and at end (model.movements)."""
         d = self.dialect
+        key = group_expression(by) or "NULL"
         first, last = self.bind("first_day", model.day_of(start)), self.bind("last_day", model.day_of(end))
-        opened = "coalesce(%s, %s)" % (d.day("built_at"), d.day("created_at"))
-        closed = self.closed_between(start, end)
-        resorbed = "%s AND \"closed_with_solutions\" = 'yes'" % closed
-        return [
-            "coalesce(sum(CASE WHEN %s > %s AND %s <= %s THEN 1 ELSE 0 END), 0) AS opened" % (
-                opened, first, opened, last),
-            "coalesce(sum(CASE WHEN %s THEN 1 ELSE 0 END), 0) AS closed" % closed,
-            "coalesce(sum(CASE WHEN %s THEN 1 ELSE 0 END), 0) AS resorbed" % resorbed,
-            'coalesce(sum(CASE WHEN %s THEN "population_total" END), 0) AS population_closed' % closed,
-            'coalesce(sum(CASE WHEN %s THEN "population_total" END), 0) AS population_resorbed' % resorbed,
-        ]
+        before = self.state("sites", SITE_COLUMNS, start, territory, side="_start")
+        after = self.state("sites", SITE_COLUMNS, end, territory, side="_end")
+        opening = "coalesce(%s, %s, %s)" % (d.day("built_at"), d.day("declared_at"), d.day("created_at"))
+        passed = "%s AND %s > %s AND %s <= %s" % (self.closed_between(start, end), opening, first, opening, last)
+        is_open = "CASE WHEN \"status\" = 'open' THEN 1 ELSE 0 END"
+        sides = (
+            "SELECT \"uuid\", %s AS group_key, %s AS was_open, 0 AS is_open, 0 AS present, 0 AS passed, "
+            "0 AS resorbed, \"population_total\" AS population_start, NULL AS population_end FROM (%s) AS before\n"
+            "UNION ALL\nSELECT \"uuid\", %s, 0, %s, 1, CASE WHEN %s THEN 1 ELSE 0 END, "
+            "CASE WHEN \"status\" <> 'open' AND \"closed_with_solutions\" = 'yes' THEN 1 ELSE 0 END, "
+            "NULL, \"population_total\" FROM (%s) AS after" % (key, is_open, before, key, is_open, passed, after))
+        per_site = ("SELECT group_key, max(was_open) AS was_open, max(is_open) AS is_open, max(present) AS present, "
+                    "max(passed) AS passed, max(resorbed) AS resorbed, max(population_start) AS population_start, "
+                    "max(population_end) AS population_end FROM (%s) AS sides GROUP BY \"uuid\", group_key" % sides)
+        # passed: opened and closed within the window, by the dates of its state at end.
+        opened = "was_open = 0 AND (is_open = 1 OR passed = 1)"
+        closed = "(was_open = 1 AND is_open = 0) OR (was_open = 0 AND passed = 1)"
+        last_population = "coalesce(CASE WHEN present = 1 THEN population_end ELSE population_start END, 0)"
+        columns = {
+            "opened": "CASE WHEN %s THEN 1 ELSE 0 END" % opened,
+            "closed": "CASE WHEN %s THEN 1 ELSE 0 END" % closed,
+            "resorbed": "CASE WHEN (%s) AND resorbed = 1 THEN 1 ELSE 0 END" % closed,
+            "population_opened": "CASE WHEN %s THEN coalesce(population_end, 0) ELSE 0 END" % opened,
+            "population_closed": "CASE WHEN %s THEN %s ELSE 0 END" % (closed, last_population),
+            "population_resorbed": "CASE WHEN (%s) AND resorbed = 1 THEN %s ELSE 0 END" % (closed, last_population),
+            "population_variation": (
+                "CASE WHEN was_open = 1 AND is_open = 1 THEN coalesce(population_end, 0) - coalesce(population_start, 0) "
+                "WHEN was_open = 1 THEN %s - coalesce(population_start, 0) ELSE 0 END" % last_population),
+        }
+        return "SELECT group_key, %s FROM (%s) AS per_site GROUP BY group_key" % (
+            ", ".join("coalesce(sum(%s), 0) AS %s" % (columns[name], name) for name in model.BETWEEN_NAMES),
+            per_site)
 
 
 def where(conditions: Sequence[str]) -> str:
@@ -306,12 +392,21 @@ def site_sums(source, at: Optional[str] = None, territory: Territory = EVERYWHER
 
 def changes_between(source, start: str, end: str, territory: Territory = EVERYWHERE,
                     by: Optional[str] = None) -> Sums:
-    """opened, closed, resorbed, population_closed, population_resorbed in the window
-    (start's day, end's day], over the sites that exist at `end` (see model.between)."""
-    with connection_of(source) as connection:
+    """opened, closed, resorbed, population_opened/closed/resorbed/variation between the states
+    at `start` and at `end` (see model.movements), in one statement."""
+    def per_group(connection, grouping):
         query = Query(dialect_of(connection))
-        state = query.state("sites", SITE_COLUMNS, end, territory)
-        total, groups = _aggregate(connection, state, query.between_columns(start, end), by, [], query)
+        names, rows = query.dialect.run(connection, query.movements(start, end, territory, grouping),
+                                        query.parameters)
+        found = [(row[0], {name: int(value) for name, value in zip(names[1:], row[1:])}) for row in rows]
+        return sorted(found, key=lambda item: model.sort_key(item[0], grouping))
+
+    with connection_of(source) as connection:
+        # A site whose group changed (its size band, its commune) moved out of one group and into
+        # another: the total is counted over the territory, not summed over the groups.
+        whole = per_group(connection, None)
+        groups = per_group(connection, by) if by is not None else []
+    total = whole[0][1] if whole else {name: 0 for name in model.BETWEEN_NAMES}
     return Sums(end, total, groups)
 
 
@@ -346,6 +441,21 @@ def compare(source, at: str, other: str, territory: Territory = EVERYWHERE, by: 
               for key in keys]
     return {"at": now.at, "compare": then.at, "total": block(now.total, then.total, moves.total),
             "groups": groups}
+
+
+def reconstructed_before(source, territory: Territory = EVERYWHERE) -> Optional[str]:
+    """The instant before which figures are (partly) reconstructed: the first record of a site
+    installed before it was recorded (model.reconstructed); None when no figure is."""
+    with connection_of(source) as connection:
+        query = Query(dialect_of(connection))
+        d = query.dialect
+        conditions = query.territory(territory, "sites", current=True)
+        conditions.append("coalesce(%s, %s) < %s" % (d.day("built_at"), d.day("declared_at"), d.day("created_at")))
+        first = d.run(connection, 'SELECT min("created_at") FROM "sites"%s' % where(conditions),
+                      query.parameters)[1][0][0]
+    if first is None or isinstance(first, str):
+        return first
+    return model.format_instant(first)
 
 
 def insertion_sums(source, at: Optional[str] = None, territory: Territory = EVERYWHERE) -> Dict[str, object]:
@@ -412,9 +522,10 @@ def monthly_series(source, end: Optional[str] = None, months: int = 24, territor
         past += query.territory(territory, "sites", current=False)
         ends_month = 'CASE WHEN "valid_to" <= %s THEN %s END' % (moment, d.month("valid_to"))
         sql = ("SELECT %s, NULL, %s FROM \"sites\"%s GROUP BY 1\nUNION ALL\n"
-               "SELECT %s, %s, %s FROM %s%s GROUP BY 1, 2" % (
+               "SELECT %s, %s, %s FROM %s%s GROUP BY 1, 2\nUNION ALL\n%s" % (
                    d.month("updated_at"), values, where(current),
-                   d.month("valid_from"), ends_month, values, quoted(history_of("sites")), where(past)))
+                   d.month("valid_from"), ends_month, values, quoted(history_of("sites")), where(past),
+                   query.reconstructed_series(values, end, territory)))
         rows = d.run(connection, sql, query.parameters)[1]
     series = []
     for instant in ends:

@@ -106,8 +106,8 @@ def test_postgres_sums_equal_the_reference_at_any_date(cluster, data, choices):
             if by is not None:
                 assert result.groups == model.grouped(states, by, at)
         start, end = sorted(dates[:2])
-        at_end = [s for s in model.state_at(every, end)]
-        assert sums_sql.changes_between(connection, start, end).total == model.between(at_end, start, end)
+        assert sums_sql.changes_between(connection, start, end).total == model.movements(
+            model.states_by_uuid(every, start), model.states_by_uuid(every, end), start, end)
         for point in sums_sql.monthly_series(connection, months=30):
             expected = model.figures(model.selected(model.state_at(every, point["at"])), point["at"])
             assert {k: point[k] for k in sums_sql.SERIES_NAMES} == {k: expected[k] for k in sums_sql.SERIES_NAMES}

@@ -1,9 +1,11 @@
 """The COPIL map: its PDF says the sums engine's figures, reads well (nothing cut, nothing overlapping),
 and its atlases have one page per commune with sites and one "fiche" per site."""
+import contextlib
 import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -11,13 +13,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from qgis.core import (QgsLayoutFrame, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemPage,
+from qgis.core import (QgsApplication, QgsLayoutFrame, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemPage,
                        QgsProject)
 
 from qgis.PyQt.QtCore import QDate, QRectF
 
 from plugin.layout import content, copil
-from plugin.store import create_store
+from plugin.store import create_store, open_store
 from plugin.store.base import StoreError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,11 +96,23 @@ def test_the_copil_pdf_says_the_sums_of_the_departement(store, project, tmp_path
     total, insertion = sums["total"], sums["insertion_sites"]
     assert total["sites"] > 10
     for name in content.SITE_ROWS:
-        label = content.ROW_LABELS.get(name, content.model.label(name))
+        label = content.row_label(name)
         assert re.search(row_pattern(label, content.count(total[name]), content.count(total["at_compare"][name]),
                                      content.signed(total["change"][name])), text), label
     for name in content.MOVEMENT_ROWS:
         assert re.search(row_pattern(content.model.label(name), content.count(total[name])), text), name
+    # The movements reconcile with the figures at both dates, as printed.
+    assert total["sites"] == total["at_compare"]["sites"] + total["opened"] - total["closed"]
+    assert total["population_total"] == (total["at_compare"]["population_total"] + total["population_opened"]
+                                         - total["population_closed"] + total["population_variation"])
+    assert content.OUTCOMES_TITLE in text and "Part des personnes au devenir inconnu" in text
+    # Every commune with an open site has its name on the map.
+    with contextlib.closing(store.connect()) as connection:
+        with_sites = content.communes_with_sites(connection, made.content.request)
+    names = copil.commune_names("93")
+    assert len(with_sites) > 5
+    missing = [names[insee] for insee in with_sites if normalised(names[insee]) not in text]
+    assert not missing, missing
     assert re.search(row_pattern("Personnes accueillies", content.count(insertion["occupied_people"])), text)
     assert "Sites et terrains d'insertion de la Seine-Saint-Denis (93)" in text
     assert "Situation au 31/10/2026, comparée au 01/01/2026" in text
@@ -188,13 +202,24 @@ def test_nothing_is_cut_and_nothing_overlaps(store, project, paper):
     assert legend.rect().width() <= box.width() + 0.01 and legend.rect().height() <= box.height() + 0.01
 
 
-def test_the_commune_atlas_has_a_page_per_commune_with_sites(store, project, tmp_path):
+def test_the_commune_atlas_has_a_page_per_commune_with_sites(store, project, tmp_path, qgis_app):
+    logged = []
+
+    def log(message, tag, level):
+        logged.append(message)
+
+    QgsApplication.messageLog().messageReceived.connect(log)
     made = copil.build(store, request(atlas="commune"), project)
     sums = engine_sums(store, "--departement", "93", "--by", "insee_code")
     with_sites = sorted(g["key"] for g in sums["groups"] if g["sites"] > 0)
     assert made.atlas_keys == with_sites
     pdf = tmp_path / "atlas.pdf"
     copil.export_pdf(made.layout, str(pdf))
+    qgis_app.processEvents()
+    QgsApplication.messageLog().messageReceived.disconnect(log)
+    # The charts' picture expression is read only on an atlas page (no « Erreur à l'évaluation de
+    # l'expression de l'image » before the first one).
+    assert not [m for m in logged if "expression" in m.lower()], logged
     assert pdf_pages(pdf) == len(with_sites)
     insee = with_sites[0]
     group = next(g for g in sums["groups"] if g["key"] == insee)
@@ -220,6 +245,46 @@ def test_a_failed_export_leaves_the_earlier_pdf_whole(store, project, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["copil.pdf"]
 
 
+def test_commune_names_go_inside_their_commune_off_the_symbols(qgis_app):
+    from qgis.core import QgsGeometry, QgsRectangle
+    from plugin.layout import commune_labels
+    west = QgsGeometry.fromRect(QgsRectangle(0, 0, 1000, 1000))
+    east = QgsGeometry.fromRect(QgsRectangle(1000, 0, 2000, 1000))
+    discs = [(500, 500, 150), (1500, 500, 150), (300, 800, 100)]   # a symbol in the middle of each
+    placed = commune_labels.place([("1", "Ouest", west), ("2", "Est", east)], discs, 10.0, ["2"],
+                                  QgsRectangle(0, 0, 2000, 1000))
+    assert [label.insee for label in placed] == ["2", "1"]     # the communes with sites first
+    for label, commune in zip(placed, (east, west)):
+        assert label.clearance > 0 and commune.contains(label.box.center())
+        for x, y, radius in discs:
+            assert commune_labels.box_distance(label.box, x, y) > radius
+
+
+def test_a_commune_whose_sites_are_all_unknown_reads_n_c_never_0(store, project, tmp_path):
+    """Its page prints « n.c. » for the people, households and minors; the département's page says
+    how many sites its sums leave out."""
+    shutil.copy(store.location, tmp_path / "unknown.gpkg")
+    copy = open_store(str(tmp_path / "unknown.gpkg"))
+    connection = copy.connect()
+    insee = connection.execute("SELECT insee_code FROM sites WHERE status = 'open' GROUP BY insee_code "
+                               "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    connection.execute("UPDATE sites SET population_total = NULL, population_couples = NULL, "
+                       "population_minors = NULL, minors_in_school = NULL WHERE insee_code = ?", (insee,))
+    connection.commit()
+    connection.close()
+    now = content.model.now_instant()   # the values were emptied now
+    made = copil.build(copy, request(atlas="commune", communes=(insee,), at=now), project)
+    pdf = tmp_path / "commune.pdf"
+    copil.export_pdf(made.layout, str(pdf))
+    page = normalised(pdf_text(pdf, 1))
+    for label in ("Personnes", "Ménages", "Mineurs"):
+        assert re.search(r"\s%s\s+n\.c\.\s" % label, page), label
+        assert not re.search(r"\s%s\s+0\s" % label, page), label
+    departement = copil.build(copy, request(at=now), project)
+    rows = {row.label: row for row in departement.content.rows}
+    assert rows[content.UNKNOWNS_LABEL].at != "0"
+
+
 def test_the_site_atlas_has_a_fiche_per_open_site(store, project, tmp_path):
     made = copil.build(store, request(atlas="site"), project)
     sums = engine_sums(store, "--departement", "93")
@@ -230,10 +295,11 @@ def test_the_site_atlas_has_a_fiche_per_open_site(store, project, tmp_path):
     site = next(made.layers.sites.getFeatures("\"uuid\" = '%s'" % made.atlas_keys[0]))
     page = normalised(pdf_text(pdf, 1))
     assert site["name"] in page and site["city_name"] in page
-    people = "inconnu" if site["population_total"] is None else str(site["population_total"])
+    people = "n.c." if site["population_total"] is None else str(site["population_total"])
     assert "Nombre de personnes : %s" % people in page
     assert "Accès à l'électricité :" in page and "[%" not in page
-    assert "%s pers." % ("?" if site["population_total"] is None else site["population_total"]) in page  # map label
+    assert ("population n.c." if site["population_total"] is None else "%s pers." % site["population_total"]
+            ) in page  # map label
     history = copil.fiche.population_history(
         copil.fiche.site_versions(store.connect(), [site["uuid"]])[site["uuid"]], [made.content.request.at])
     assert history[-1][1] == site["population_total"]

@@ -66,16 +66,19 @@ def store_figures(store, departement=None):
 
 
 def sheet_figures(path):
-    """(rows, people) of the "Sites" sheet: data rows under the headers and the sum of their people."""
-    sites = openpyxl.load_workbook(str(path), data_only=True)["Sites"]
-    titles = [cell.value for cell in sites[2]]
-    people = titles.index("Nombre de personnes")
+    """(rows, people) of the sites sheets (open and closed): data rows under the headers and the sum
+    of their people."""
+    book = openpyxl.load_workbook(str(path), data_only=True)
     rows = []
-    for row in sites.iter_rows(min_row=3, values_only=True):
-        if row[0] == "Total":
-            break
-        rows.append(row)
-    return len(rows), sum(row[people] or 0 for row in rows), titles
+    for name in ("Sites existants", "Sites fermés"):
+        sites = book[name]
+        titles = [cell.value for cell in sites[2]]
+        people = titles.index("Nombre de personnes")
+        for row in sites.iter_rows(min_row=3, values_only=True):
+            if row[0] == "Total":
+                break
+            rows.append(row[people])
+    return len(rows), sum(value or 0 for value in rows), titles
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def exported(store, path, edit=None):
     export_workbook(store, str(path))
     if edit is not None:
         book = openpyxl.load_workbook(str(path))
-        sheet = book["Sites"]
+        sheet = book["Sites existants"]
         edit(sheet, [cell.value for cell in sheet[2]])
         book.save(str(path))
     return path

@@ -176,7 +176,7 @@ def test_site_labels_show_at_large_scales_only_and_follow_saved_edits(opened_sto
     sites.startEditing()
     sites.changeAttributeValue(next(sites.getFeatures()).id(), sites.fields().indexOf("population_total"), None)
     assert sites.commitChanges()
-    assert labels_drawn(layers, labels, 20000) == ["Le Pont\n? pers."]
+    assert labels_drawn(layers, labels, 20000) == ["Le Pont\npopulation n.c."]
 
 
 def test_a_new_project_is_set_in_lambert_93(opened_store):

@@ -228,6 +228,16 @@ def test_selected_sites_only(processing):
         QgsProject.instance().removeMapLayer(sites.id())
 
 
+def test_land_use_counts_open_sites_only_unless_asked(processing):
+    x, y = SAINT_DENIS
+    sites = sites_layer(((x, y), site("open", 5)), ((x + 50, y), site("closed", 7, status="resorbed")))
+    landuse = landuse_layer([(square(x, y, 500), "111")])
+    rows, summary = run_landuse(processing, sites, landuse)
+    assert [r["name"] for r in rows] == ["open"] and summary["111"]["people"] == 5
+    rows, summary = run_landuse(processing, sites, landuse, OPEN_ONLY=False)
+    assert sorted(r["name"] for r in rows) == ["closed", "open"] and summary["111"]["people"] == 12
+
+
 def test_bad_inputs_have_clear_french_messages(processing):
     x, y = SAINT_DENIS
     sites = sites_layer(((x, y), site("s")))

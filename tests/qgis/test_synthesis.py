@@ -101,12 +101,12 @@ def test_dock_shows_the_figures_of_the_command_line(synthesis):
     for name in model.FIGURE_NAMES:
         unknown = model.SUMMED.get(name)
         # The CLI gives the sum of known values (0 here) and counts the unknown apart; the dock
-        # says "inconnu" when no site knows the value.
+        # says "n.c." when no site knows the value.
         expected = None if unknown and total[unknown] == total["sites"] else total[name]
         assert value(dock, name) == expected, name
     assert cell_text(dock, "population_total") == "32"
-    assert cell_text(dock, "population_minors") == "inconnu" and cell_text(dock, "sites_unknown_minors") == "4"
-    assert dock.table.item(3, 0).text() == "↳ sites où inconnu"
+    assert cell_text(dock, "population_minors") == "n.c." and cell_text(dock, "sites_unknown_minors") == "4"
+    assert dock.table.item(3, 0).text() == "↳ dont sites non renseignés"
 
 
 def test_unknown_is_shown_apart_never_as_zero(synthesis):
@@ -117,7 +117,7 @@ def test_unknown_is_shown_apart_never_as_zero(synthesis):
     wait_for(dock)
     assert value(dock, "sites") == 1
     assert value(dock, "population_total") is None
-    assert cell_text(dock, "population_total") == "inconnu"
+    assert cell_text(dock, "population_total") == "n.c."
     assert value(dock, "sites_unknown_population") == 1
     assert "Département 75" in dock.status.text()
 

@@ -58,6 +58,15 @@ def store(new_store):
     return new_store
 
 
+def record_outcomes_of_le_canal(store):
+    """Where the people of the closed site went: 20 people (6 households) to shelter, 4 went home."""
+    connection = store.connect()
+    canal = connection.execute("SELECT uuid FROM sites WHERE name = 'Le Canal'").fetchone()[0]
+    connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people, households) "
+                       "VALUES (?, 'shelter', 20, 6), (?, 'return', 4, NULL)", (canal, canal))
+    connection.close()
+
+
 def load(path, data_only=False):
     return openpyxl.load_workbook(str(path), data_only=data_only)
 
@@ -85,8 +94,9 @@ def test_the_workbook_has_its_sheets_sections_and_french_headers(store, tmp_path
     out = tmp_path / "export.xlsx"
     result = export_workbook(store, str(out))
     book = load(out)
-    assert book.sheetnames == ["Sites", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"] + DISPOSITIFS
-    sites = book["Sites"]
+    assert book.sheetnames == ["Sites existants", "Sites fermés", "Terrains d'insertion", "Dispositifs", "Synthèse",
+                               "Modifications"] + DISPOSITIFS
+    sites = book["Sites existants"]
     sections = [c.value for c in sites[1] if c.value]
     assert sections == ["Localisation", "Site", "Habitants", "Conditions de vie", "Fermeture", "Suivi de la saisie"]
     merged = {str(r) for r in sites.merged_cells.ranges}
@@ -98,13 +108,16 @@ def test_the_workbook_has_its_sheets_sections_and_french_headers(store, tmp_path
         assert label in titles
     assert sites.freeze_panes == "C3"
     assert sites["A2"].font.b and sites["A1"].font.b
-    assert result.rows["Sites"] == 4 and len(data_rows(sites)) == 4
+    assert result.rows["Sites existants"] == 3 and len(data_rows(sites)) == 3
+    closed = book["Sites fermés"]
+    assert column(closed, "Appellation du site") == ["Le Canal"] and result.rows["Sites fermés"] == 1
+    assert [c.value for c in closed[1] if c.value][-1] == "Orientation des personnes"
 
 
 def test_codes_become_labels_booleans_oui_non_and_dates_real_dates(store, tmp_path):
     out = tmp_path / "export.xlsx"
     export_workbook(store, str(out))
-    sites = load(out)["Sites"]
+    sites = load(out)["Sites existants"]
     row = dict(zip(header(sites), next(r for r in data_rows(sites) if r[1] == "Les Tilleuls")))
     assert row["Type de site"] == "Terrain"
     assert row["Type de propriétaire"] == "Privé"
@@ -115,15 +128,16 @@ def test_codes_become_labels_booleans_oui_non_and_dates_real_dates(store, tmp_pa
     line = 3 + column(sites, "Appellation du site").index("Les Tilleuls")
     assert sites.cell(row=line, column=header(sites).index("Date d'installation") + 1).number_format == "dd/mm/yyyy"
     assert (row["Latitude"], row["Longitude"]) == (48.9362, 2.3574)
-    closed = dict(zip(header(sites), next(r for r in data_rows(sites) if r[1] == "Le Canal")))
+    closed_sites = load(out)["Sites fermés"]
+    closed = dict(zip(header(closed_sites), next(r for r in data_rows(closed_sites) if r[1] == "Le Canal")))
     assert closed["Statut"] == "Décision administrative de la Préfecture"
     assert closed["Site résorbé définitivement ?"] == "Oui"
 
 
-def test_the_totals_row_sums_every_count_column_with_formulas(store, tmp_path):
+def test_the_totals_row_sums_every_count_column_with_subtotals(store, tmp_path):
     out = tmp_path / "export.xlsx"
     result = export_workbook(store, str(out))
-    formulas, values = load(out)["Sites"], load(out, data_only=True)["Sites"]
+    formulas, values = load(out)["Sites existants"], load(out, data_only=True)["Sites existants"]
     titles = header(formulas)
     total_row = 3 + len(data_rows(formulas))
     assert formulas.cell(row=total_row, column=1).value == "Total"
@@ -132,13 +146,31 @@ def test_the_totals_row_sums_every_count_column_with_formulas(store, tmp_path):
     for spec in summable:
         index = titles.index(spec.title) + 1
         letter = xlsx_writer.column_letter(index - 1)
-        assert formulas.cell(row=total_row, column=index).value == "=SUM(%s3:%s%d)" % (letter, letter, total_row - 1)
+        # SUBTOTAL(109, …): the rows a filter hides are left out of the total.
+        assert formulas.cell(row=total_row, column=index).value == "=SUBTOTAL(109,%s3:%s%d)" % (
+            letter, letter, total_row - 1)
         expected = sum(v for v in column(values, spec.title) if v is not None)
         assert values.cell(row=total_row, column=index).value == expected
         assert result.site_totals[spec.key] == expected
     # unknown stays unknown: the Paris site's empty population is not a 0
     assert column(values, "Nombre de personnes").count(None) == 1
-    assert result.site_totals["population_total"] == 55 + 12 + 30
+    assert result.site_totals["population_total"] == 55 + 12
+
+
+def test_the_open_sheet_total_equals_the_summary_and_closed_sites_say_where_people_went(store, tmp_path):
+    record_outcomes_of_le_canal(store)
+    out = tmp_path / "export.xlsx"
+    export_workbook(store, str(out))
+    book = load(out, data_only=True)
+    sites = book["Sites existants"]
+    total = next(r for r in sites.iter_rows(min_row=3, values_only=True) if r[0] == "Total")
+    summary = {row[0]: row[1:3] for row in book["Synthèse"].iter_rows(values_only=True) if row[0]}
+    assert total[header(sites).index("Nombre de personnes")] == summary["Personnes"][0] == 67
+    assert summary["Personnes"][1] == 1   # dont sites non renseignés: Paris
+    closed = book["Sites fermés"]
+    row = dict(zip(header(closed), data_rows(closed)[0]))
+    assert row["Hébergement – personnes"] == 20 and row["Hébergement – ménages"] == 6
+    assert row["Retour au pays – personnes"] == 4 and row["Retour au pays – ménages"] is None
 
 
 def test_procedures_and_the_owner_only_when_allowed(store, tmp_path):
@@ -150,9 +182,9 @@ def test_procedures_and_the_owner_only_when_allowed(store, tmp_path):
         return {c for sheet in load(path) for row in sheet.iter_rows(values_only=True) for c in row}
 
     assert OWNER not in everything(plain) and "Procédures" not in everything(plain)
-    assert "Identité du propriétaire" not in header(load(plain)["Sites"])
-    assert "Dépôt de plainte du propriétaire" not in header(load(plain)["Sites"])
-    justice = load(allowed)["Sites"]
+    assert "Identité du propriétaire" not in header(load(plain)["Sites existants"])
+    assert "Dépôt de plainte du propriétaire" not in header(load(plain)["Sites existants"])
+    justice = load(allowed)["Sites existants"]
     assert "Procédures" in [c.value for c in justice[1]]
     row = dict(zip(header(justice), next(r for r in data_rows(justice) if r[1] == "Les Tilleuls")))
     assert row["Identité du propriétaire"] == OWNER and row["Dépôt de plainte du propriétaire"] == "oui"
@@ -161,8 +193,9 @@ def test_procedures_and_the_owner_only_when_allowed(store, tmp_path):
 def test_a_departement_export_holds_only_its_sites(store, tmp_path):
     out = tmp_path / "93.xlsx"
     export_workbook(store, str(out), departement="93")
-    sites = load(out)["Sites"]
-    assert sorted(column(sites, "Appellation du site")) == ["Le Canal", "Les Tilleuls", "Rue de Paris"]
+    sites = load(out)["Sites existants"]
+    assert sorted(column(sites, "Appellation du site")) == ["Les Tilleuls", "Rue de Paris"]
+    assert column(load(out)["Sites fermés"], "Appellation du site") == ["Le Canal"]
     assert set(column(sites, "Département")) == {"93"}
     with pytest.raises(StoreError):
         export_workbook(store, str(tmp_path / "bad.xlsx"), departement="Seine")
@@ -171,7 +204,7 @@ def test_a_departement_export_holds_only_its_sites(store, tmp_path):
 def test_an_export_at_a_past_date_shows_the_state_of_that_date(store, tmp_path):
     out = tmp_path / "2025.xlsx"
     export_workbook(store, str(out), at="2025-06-01")
-    sites = load(out)["Sites"]
+    sites = load(out)["Sites existants"]
     assert column(sites, "Appellation du site") == ["Les Tilleuls"]  # the others did not exist yet
     assert column(sites, "Nombre de personnes") == [40]
     assert column(sites, "Nombre de mineurs") == [12]
@@ -189,19 +222,15 @@ def test_the_summary_sheet_gives_the_sums_of_open_sites(store, tmp_path):
     assert figures["Sites"][0] == sums.total["sites"] == 3
     assert figures["Personnes"] == (55 + 12, 1)      # Paris: unknown population, counted apart
     assert figures["Mineurs"][0] == 24 and figures["Mineurs scolarisés"][0] == 9
-    sites = book["Sites"]
-    open_people = sum(p for p, s in zip(column(sites, "Nombre de personnes"), column(sites, "Statut"))
-                      if s == "Ouvert" and p is not None)
+    sites = book["Sites existants"]
+    assert set(column(sites, "Statut")) == {"Ouvert"}
+    open_people = sum(p for p in column(sites, "Nombre de personnes") if p is not None)
     assert figures["Personnes"][0] == open_people
     assert rows[-1][0] == "Document de travail – ne pas diffuser"
 
 
 def test_the_summary_sheet_says_where_the_people_of_the_closed_sites_went(store, tmp_path):
-    connection = store.connect()
-    canal = connection.execute("SELECT uuid FROM sites WHERE name = 'Le Canal'").fetchone()[0]
-    connection.execute("INSERT INTO site_closing_outcomes (site_uuid, solution, people, households) "
-                       "VALUES (?, 'shelter', 20, 6), (?, 'return', 4, NULL)", (canal, canal))
-    connection.close()
+    record_outcomes_of_le_canal(store)
     out = tmp_path / "export.xlsx"
     export_workbook(store, str(out), since="2026-01-01")
     rows = {row[0]: row[1:4] for row in load(out)["Synthèse"].iter_rows(values_only=True) if row[0]}
@@ -238,11 +267,11 @@ def test_gdal_reads_the_sheets_and_the_header_row(store, tmp_path):
     export_workbook(store, str(out))
     dataset = gdal.OpenEx(str(out), open_options=["HEADERS=DISABLE"])
     assert [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())] == [
-        "Sites", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"] + DISPOSITIFS
-    sites = dataset.GetLayerByName("Sites")
+        "Sites existants", "Sites fermés", "Terrains d'insertion", "Dispositifs", "Synthèse", "Modifications"] + DISPOSITIFS
+    sites = dataset.GetLayerByName("Sites existants")
     rows = [[feature.GetField(i) for i in range(feature.GetFieldCount())] for feature in sites]
     assert rows[0][0] == "Localisation" and rows[1][:2] == ["Identifiant", "Appellation du site"]
-    assert len(rows) == 2 + 4 + 1
+    assert len(rows) == 2 + 3 + 1
 
 
 def test_awkward_text_survives_the_trip(tmp_path):
@@ -263,7 +292,7 @@ def test_the_cli_writes_the_workbook(store, tmp_path, capsys):
     out = tmp_path / "cli.xlsx"
     assert cli.main(["export", store.location, str(out), "--departement", "93"]) == 0
     assert "Sites" in capsys.readouterr().out
-    assert len(data_rows(load(out)["Sites"])) == 3
+    assert len(data_rows(load(out)["Sites existants"])) == 2
     assert cli.main(["export", store.location, str(tmp_path / "x.xlsx"), "--at", "hier"]) == cli.EXIT_ERROR
 
 
@@ -276,11 +305,11 @@ def test_libreoffice_opens_the_workbook_and_computes_the_same_totals(store, tmp_
     subprocess.run(["soffice", "-env:UserInstallation=file://%s" % (tmp_path / "profile"), "--headless",
                     "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
                     "--outdir", str(converted), str(out)], check=True, capture_output=True, timeout=120)
-    with open(converted / "export-Sites.csv", encoding="utf-8", newline="") as handle:
+    with open(converted / "export-Sites existants.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     titles = rows[1]
     totals = next(r for r in rows if r and r[0] == "Total")
-    assert int(totals[titles.index("Nombre de personnes")]) == result.site_totals["population_total"] == 97
+    assert int(totals[titles.index("Nombre de personnes")]) == result.site_totals["population_total"] == 67
     assert int(totals[titles.index("Nombre de mineurs")]) == result.site_totals["population_minors"]
     assert "Saint-Denis" in {r[titles.index("Commune")] for r in rows[2:]}
     assert (converted / "export-Synthèse.csv").is_file() and (converted / "export-Modifications.csv").is_file()

@@ -194,9 +194,10 @@ def test_a_file_older_than_the_store_does_not_undo_later_edits(new_store, tmp_pa
 # --- our own export ---------------------------------------------------------------------
 
 def sheet_without_record_columns(path):
-    """The Sites sheet of an export, without the columns a store stamps itself."""
-    sheet = openpyxl.load_workbook(str(path))["Sites"]
-    rows = list(sheet.iter_rows(values_only=True))
+    """The sites sheets of an export (open, then closed), without the columns a store stamps itself."""
+    book = openpyxl.load_workbook(str(path))
+    rows = list(book["Sites existants"].iter_rows(values_only=True))
+    rows += list(book["Sites fermés"].iter_rows(values_only=True, min_row=3))
     titles = rows[1]
     stamped = {"Modifié le", "Population mise à jour le", "Situation confirmée sans changement le"}
     keep = [i for i, t in enumerate(titles) if t not in stamped]
@@ -228,7 +229,7 @@ def test_an_edited_own_export_updates_by_uuid_even_when_renamed(new_store, tmp_p
     ours = tmp_path / "ours.xlsx"
     export_workbook(new_store, str(ours))
     book = openpyxl.load_workbook(str(ours))
-    sheet = book["Sites"]
+    sheet = book["Sites existants"]
     titles = [c.value for c in sheet[2]]
     name_column = titles.index("Appellation du site") + 1
     line = next(r for r in range(3, 6) if sheet.cell(row=r, column=name_column).value == "Les Tilleuls")

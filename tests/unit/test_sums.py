@@ -28,7 +28,7 @@ STATUSES = ("open", "open", "open", "resorbed", "closed_by_justice", "unknown")
 PAST_DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 6, 30)).map(lambda d: d.isoformat())
 COLUMNS = ["departement", "insee_code", "status", "field_type", "population_total", "population_couples",
            "population_minors", "minors_in_school", "origin_french", "origin_european", "origin_extra_eu",
-           "built_at", "closed_at", "closed_with_solutions", "confirmed_at"]
+           "built_at", "declared_at", "closed_at", "closed_with_solutions", "confirmed_at"]
 REPO = Path(__file__).resolve().parents[2]
 COPIES = itertools.count()
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
@@ -48,6 +48,9 @@ def site_values(draw):
     bounded = population if population is not None else 160
     minors = draw(st.one_of(st.none(), st.integers(0, bounded)))
     built_at = draw(st.one_of(st.none(), PAST_DAYS))
+    declared_at = draw(st.one_of(st.none(), PAST_DAYS))
+    if built_at is not None and declared_at is not None and built_at > declared_at:
+        built_at, declared_at = declared_at, built_at
     closed_at = None
     if status != "open":
         closed_at = draw(PAST_DAYS)
@@ -66,6 +69,7 @@ def site_values(draw):
         "origin_european": draw(st.sampled_from([None, 0, 1, 1])),
         "origin_extra_eu": draw(st.sampled_from([None, 0, 1])),
         "built_at": built_at,
+        "declared_at": declared_at,
         "closed_at": closed_at,
         "closed_with_solutions": None if status == "open" else draw(st.sampled_from([None, "yes", "no"])),
         "confirmed_at": draw(st.one_of(st.none(), PAST_DAYS.map(lambda d: d + "T08:00:00.000Z"))),
@@ -105,14 +109,19 @@ class Timeline:
         self.instants.append(instant)
 
     def states_at(self, at):
-        states = []
-        for versions in self.versions.values():
-            current = None
+        return list(self.by_uuid_at(at).values())
+
+    def by_uuid_at(self, at):
+        """The state of each site at `at`, reconstructed before its first version (a site still there)."""
+        states = {}
+        for uuid, versions in self.versions.items():
+            still_there = versions[-1][1] is not None
+            current = model.reconstructed(versions[0][1], at) if at < versions[0][0] and still_there else None
             for valid_from, state in versions:
                 if valid_from <= at:
                     current = state
             if current is not None:
-                states.append(current)
+                states[uuid] = current
         return states
 
 
@@ -225,20 +234,34 @@ def test_sql_sums_equal_the_reference_at_any_date(template, tmp_path, data, choi
             assert result.groups == model.grouped(states, by, at, months)
 
 
+def states_in(states, territory, by=None, key=None):
+    return {uuid: state for uuid, state in states.items()
+            if in_territory(state, territory) and (by is None or model.group_key(state, by) == key)}
+
+
 @SETTINGS
 @given(data=scenario(), choices=st.data())
-def test_movements_between_two_dates_equal_the_reference(template, tmp_path, data, choices):
+def test_movements_reconcile_the_states_at_both_dates(template, tmp_path, data, choices):
     connection, timeline = build(template, tmp_path, data)
     start, end = sorted(dates_to_try(timeline, choices.draw)[:2])
     territory = choices.draw(TERRITORIES)
-    expected = model.between([s for s in timeline.states_at(end) if in_territory(s, territory)], start, end)
-    assert sums_sql.changes_between(connection, start, end, territory).total == expected
-    compared = sums_sql.compare(connection, end, start, territory)
-    at_end = model.figures([s for s in model.selected(timeline.states_at(end)) if in_territory(s, territory)], end)
-    at_start = model.figures([s for s in model.selected(timeline.states_at(start)) if in_territory(s, territory)],
-                             start)
-    assert compared["total"]["change"] == model.change(at_end, at_start)
+    by = choices.draw(st.sampled_from([None, "departement", "insee_code", "size_band"]))
+    before, after = timeline.by_uuid_at(start), timeline.by_uuid_at(end)
+    moves = sums_sql.changes_between(connection, start, end, territory, by)
+    assert moves.total == model.movements(states_in(before, territory), states_in(after, territory), start, end)
+    for key, figures in moves.groups:
+        assert figures == model.movements(states_in(before, territory, by, key), states_in(after, territory, by, key),
+                                          start, end), key
+    compared = sums_sql.compare(connection, end, start, territory, by)
+    for block in [compared["total"]] + compared["groups"]:
+        then = block["at_compare"]
+        assert block["sites"] == then["sites"] + block["opened"] - block["closed"], block
+        assert block["population_total"] == (then["population_total"] + block["population_opened"]
+                                             - block["population_closed"] + block["population_variation"]), block
+    at_start = model.figures(model.selected(states_in(before, territory).values()), start)
     assert compared["total"]["at_compare"] == at_start
+    assert compared["total"]["change"] == model.change(model.figures(
+        model.selected(states_in(after, territory).values()), end), at_start)
 
 
 @SETTINGS
@@ -338,3 +361,33 @@ def test_sums_refuse_an_unknown_grouping(new_store):
     with pytest.raises(ValueError):
         sums_sql.site_sums(new_store, by="owner; DROP TABLE sites")
     assert sqlite3.connect(new_store.location).execute("SELECT count(*) FROM sites").fetchone() == (0,)
+
+
+def test_a_store_filled_today_has_a_past_from_the_sites_own_dates(new_store):
+    """Sites recorded today (an import from the platform) count at past dates from their installation
+    (else reporting) day, until their closing day, with the figures they were recorded with."""
+    connection = new_store.connect()
+    site(connection, insee_code="93066", departement="93", population_total=40, built_at="2023-05-01")
+    site(connection, insee_code="93066", departement="93", population_total=7, declared_at="2024-02-01")
+    site(connection, insee_code="93048", departement="93", population_total=25, status="resorbed",
+         built_at="2023-01-01", closed_at="2025-03-01", closed_with_solutions="yes")
+    site(connection, insee_code="93048", departement="93", population_total=3)   # no date: no past
+    recorded = connection.execute("SELECT min(created_at) FROM sites").fetchone()[0]
+
+    def at(day):
+        return sums_sql.site_sums(connection, model.parse_instant(day)).total
+
+    assert (at("2022-12-31")["sites"], at("2023-01-01")["sites"]) == (0, 1)
+    assert at("2024-06-30")["sites"] == 3 and at("2024-06-30")["population_total"] == 72
+    assert at("2025-03-01")["sites"] == 2      # closed that day
+    assert sums_sql.reconstructed_before(connection) == recorded
+    assert sums_sql.reconstructed_before(connection, sums_sql.Territory(insee_code="75056")) is None
+    # 2 open on 01/01/2025 (plus one closed since), 3 now: + the one with no date − the closed one.
+    compared = sums_sql.compare(connection, model.now_instant(), model.parse_instant("2025-01-01"))["total"]
+    assert (compared["at_compare"]["sites"], compared["opened"], compared["closed"], compared["sites"]) == (
+        3, 1, 1, 3)
+    assert compared["resorbed"] == 1 and compared["population_closed"] == 25
+    series = sums_sql.monthly_series(connection, model.parse_instant("2025-02-28"), months=3)
+    assert [point["sites"] for point in series] == [3, 3, 3]
+    assert [p["sites"] for p in sums_sql.monthly_series(connection, model.parse_instant("2025-04-30"),
+                                                        months=2)] == [2, 2]

@@ -1,6 +1,6 @@
 """How resources/layouts/*.qpt were made: run once, then edit the templates in QGIS's layout designer.
 
-    QT_QPA_PLATFORM=offscreen python3 tests/qgis/scripts/author_copil_templates.py
+    QT_QPA_PLATFORM=offscreen python3 tests/qgis/scripts/author_copil_templates.py [--copil-only]
 
 The templates hold the look (positions, fonts, frames); plugin/layout/copil.py
 fills their items by id (the ids are listed there). A3 is A4 scaled by √2,
@@ -142,8 +142,8 @@ class Author:
         picture.setResizeMode(QgsLayoutItemPicture.Zoom)
         return self.place(picture, item_id, x, y, width, height)
 
-    def footer(self):
-        self.label("footer", "Sources : … Extraction le …", 8, 200, 215, 6, 6.5, colour="#444444")
+    def footer(self, height=6):
+        self.label("footer", "Sources : … Extraction le …", 8, 206 - height, 215, height, 6.5, colour="#444444")
         self.label("confidential", "Document de travail – ne pas diffuser", 226, 200, 63, 6, 7.5, bold=True,
                    align=Qt.AlignRight, colour="#a01010")
 
@@ -159,13 +159,14 @@ def copil(project, key, paper, scale, font_scale):
     author = Author(project, paper, scale, font_scale)
     author.label("title", "Sites et terrains d'insertion …", 8, 6, 281, 8, 15, bold=True)
     author.label("subtitle", "Situation au …, comparée au …", 8, 14.5, 281, 6, 9.5, colour="#444444")
-    map_item = author.map(8, 22, 166, 162)
-    author.scale_bar(map_item, 8, 186, 70, 10)
-    author.north_arrow(map_item, 163, 186, 11)
-    author.table("figures_table", 180, 22, 109, 82, (43, 20, 20, 18))
-    author.picture("chart", 180, 107, 109, 50)
-    author.legend(180, 160, 109, 37, 2)
-    author.footer()
+    map_item = author.map(8, 22, 166, 130)
+    author.scale_bar(map_item, 8, 153, 70, 10)
+    author.north_arrow(map_item, 163, 153, 10)
+    author.label("outcomes", "Où sont allées les personnes des sites fermés sur la période", 8, 165, 166, 30, 6.5)
+    author.table("figures_table", 180, 22, 109, 104, (49, 19, 19, 16))
+    author.picture("chart", 180, 127, 109, 38)
+    author.legend(180, 166, 109, 29, 2)
+    author.footer(height=9)
     author.save("copil_%s.qpt" % key)
 
 
@@ -191,7 +192,8 @@ def main():
     LAYOUTS.mkdir(parents=True, exist_ok=True)
     for key, (paper, scale, font_scale) in PAPERS.items():
         copil(project, key, paper, scale, font_scale)
-        site_fiche(project, key, paper, scale, font_scale)
+        if "--copil-only" not in sys.argv:
+            site_fiche(project, key, paper, scale, font_scale)
     app.exitQgis()
 
 
