@@ -126,7 +126,8 @@ def insert_parents(connection):
             ("insertion_sites", dict(GOOD_ROWS["insertion_sites"], uuid=UUID_A)),
             ("actions", dict(GOOD_ROWS["actions"], uuid=UUID_A, started_at="1980-01-01")),
             ("organisations", dict(GOOD_ROWS["organisations"], uuid=UUID_B)),
-            ("indicator_definitions", {"uuid": UUID_B, "code": "test", "label": "Test", "scope": "local"})):
+            ("indicator_definitions", {"uuid": UUID_B, "code": "test", "label": "Test", "scope": "local",
+                                       "local_departement": "93"})):
         insert(connection, table_name, row)
 
 
