@@ -20,7 +20,7 @@ from ..sync import scope
 from ..sync.protocol import (COPY_OPTIONS, DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult,
                              Resolution, SharedStore, outgoing, sorted_for_push)
 from ..sync.values import columns, gpkg_blob_of, wkb_of
-from . import QGIS_CONNECTION, postgres_ddl
+from . import QGIS_CONNECTION, access_rights, postgres_access, postgres_ddl
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
 from .sqlite_ddl import GEOMETRY_COLUMN
 
@@ -70,6 +70,8 @@ def create(location: str) -> "PostGISStore":
                                  "The database %s already holds a Résorption SIG store." % display_location(location))
             cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             for statement in postgres_ddl.statements():
+                cursor.execute(statement)
+            for statement in postgres_access.statements():
                 cursor.execute(statement)
             cursor.executemany('INSERT INTO "rs_meta" VALUES (%s, %s)', [
                 ("schema_version", str(SCHEMA_VERSION)), ("role", ROLE_SHARED),
@@ -135,8 +137,9 @@ def open_store(location: str) -> PostGISStore:
 
 # --- values ---------------------------------------------------------------------------------
 
-def _select_list(table, kept: Sequence[str]) -> str:
-    return ", ".join(postgres_ddl.select_expression(table, c) for c in kept)
+def _select_list(table, kept: Sequence[str], hidden=frozenset()) -> str:
+    """The columns read back; those the login may not read come back empty (NULL)."""
+    return ", ".join("NULL" if c in hidden else postgres_ddl.select_expression(table, c) for c in kept)
 
 
 def _to_local(table, kept: Sequence[str], values) -> dict:
@@ -201,6 +204,10 @@ class SharedPostGIS(SharedStore):
                             "%s is not a shared store." % self.location)
         self.schema_version = int(meta["schema_version"])
         self.store_id = meta["store_id"]
+        self.hidden = access_rights.hidden_columns(self._read)
+
+    def check_scope(self, departements: Sequence[str]) -> None:
+        access_rights.check_scope(self._read, self.location, departements)
 
     def close(self) -> None:
         self._read.close()
@@ -265,14 +272,15 @@ class SharedPostGIS(SharedStore):
         where, parameters = scope.condition(declared, departements, "%s")
         found = {}
         for values in self._query('SELECT %s FROM %s WHERE "uuid" = ANY(%%s) AND %s' % (
-                _select_list(declared, kept), quoted(table), where), [list(uuids)] + parameters):
+                _select_list(declared, kept, self.hidden.get(table, ())), quoted(table), where), [list(uuids)] + parameters):
             row = _to_local(declared, kept, values)
             found[row["uuid"]] = row
         return found
 
     def export(self, table: str, departements: Sequence[str]) -> Iterator[tuple]:
         declared = schema.table(table)
-        selected = [postgres_ddl.select_expression(declared, c) for c in columns(declared)]
+        hidden = self.hidden.get(table, ())
+        selected = ["NULL" if c in hidden else postgres_ddl.select_expression(declared, c) for c in columns(declared)]
         if declared.geometry:
             # the GeoPackage binary header (no envelope, little-endian, the storage SRID) added by the server
             selected[0] = "%s || ST_AsBinary(%s, 'NDR')" % (postgres_ddl.bytea_literal(gpkg_blob_of(b"")),
@@ -293,7 +301,7 @@ class SharedPostGIS(SharedStore):
         data = columns(declared)
         kept = ["history_id"] + data + ["valid_from", "valid_to", "changed_by", "operation", "reason"]
         stamp = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-        select = ['"history_id"', _select_list(declared, data), stamp % '"valid_from"', stamp % '"valid_to"',
+        select = ['"history_id"', _select_list(declared, data, self.hidden.get(history_of(table), ())), stamp % '"valid_from"', stamp % '"valid_to"',
                   '"changed_by"', '"operation"', '"reason"']
         where, parameters = scope.condition(declared, departements, "%s")
         limit = ' AND "history_id" <= %d' % up_to if up_to is not None else ""
@@ -336,7 +344,8 @@ class SharedPostGIS(SharedStore):
             batch = outgoing(changes)
             ordered = sorted_for_push(batch)
             inserts = [c for c in ordered if c.op == INSERT]
-            if len(inserts) >= BULK_INSERTS and self._copy_inserts(cursor, batch, inserts, login, result):
+            if len(inserts) >= BULK_INSERTS and not self.hidden and self._copy_inserts(cursor, batch, inserts, login,
+                                                                                      result):
                 ordered = [c for c in ordered if c.op != INSERT]
             for change in batch.complete(ordered):
                 self._apply(cursor, change, login, result, careful)
@@ -357,7 +366,8 @@ class SharedPostGIS(SharedStore):
             for table_name in dict.fromkeys(c.table for c in inserts):
                 expected = sum(1 for c in inserts if c.table == table_name)
                 self._copy_table(cursor, batch, schema.table(table_name), expected, login)
-        except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException):
+        except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException,
+                psycopg2.errors.InsufficientPrivilege):
             cursor.execute("ROLLBACK TO SAVEPOINT bulk")
             return False
         cursor.execute("RELEASE SAVEPOINT bulk")
@@ -387,7 +397,9 @@ class SharedPostGIS(SharedStore):
         try:
             if careful:
                 cursor.execute("SAVEPOINT row_change")
-            count, version = self._write(cursor, change, login)
+            count, version = self._write(cursor, change, login, self.hidden.get(change.table, ()))
+        except psycopg2.errors.InsufficientPrivilege as error:
+            raise access_rights.push_refused(cursor, change, str(error).strip().splitlines()[0]) from error
         except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException) as error:
             if not careful:
                 raise
@@ -398,11 +410,19 @@ class SharedPostGIS(SharedStore):
             cursor.execute("RELEASE SAVEPOINT row_change")
         if count:
             result.accepted[change.uuid] = version
+        elif access_rights.exists_elsewhere(cursor, change.table, change.uuid) and not self._visible(cursor, change):
+            raise access_rights.push_refused(cursor, change)
         else:
             result.conflicts.append(change.uuid)
 
     @staticmethod
-    def _write(cursor, change: Change, login: str) -> Tuple[int, Optional[int]]:
+    def _visible(cursor, change: Change) -> bool:
+        cursor.execute('SELECT 1 FROM %s WHERE "uuid" = %%s' % quoted(change.table),
+                       (change.uuid,))
+        return cursor.fetchone() is not None
+
+    @staticmethod
+    def _write(cursor, change: Change, login: str, hidden=()) -> Tuple[int, Optional[int]]:
         declared = schema.table(change.table)
         table = quoted(change.table)
         if change.op == DELETE:
@@ -414,7 +434,7 @@ class SharedPostGIS(SharedStore):
         row["row_version"] = version
         if row.get("updated_by") in (None, EXTERNAL_AUTHOR):
             row["updated_by"] = login
-        names = [c for c in columns(declared) if c in row]
+        names = [c for c in columns(declared) if c in row and c not in hidden]
         if change.op == INSERT:
             cursor.execute('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("uuid") DO NOTHING' % (
                 table, ", ".join(quoted(c) for c in names),

@@ -11,7 +11,7 @@ from typing import Iterator, List, Tuple
 from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, Table, history_of
-from . import postgis, postgres_ddl
+from . import postgis, postgres_access, postgres_ddl
 from .base import StoreError
 
 
@@ -49,7 +49,7 @@ def _remade_triggers(table: Table) -> List[str]:
 
 def missing_parts(location: str) -> List[str]:
     with contextlib.closing(postgis.connect(location)) as connection, connection.cursor() as cursor:
-        return [description for description, _ in _steps(cursor)]
+        return [description for description, _ in _steps(cursor)] + postgres_access.missing(cursor)
 
 
 def upgrade(location: str) -> List[str]:
@@ -65,6 +65,10 @@ def upgrade(location: str) -> List[str]:
                 for statement in statements:
                     cursor.execute(statement)
                 done.append(description)
+            # the access rights follow the tables and columns just added (idempotent)
+            done += postgres_access.missing(cursor)
+            for statement in postgres_access.statements():
+                cursor.execute(statement)
             cursor.execute("UPDATE \"rs_meta\" SET \"value\" = %s WHERE \"key\" = 'schema_version'",
                            (str(SCHEMA_VERSION),))
     except psycopg2.Error as error:

@@ -1,0 +1,244 @@
+"""Access rights of a shared PostGIS store, enforced by PostgreSQL itself (issue 15).
+
+Run after the store's DDL (postgis.create) and again by every upgrade: every
+statement is idempotent and re-applies the grants to the columns the schema
+declares.
+
+* `rs_access` holds the rights as data: login → territories (départements, or
+  national), role (reader, editor, operator, admin), justice permission,
+  organisation (operators). A login reaches the store through the group role
+  `rs_user`; `rs_justice` adds the justice group and the owner's identity
+  (column privileges; `<table>_restricted` views, security_invoker, show the
+  other columns to QGIS, which reads `SELECT *`).
+* Row-level security on every table: a login reads its territories, writes
+  them if editor or admin (WITH CHECK: no row created or moved out of them),
+  an operator writes only the indicator values of the dispositifs naming its
+  organisation. The store's owner (and superusers) is not subject to it.
+* History, rs_versions and rs_batches are append-only: UPDATE/DELETE are never
+  granted and a trigger refuses them to anyone but the owner.
+* Authorship: for every login but the owner, created_by/updated_by/changed_by
+  are the authenticated login (session_user), whatever app.user says.
+"""
+from typing import Iterator, List
+
+from ..model import access, schema
+from ..model.rules import quoted, sql_literal
+from ..model.schema import Table, history_of
+from .sqlite_ddl import GEOMETRY_COLUMN
+
+USER_ROLE = "rs_user"
+JUSTICE_ROLE = "rs_justice"
+APPEND_ONLY = ("rs_versions", "rs_batches")
+RESTRICTED_SUFFIX = "_restricted"
+ATTACHMENT_OWNERS = ("sites", "insertion_sites", "actions")
+
+_MINE = 'FROM "rs_my_access"() a'
+NATIONAL = "coalesce((SELECT a.\"national\" OR a.\"role\" = 'admin' %s), false)" % _MINE
+DEPARTEMENTS = '(SELECT a."departements" %s)::text[]' % _MINE
+ROLE = '(SELECT a."role" %s)' % _MINE
+ORGANISATION = '(SELECT a."organisation_uuid" %s)' % _MINE
+WRITER = "%s IN (%s)" % (ROLE, ", ".join(sql_literal(r) for r in access.WRITING_ROLES))
+
+ACCESS_DDL = (
+    "DO $$ BEGIN\n"
+    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s NOLOGIN; END IF;\n"
+    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s NOLOGIN; END IF;\n"
+    "END $$" % (USER_ROLE, USER_ROLE, JUSTICE_ROLE, JUSTICE_ROLE),
+    'CREATE TABLE IF NOT EXISTS "rs_access" ("login" text PRIMARY KEY, '
+    '"role" text NOT NULL CHECK ("role" IN (%s)), "departements" text[] NOT NULL DEFAULT \'{}\', '
+    '"national" boolean NOT NULL DEFAULT false, "region" text, "organisation_uuid" text, '
+    '"justice" boolean NOT NULL DEFAULT false, "granted_by" text NOT NULL DEFAULT session_user, '
+    '"granted_at" timestamptz NOT NULL DEFAULT now())' % ", ".join(sql_literal(r) for r in access.ROLES),
+    # The caller's own rights, for the policies (a policy on rs_access cannot read rs_access itself).
+    'CREATE OR REPLACE FUNCTION "rs_my_access"() RETURNS SETOF "rs_access" LANGUAGE sql STABLE '
+    'SECURITY DEFINER SET search_path FROM CURRENT AS $$ '
+    'SELECT * FROM "rs_access" WHERE "login" = session_user $$',
+    'CREATE OR REPLACE FUNCTION "rs_is_owner"() RETURNS boolean LANGUAGE sql STABLE AS $$ '
+    "SELECT pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = 'rs_meta'::regclass), "
+    "'MEMBER') $$",
+    # Authorship: the statement trigger decides once per statement, the row trigger stamps.
+    'CREATE OR REPLACE FUNCTION "rs_author_statement"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
+    "IF \"rs_is_owner\"() THEN PERFORM set_config('rs.author', '', true); "
+    "ELSE PERFORM set_config('rs.author', session_user, true), set_config('app.user', session_user, true); "
+    "END IF; RETURN NULL; END $$",
+    'CREATE OR REPLACE FUNCTION "rs_author_row"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+    "DECLARE author text := nullif(current_setting('rs.author', true), ''); BEGIN "
+    "IF author IS NOT NULL THEN "
+    "  NEW.\"updated_by\" := author; "
+    "  IF TG_OP = 'INSERT' THEN NEW.\"created_by\" := author; END IF; "
+    "END IF; RETURN NEW; END $$",
+    'CREATE OR REPLACE FUNCTION "rs_author_batch"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
+    'IF NOT "rs_is_owner"() THEN NEW."login" := session_user; END IF; RETURN NEW; END $$',
+    # Whether a row exists at all (never its content): a push that matched no row tells a row outside
+    # the login's territories from one deleted meanwhile.
+    'CREATE OR REPLACE FUNCTION "rs_row_exists"("target" text, "row_uuid" text) RETURNS boolean LANGUAGE plpgsql '
+    'STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$ DECLARE found boolean; BEGIN '
+    'IF "target" <> ALL (ARRAY[%s]) THEN RETURN false; END IF; '
+    "EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%I WHERE \"uuid\" = $1)', \"target\") INTO found "
+    'USING "row_uuid"; RETURN found; END $$' % ", ".join(sql_literal(t.name) for t in schema.TABLES),
+    'CREATE OR REPLACE FUNCTION "rs_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
+    "IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN "
+    "  RETURN CASE WHEN TG_LEVEL = 'STATEMENT' THEN NULL WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END; "
+    "END IF; "
+    "RAISE EXCEPTION 'L''historique (%) ne se modifie ni ne s''efface / The history (%) is append-only', "
+    "TG_TABLE_NAME, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END $$",
+)
+
+
+def _in_scope(condition: str) -> str:
+    return "(%s OR %s)" % (NATIONAL, condition)
+
+
+def _visible_uuid(column: str, tables) -> str:
+    """The row named by `column` is one the login reads (now or in the history): the named tables'
+    own policies decide."""
+    return " OR ".join('%s IN (SELECT "uuid" FROM %s)' % (column, quoted(t))
+                       for name in tables for t in (name, history_of(name)))
+
+
+def read_condition(table: Table) -> str:
+    """Which rows of the table (or of its history) a login reads."""
+    if table.name in ("organisations", "indicator_definitions"):
+        return "true"
+    if "departement" in table.field_names:
+        return _in_scope('"departement" = ANY (%s)' % DEPARTEMENTS)
+    if table.parent is not None:
+        parent, column = table.parent
+        return _in_scope(_visible_uuid(quoted(column), (parent,)))
+    if table.name == "attachments":
+        return _in_scope(_visible_uuid('"owner_uuid"', ATTACHMENT_OWNERS))
+    return "true"
+
+
+def write_condition(table: Table) -> str:
+    if table.name == "organisations":
+        writable = '(%s AND (%s OR "departement" = ANY (%s)))' % (WRITER, NATIONAL, DEPARTEMENTS)
+    else:
+        writable = "(%s AND %s)" % (WRITER, read_condition(table))
+    if table.name == "indicator_values":
+        operator = ('(%s = %s AND %s AND "action_uuid" IN (SELECT o."action_uuid" FROM "action_organisations" o '
+                    'WHERE o."organisation_uuid" = %s))' % (ROLE, sql_literal(access.OPERATOR),
+                                                            read_condition(table), ORGANISATION))
+        return "(%s OR %s)" % (writable, operator)
+    return writable
+
+
+def _logged_row_visible(table_name: str) -> str:
+    """A row of rs_changes / rs_versions (table_name, uuid) is read by whoever reads the row it names."""
+    cases = " ".join("WHEN %s THEN EXISTS (SELECT 1 FROM %s t WHERE t.\"uuid\" = %s.\"uuid\") "
+                     "OR EXISTS (SELECT 1 FROM %s h WHERE h.\"uuid\" = %s.\"uuid\")" % (
+                         sql_literal(t.name), quoted(t.name), quoted(table_name), quoted(history_of(t.name)),
+                         quoted(table_name)) for t in schema.TABLES)
+    return _in_scope('CASE "table_name" %s ELSE false END' % cases)
+
+
+def _policies(target: str, read: str, insert: str, update: str = None, delete: str = None) -> Iterator[str]:
+    q = quoted(target)
+    yield "ALTER TABLE %s ENABLE ROW LEVEL SECURITY" % q
+    for name, command, clause in (("rs_read", "SELECT", "USING (%s)" % read),
+                                  ("rs_insert", "INSERT", "WITH CHECK (%s)" % insert),
+                                  ("rs_update", "UPDATE", update and "USING (%s) WITH CHECK (%s)" % (update, update)),
+                                  ("rs_delete", "DELETE", delete and "USING (%s)" % delete)):
+        yield 'DROP POLICY IF EXISTS "%s" ON %s' % (name, q)
+        if clause:
+            yield 'CREATE POLICY "%s" ON %s FOR %s TO %s %s' % (name, q, command, USER_ROLE, clause)
+
+
+def _trigger(name: str, target: str, when: str, level: str, function: str) -> Iterator[str]:
+    yield 'DROP TRIGGER IF EXISTS "%s" ON %s' % (name, quoted(target))
+    yield 'CREATE TRIGGER "%s" %s ON %s FOR EACH %s EXECUTE FUNCTION "%s"()' % (
+        name, when, quoted(target), level, function)
+
+
+def _append_only(target: str) -> Iterator[str]:
+    yield "REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM PUBLIC, %s" % (quoted(target), USER_ROLE)
+    yield from _trigger("%s_append_only" % target, target, "BEFORE UPDATE OR DELETE", "ROW", "rs_append_only")
+    yield from _trigger("%s_no_truncate" % target, target, "BEFORE TRUNCATE", "STATEMENT", "rs_append_only")
+
+
+def _column_list(table: Table, history: bool = False) -> List[str]:
+    names = ["fid" if not history else "history_id"]
+    if table.geometry:
+        names.append(GEOMETRY_COLUMN)
+    names += [f.name for f in table.fields if f.name not in access.restricted_fields(table)]
+    if history:
+        names += ["valid_from", "valid_to", "changed_by", "operation", "reason"]
+    return names
+
+
+def _grants(table: Table) -> Iterator[str]:
+    q, h = quoted(table.name), quoted(history_of(table.name))
+    restricted = access.restricted_fields(table)
+    yield "REVOKE ALL ON %s, %s FROM %s" % (q, h, USER_ROLE)
+    if restricted:
+        visible = ", ".join(quoted(c) for c in _column_list(table))
+        yield "GRANT SELECT (%s), INSERT (%s), UPDATE (%s), DELETE ON %s TO %s" % (
+            visible, visible, visible, q, USER_ROLE)
+        yield "GRANT SELECT, INSERT, UPDATE ON %s TO %s" % (q, JUSTICE_ROLE)
+        yield "GRANT SELECT (%s) ON %s TO %s" % (", ".join(quoted(c) for c in _column_list(table, True)),
+                                                 h, USER_ROLE)
+        yield "GRANT SELECT ON %s TO %s" % (h, JUSTICE_ROLE)
+        yield from _restricted_views(table)
+    else:
+        yield "GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s" % (q, USER_ROLE)
+        yield "GRANT SELECT ON %s TO %s" % (h, USER_ROLE)
+    # the history rows are written by the table's own trigger, as the login that made the change
+    yield "GRANT INSERT ON %s TO %s" % (h, USER_ROLE)
+
+
+def restricted_view(name: str) -> str:
+    return name + RESTRICTED_SUFFIX
+
+
+def _restricted_views(table: Table) -> Iterator[str]:
+    """The table and its history without the restricted columns, for QGIS (which reads SELECT *): simple
+    views, so updatable, and security_invoker, so the login's own grants and policies apply."""
+    for target, history in ((table.name, False), (history_of(table.name), True)):
+        view = quoted(restricted_view(target))
+        yield "DROP VIEW IF EXISTS %s" % view
+        yield "CREATE VIEW %s WITH (security_invoker = true) AS SELECT %s FROM %s" % (
+            view, ", ".join(quoted(c) for c in _column_list(table, history)), quoted(target))
+        yield "GRANT SELECT%s ON %s TO %s" % ("" if history else ", INSERT, UPDATE, DELETE", view, USER_ROLE)
+
+
+def table_statements(table: Table) -> Iterator[str]:
+    history = history_of(table.name)
+    yield from _grants(table)
+    write = write_condition(table)
+    yield from _policies(table.name, read_condition(table), write, write, write)
+    yield from _policies(history, read_condition(table),
+                         '"changed_by" = session_user::text AND %s' % read_condition(table))
+    yield from _append_only(history)
+    yield from _trigger("%s_author_stmt" % table.name, table.name, "BEFORE INSERT OR UPDATE OR DELETE",
+                        "STATEMENT", "rs_author_statement")
+    yield from _trigger("%s_author_row" % table.name, table.name, "BEFORE INSERT OR UPDATE", "ROW",
+                        "rs_author_row")
+
+
+def missing(cursor) -> List[str]:
+    """What an upgrade adds to a store made before the access rights."""
+    cursor.execute("SELECT to_regclass('rs_access') IS NULL")
+    return ["rs_access (droits d'accès, sécurité des lignes / access rights, row-level security)"] \
+        if cursor.fetchone()[0] else []
+
+
+def statements() -> Iterator[str]:
+    """Roles, rights table, policies, grants and triggers of the whole store, in order (idempotent)."""
+    yield from ACCESS_DDL
+    yield "GRANT SELECT ON \"rs_meta\" TO %s" % USER_ROLE
+    yield ("DO $$ BEGIN EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %%I TO %s', current_schema()); "
+           "END $$" % USER_ROLE)
+    for table in schema.TABLES:
+        yield from table_statements(table)
+    yield "GRANT SELECT, INSERT ON \"rs_versions\", \"rs_batches\", \"rs_conflict_resolutions\" TO %s" % USER_ROLE
+    yield "GRANT SELECT, INSERT, UPDATE ON \"rs_changes\" TO %s" % USER_ROLE
+    yield "GRANT SELECT, INSERT, UPDATE, DELETE ON \"rs_access\" TO %s" % USER_ROLE
+    yield from _policies("rs_versions", _logged_row_visible("rs_versions"), '"changed_by" = session_user::text')
+    yield from _policies("rs_changes", _logged_row_visible("rs_changes"), "true", "true")
+    yield from _policies("rs_conflict_resolutions", _logged_row_visible("rs_conflict_resolutions"), "true")
+    admin = "%s = %s" % (ROLE, sql_literal(access.ADMIN))
+    yield from _policies("rs_batches", '"login" = session_user::text OR %s' % admin, '"login" = session_user::text')
+    yield from _policies("rs_access", '"login" = session_user::text OR %s' % admin, admin, admin, admin)
+    yield from _trigger("rs_batches_author", "rs_batches", "BEFORE INSERT", "ROW", "rs_author_batch")
+    for target in APPEND_ONLY:
+        yield from _append_only(target)
