@@ -11,7 +11,7 @@ from typing import List, Optional
 from .i18n import message
 from .store.base import StoreError
 
-COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report")
+COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report", "access", "anonymise")
 
 EXIT_ERROR = 2
 

@@ -109,11 +109,29 @@ class PostGISStore(Store):
         self.location = display_location(location)
         with contextlib.closing(connect(location)) as connection, connection.cursor() as cursor:
             self._meta = _read_meta(cursor, location)
+            cursor.execute("SELECT current_schema()")
+            self._schema = cursor.fetchone()[0]
+            self.hidden = access_rights.hidden_columns(connection)
         self.version = int(self._meta["schema_version"])
         self.role = self._meta.get("role", ROLE_SHARED)
 
     def provider(self) -> str:
         return "postgres"
+
+    def layer_source(self, table: str) -> str:
+        """QGIS's source of the table, opened straight on the database (online editing): the login's own
+        connection, so its rights apply; the restricted view when it may not read every column."""
+        if self._location.startswith(QGIS_CONNECTION):
+            raise StoreError("Ouvrez ce stockage par l'adresse du serveur (postgresql://… ou service=…).",
+                             "Open this store by the server's address (postgresql://… or service=…).")
+        from psycopg2.extensions import parse_dsn
+        parameters = parse_dsn(self._location)
+        connection = " ".join("%s='%s'" % (key, parameters[key]) for key in (
+            "service", "dbname", "host", "port", "user", "sslmode") if parameters.get(key))
+        target = postgres_access.restricted_view(table) if self.hidden.get(table) else table
+        geometry = " (%s)" % GEOMETRY_COLUMN if schema.table(table).geometry else ""
+        return "%s key='fid' checkPrimaryKeyUnicity='0' table=\"%s\".\"%s\"%s" % (
+            connection, self._schema, target, geometry)
 
     def meta(self, key: str) -> Optional[str]:
         return self._meta.get(key)
