@@ -88,6 +88,10 @@ class ResorptionPlugin:
             self.toolbar.addAction(action)
 
         self.menu.addSeparator()
+        access_action = QAction(tr("Droits d'accès (PostGIS)…"), self.iface.mainWindow())
+        access_action.triggered.connect(self.edit_access)
+        self.menu.addAction(access_action)
+        self.actions.append(access_action)
         settings_action = QAction(tr("Paramètres…"), self.iface.mainWindow())
         settings_action.triggered.connect(self.edit_settings)
         self.menu.addAction(settings_action)
@@ -132,6 +136,10 @@ class ResorptionPlugin:
         if dialog.exec():
             dialog.settings().save()
             self._publish_settings()
+
+    def edit_access(self) -> None:
+        from .gui.access_dialog import AccessDialog
+        AccessDialog(self.iface).exec()
 
     # --- undoing -----------------------------------------------------------------------
     def unload(self):

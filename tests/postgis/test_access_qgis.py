@@ -75,3 +75,25 @@ def test_edits_through_a_qgis_layer_keep_to_the_login_rights(store):
     reader.rollBack()
     assert rows(store, None, "SELECT population_total FROM sites WHERE uuid IN (%s, %s)", SITE_75, SITE_13) == [
         (25,), (25,)]
+
+
+def test_the_admin_dialog_lists_grants_and_changes_them_as_postgresql_allows(store, qgis_iface):
+    from plugin.gui.access_dialog import AccessDialog
+    dialog = AccessDialog(qgis_iface, as_login(store, "adm"))
+    assert sorted(dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())) == [
+        "adm", "ed93", "ed93j", "idf", "op93"]
+    row = next(r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).text() == "idf")
+    assert dialog.table.item(row, 2).text() == "75, 77, 78, 91, 92, 93, 94, 95"
+    dialog.table.selectRow(row)
+    assert dialog.loginEdit.text() == "idf" and dialog.roleCombo.currentData() == "reader"
+    dialog.regionCombo.setCurrentIndex(0)
+    dialog.departementsEdit.setText("13")
+    assert dialog.grant()
+    assert {r[0] for r in rows(store, "idf", "SELECT uuid FROM sites_restricted")} == {SITE_13}
+    # an editor opening the dialog sees only itself and cannot grant
+    editor = AccessDialog(qgis_iface, as_login(store, "ed93"))
+    assert editor.table.rowCount() == 1
+    editor.loginEdit.setText("ed93")
+    editor.nationalCheck.setChecked(True)
+    assert not editor.grant()
+    assert "refusé" in editor.statusLabel.text()
