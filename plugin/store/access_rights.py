@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Set
 from ..model import access
 from . import postgis
 from .base import StoreError
-from .postgres_access import JUSTICE_ROLE, USER_ROLE
+from .postgres_access import JUSTICE_ROLE, NATIONAL_ROLE, USER_ROLE
 
 
 @dataclass
@@ -69,10 +69,11 @@ def grant(location: str, rights: Grant, password: Optional[str] = None) -> None:
                     "administrator." % rights.login)
             admin = sql.SQL(" WITH ADMIN OPTION" if rights.role == access.ADMIN else "")
             cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(USER_ROLE), login) + admin)
-            if rights.justice or rights.role == access.ADMIN:
-                cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(JUSTICE_ROLE), login) + admin)
-            else:
-                cursor.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(JUSTICE_ROLE), login))
+            for role, given in ((JUSTICE_ROLE, rights.justice), (NATIONAL_ROLE, rights.national)):
+                if given or rights.role == access.ADMIN:
+                    cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), login) + admin)
+                else:
+                    cursor.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(role), login))
             cursor.execute(
                 'INSERT INTO "rs_access" ("login", "role", "departements", "national", "region", "justice", '
                 '"organisation_uuid") VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT ("login") DO UPDATE SET '
@@ -99,8 +100,9 @@ def revoke(location: str, login: str) -> bool:
             had = cursor.rowcount > 0
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,))
             if cursor.fetchone():
-                cursor.execute(sql.SQL("REVOKE {}, {} FROM {}").format(
-                    sql.Identifier(USER_ROLE), sql.Identifier(JUSTICE_ROLE), sql.Identifier(login)))
+                cursor.execute(sql.SQL("REVOKE {}, {}, {} FROM {}").format(
+                    sql.Identifier(USER_ROLE), sql.Identifier(JUSTICE_ROLE), sql.Identifier(NATIONAL_ROLE),
+                    sql.Identifier(login)))
             return had
     except psycopg2.Error as error:
         raise _failed(error) from error

@@ -29,22 +29,23 @@ from .sqlite_ddl import GEOMETRY_COLUMN
 
 USER_ROLE = "rs_user"
 JUSTICE_ROLE = "rs_justice"
+# National logins and admins: policies of their own, so that a territorial login's policy stays a plain
+# condition on the département (its index) and a national one is not evaluated row by row.
+NATIONAL_ROLE = "rs_national"
 APPEND_ONLY = ("rs_versions", "rs_batches")
 RESTRICTED_SUFFIX = "_restricted"
 ATTACHMENT_OWNERS = ("sites", "insertion_sites", "actions")
 
 _MINE = 'FROM "rs_my_access"() a'
-NATIONAL = "coalesce((SELECT a.\"national\" OR a.\"role\" = 'admin' %s), false)" % _MINE
 DEPARTEMENTS = '(SELECT a."departements" %s)::text[]' % _MINE
 ROLE = '(SELECT a."role" %s)' % _MINE
 ORGANISATION = '(SELECT a."organisation_uuid" %s)' % _MINE
 WRITER = "%s IN (%s)" % (ROLE, ", ".join(sql_literal(r) for r in access.WRITING_ROLES))
 
 ACCESS_DDL = (
-    "DO $$ BEGIN\n"
-    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s NOLOGIN; END IF;\n"
-    "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s NOLOGIN; END IF;\n"
-    "END $$" % (USER_ROLE, USER_ROLE, JUSTICE_ROLE, JUSTICE_ROLE),
+    "DO $$ BEGIN\n%sEND $$" % "".join(
+        "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s NOLOGIN; END IF;\n"
+        % (role, role) for role in (USER_ROLE, JUSTICE_ROLE, NATIONAL_ROLE)),
     'CREATE TABLE IF NOT EXISTS "rs_access" ("login" text PRIMARY KEY, '
     '"role" text NOT NULL CHECK ("role" IN (%s)), "departements" text[] NOT NULL DEFAULT \'{}\', '
     '"national" boolean NOT NULL DEFAULT false, "region" text, "organisation_uuid" text, '
@@ -86,10 +87,6 @@ ACCESS_DDL = (
 )
 
 
-def _in_scope(condition: str) -> str:
-    return "(%s OR %s)" % (NATIONAL, condition)
-
-
 def _visible_uuid(column: str, tables) -> str:
     """The row named by `column` is one the login reads (now or in the history): the named tables'
     own policies decide."""
@@ -102,18 +99,18 @@ def read_condition(table: Table) -> str:
     if table.name in ("organisations", "indicator_definitions"):
         return "true"
     if "departement" in table.field_names:
-        return _in_scope('"departement" = ANY (%s)' % DEPARTEMENTS)
+        return '"departement" = ANY (%s)' % DEPARTEMENTS
     if table.parent is not None:
         parent, column = table.parent
-        return _in_scope(_visible_uuid(quoted(column), (parent,)))
+        return "(%s)" % _visible_uuid(quoted(column), (parent,))
     if table.name == "attachments":
-        return _in_scope(_visible_uuid('"owner_uuid"', ATTACHMENT_OWNERS))
+        return "(%s)" % _visible_uuid('"owner_uuid"', ATTACHMENT_OWNERS)
     return "true"
 
 
 def write_condition(table: Table) -> str:
     if table.name == "organisations":
-        writable = '(%s AND (%s OR "departement" = ANY (%s)))' % (WRITER, NATIONAL, DEPARTEMENTS)
+        writable = '(%s AND "departement" = ANY (%s))' % (WRITER, DEPARTEMENTS)
     else:
         writable = "(%s AND %s)" % (WRITER, read_condition(table))
     if table.name == "indicator_values":
@@ -139,19 +136,28 @@ def _row_visible_function() -> str:
 
 def _logged_row_visible() -> str:
     """A row of rs_changes / rs_versions (table_name, uuid) is read by whoever reads the row it names."""
-    return _in_scope('"rs_row_visible"("table_name", "uuid")')
+    return '"rs_row_visible"("table_name", "uuid")'
 
 
-def _policies(target: str, read: str, insert: str, update: str = None, delete: str = None) -> Iterator[str]:
+def _role_policies(target: str, prefix: str, role: str, conditions) -> Iterator[str]:
+    """The role's policies on the table: (read, insert, update, delete) conditions, None = not allowed."""
     q = quoted(target)
-    yield "ALTER TABLE %s ENABLE ROW LEVEL SECURITY" % q
-    for name, command, clause in (("rs_read", "SELECT", "USING (%s)" % read),
-                                  ("rs_insert", "INSERT", "WITH CHECK (%s)" % insert),
-                                  ("rs_update", "UPDATE", update and "USING (%s) WITH CHECK (%s)" % (update, update)),
-                                  ("rs_delete", "DELETE", delete and "USING (%s)" % delete)):
-        yield 'DROP POLICY IF EXISTS "%s" ON %s' % (name, q)
+    read, insert, update, delete = (tuple(conditions) + (None,) * 4)[:4]
+    for name, command, clause in (("read", "SELECT", read and "USING (%s)" % read),
+                                  ("insert", "INSERT", insert and "WITH CHECK (%s)" % insert),
+                                  ("update", "UPDATE", update and "USING (%s) WITH CHECK (%s)" % (update, update)),
+                                  ("delete", "DELETE", delete and "USING (%s)" % delete)):
+        yield 'DROP POLICY IF EXISTS "%s_%s" ON %s' % (prefix, name, q)
         if clause:
-            yield 'CREATE POLICY "%s" ON %s FOR %s TO %s %s' % (name, q, command, USER_ROLE, clause)
+            yield 'CREATE POLICY "%s_%s" ON %s FOR %s TO %s %s' % (prefix, name, q, command, role, clause)
+
+
+def _policies(target: str, territorial, national=()) -> Iterator[str]:
+    """Row-level security on the table: the policies of every login (its territories) and those of the
+    national logins."""
+    yield "ALTER TABLE %s ENABLE ROW LEVEL SECURITY" % quoted(target)
+    yield from _role_policies(target, "rs", USER_ROLE, territorial)
+    yield from _role_policies(target, "rs_national", NATIONAL_ROLE, national)
 
 
 def _trigger(name: str, target: str, when: str, level: str, function: str) -> Iterator[str]:
@@ -215,9 +221,10 @@ def table_statements(table: Table) -> Iterator[str]:
     history = history_of(table.name)
     yield from _grants(table)
     write = write_condition(table)
-    yield from _policies(table.name, read_condition(table), write, write, write)
-    yield from _policies(history, read_condition(table),
-                         '"changed_by" = session_user::text AND %s' % read_condition(table))
+    author = '"changed_by" = session_user::text'
+    yield from _policies(table.name, (read_condition(table), write, write, write), ("true", WRITER, WRITER, WRITER))
+    yield from _policies(history, (read_condition(table), "%s AND %s" % (author, read_condition(table))),
+                         ("true", author))
     yield from _append_only(history)
     yield from _trigger("%s_author_stmt" % table.name, table.name, "BEFORE INSERT OR UPDATE OR DELETE",
                         "STATEMENT", "rs_author_statement")
@@ -244,12 +251,14 @@ def statements() -> Iterator[str]:
     yield "GRANT SELECT, INSERT ON \"rs_versions\", \"rs_batches\", \"rs_conflict_resolutions\" TO %s" % USER_ROLE
     yield "GRANT SELECT, INSERT, UPDATE ON \"rs_changes\" TO %s" % USER_ROLE
     yield "GRANT SELECT, INSERT, UPDATE, DELETE ON \"rs_access\" TO %s" % USER_ROLE
-    yield from _policies("rs_versions", _logged_row_visible(), '"changed_by" = session_user::text')
-    yield from _policies("rs_changes", _logged_row_visible(), "true", "true")
-    yield from _policies("rs_conflict_resolutions", _logged_row_visible(), "true")
+    author = '"changed_by" = session_user::text'
+    yield from _policies("rs_versions", (_logged_row_visible(), author), ("true", author))
+    yield from _policies("rs_changes", (_logged_row_visible(), "true", "true"), ("true", "true", "true"))
+    yield from _policies("rs_conflict_resolutions", (_logged_row_visible(), "true"), ("true", "true"))
     admin = "%s = %s" % (ROLE, sql_literal(access.ADMIN))
-    yield from _policies("rs_batches", '"login" = session_user::text OR %s' % admin, '"login" = session_user::text')
-    yield from _policies("rs_access", '"login" = session_user::text OR %s' % admin, admin, admin, admin)
+    own = '"login" = session_user::text'
+    yield from _policies("rs_batches", ("%s OR %s" % (own, admin), own))
+    yield from _policies("rs_access", ("%s OR %s" % (own, admin), admin, admin, admin))
     yield from _trigger("rs_batches_author", "rs_batches", "BEFORE INSERT", "ROW", "rs_author_batch")
     for target in APPEND_ONLY:
         yield from _append_only(target)
