@@ -4,7 +4,8 @@
 
 Starts the tests' throwaway PostgreSQL cluster, generates the sites over the 101 départements on the
 server, grants an editor of Seine-Saint-Denis and a national reader, then times in one run (median of
---repeat after one warm-up, each login on its own connection, as the synthesis dock):
+--repeat, the login and the owner timed alternately, each on its own open connection as the
+synthesis dock):
 
 * the sums by département (every figure of the block) as the editor of 93 (row-level security on),
   against the owner (not subject to it) summing the same département;
@@ -31,7 +32,7 @@ from conftest import Cluster  # noqa: E402  (the tests' throwaway cluster)
 from plugin.model import access  # noqa: E402
 from plugin.store import access_rights, create_store, gpkg, postgis, sums_sql  # noqa: E402
 from plugin.sync import checkout, synchronise  # noqa: E402
-from timing import median_time, timed  # noqa: E402
+from timing import timed  # noqa: E402
 
 DEPARTEMENTS = sorted(code for _, codes in access.REGIONS.values() for code in codes)
 GENERATE = """
@@ -53,12 +54,21 @@ def login_uri(uri, login):
     return uri.replace("postgresql://postgres@", "postgresql://%s@" % login)
 
 
-def sums_time(uri, repeat, territory=sums_sql.EVERYWHERE):
-    with contextlib.closing(postgis.connect(uri)) as connection:
-        figures = sums_sql.site_sums(connection, by="departement", territory=territory)
-        seconds = median_time(lambda: sums_sql.site_sums(connection, by="departement", territory=territory),
-                              repeat, warm_up=True)
-    return seconds, figures
+def sums_pair(login_location, owner_location, repeat, territory=sums_sql.EVERYWHERE):
+    """Medians of the sums by département of a login (RLS) and of the owner, timed alternately on two open
+    connections (the machine is shared: a burst of load falls on both), after a warm-up; the figures are
+    checked equal."""
+    def call(connection, where):
+        return sums_sql.site_sums(connection, by="departement", territory=where)
+    with contextlib.closing(postgis.connect(login_location)) as login, \
+            contextlib.closing(postgis.connect(owner_location)) as owner:
+        mine, theirs = call(login, sums_sql.EVERYWHERE), call(owner, territory)
+        assert (mine.total, mine.groups) == (theirs.total, theirs.groups)
+        times = [], []
+        for _ in range(repeat):
+            times[0].append(timed(call, login, sums_sql.EVERYWHERE)[0])
+            times[1].append(timed(call, owner, territory)[0])
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def edit_locally(path, count, seed):
@@ -91,18 +101,13 @@ def main():
         access_rights.grant(uri, access_rights.Grant(READER, access.READER, [], national=True))
 
         results = []
-        in_93 = sums_sql.Territory(departement="93")
-        owner_93, owner_93_figures = sums_time(uri, arguments.repeat, in_93)
-        editor, editor_figures = sums_time(login_uri(uri, EDITOR), arguments.repeat)
-        assert (editor_figures.total, editor_figures.groups) == (owner_93_figures.total, owner_93_figures.groups)
+        editor, owner_93 = sums_pair(login_uri(uri, EDITOR), uri, arguments.repeat,
+                                     sums_sql.Territory(departement="93"))
         results.append(("sommes par département, éditeur du 93 (RLS)", editor,
                         "propriétaire, même département (sans RLS)", owner_93))
-        owner_all, owner_figures = sums_time(uri, arguments.repeat)
-        reader, reader_figures = sums_time(login_uri(uri, READER), arguments.repeat)
-        assert (reader_figures.total, reader_figures.groups) == (owner_figures.total, owner_figures.groups)
+        reader, owner_all = sums_pair(login_uri(uri, READER), uri, arguments.repeat)
         results.append(("sommes par département, lecteur national (RLS)", reader,
                         "propriétaire, France entière (sans RLS)", owner_all))
-
         checkouts, syncs = {}, {}
         for name, location in (("editeur", login_uri(uri, EDITOR)), ("proprietaire", uri)):
             copy = str(folder / ("%s.gpkg" % name))
