@@ -12,6 +12,7 @@ from ..layers import pg_connections
 from ..model import access
 from ..store import access_rights
 from ..store.base import StoreError
+from ..store.postgis import display_location
 
 COLUMNS = ("login", "role", "territories", "justice", "granted_by")
 
@@ -61,7 +62,8 @@ class AccessDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Connexion PostgreSQL"), self))
+        connection_label = QLabel(tr("Connexion PostgreSQL"), self)
+        top.addWidget(connection_label)
         top.addWidget(self.connectionCombo, 1)
         top.addWidget(refresh)
         form = QFormLayout()
@@ -78,12 +80,13 @@ class AccessDialog(QDialog):
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 3)
         layout.addLayout(form)
         layout.addLayout(actions)
         layout.addWidget(self.statusLabel)
         layout.addWidget(buttons)
         if location is not None:
+            connection_label.setText(tr("Stockage : {0}").format(display_location(location)))
             self.connectionCombo.hide()
             self.refresh()
 
@@ -103,6 +106,8 @@ class AccessDialog(QDialog):
         self.table.setRowCount(len(self.grants))
         for row, grant in enumerate(self.grants):
             territories = tr("national") if grant["national"] else ", ".join(grant["departements"])
+            if grant["region"] in access.REGIONS and not grant["national"]:
+                territories = "%s : %s" % (access.REGIONS[grant["region"]][0], territories)
             values = (grant["login"], pick(*access.ROLE_LABELS[grant["role"]]), territories,
                       tr("oui") if grant["justice"] else tr("non"), grant["granted_by"])
             for column, value in enumerate(values):

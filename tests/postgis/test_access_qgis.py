@@ -83,7 +83,7 @@ def test_the_admin_dialog_lists_grants_and_changes_them_as_postgresql_allows(sto
     assert sorted(dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())) == [
         "adm", "ed93", "ed93j", "idf", "op93"]
     row = next(r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).text() == "idf")
-    assert dialog.table.item(row, 2).text() == "75, 77, 78, 91, 92, 93, 94, 95"
+    assert dialog.table.item(row, 2).text() == "Île-de-France : 75, 77, 78, 91, 92, 93, 94, 95"
     dialog.table.selectRow(row)
     assert dialog.loginEdit.text() == "idf" and dialog.roleCombo.currentData() == "reader"
     dialog.regionCombo.setCurrentIndex(0)
