@@ -232,3 +232,16 @@ def test_create_login_asks_the_password_and_never_takes_it_from_the_command_line
     assert cluster.sql("SELECT rolcanlogin, rolpassword IS NOT NULL FROM pg_authid WHERE rolname = '%s'" % name) \
         == [(True, True)]
     assert {r[0] for r in rows(store, name, "SELECT uuid FROM sites_restricted")} == {SITE_93, SITE_93B}
+
+
+def test_history_shows_the_owner_only_when_asked_and_allowed(store, capsys):
+    with session(store, None, app_user="seed") as cursor:
+        cursor.execute("UPDATE sites SET owner = 'SCI Nouvelle', police_status = 'granted' WHERE uuid = %s",
+                       (SITE_93,))
+    for login, flag, shown in (("ed93j", [], False), ("ed93j", ["--include-justice"], True),
+                               ("ed93", ["--include-justice"], False), ("adm", ["--include-justice"], True)):
+        assert cli.main(["history", as_login(store, login), SITE_93, "--json"] + flag) == 0
+        versions = json.loads(capsys.readouterr().out)
+        changed = {field for version in versions for field in version["changes"]}
+        assert ("owner" in changed and "police_status" in changed) == shown, (login, flag)
+        assert "population_total" in changed
