@@ -452,6 +452,10 @@ class SharedPostGIS(SharedStore):
         row["row_version"] = version
         if row.get("updated_by") in (None, EXTERNAL_AUTHOR):
             row["updated_by"] = login
+        written = sorted(c for c in hidden if row.get(c) is not None)
+        if written:  # a value the login may not read is not written either, and not dropped silently
+            raise access_rights.push_refused(cursor, change, "champ(s) réservé(s) / restricted field(s): %s"
+                                             % ", ".join(written))
         names = [c for c in columns(declared) if c in row and c not in hidden]
         if change.op == INSERT:
             cursor.execute('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("uuid") DO NOTHING' % (

@@ -245,3 +245,13 @@ def test_history_shows_the_owner_only_when_asked_and_allowed(store, capsys):
         changed = {field for version in versions for field in version["changes"]}
         assert ("owner" in changed and "police_status" in changed) == shown, (login, flag)
         assert "population_total" in changed
+
+
+def test_a_restricted_field_typed_in_a_copy_without_the_permission_is_refused_not_dropped(store, tmp_path):
+    copy = checkout(as_login(store, "ed93"), str(tmp_path / "ed93.gpkg"), ["93"], "ed93")
+    with local(copy) as connection:
+        connection.execute("UPDATE sites SET police_status = 'granted' WHERE uuid = ?", (SITE_93,))
+        connection.commit()
+    with pytest.raises(StoreError, match="police_status"):
+        synchronise(copy, "ed93")
+    assert rows(store, None, "SELECT police_status FROM sites WHERE uuid = %s", SITE_93) == [("requested",)]

@@ -1,7 +1,7 @@
 """The shared store opened straight in QGIS (online editing) by each login of the access tests: the layers,
 their forms and their edits obey the same rights as psql and the sync."""
 import pytest
-from qgis.core import QgsGeometry, QgsPointXY, QgsProject
+from qgis.core import Qgis, QgsGeometry, QgsPointXY, QgsProject
 
 from access_helpers import OWNER, SITE_13, SITE_75, SITE_93, as_login, create_logins, grant_all, rows, seed
 from plugin.layers import loader
@@ -97,3 +97,25 @@ def test_the_admin_dialog_lists_grants_and_changes_them_as_postgresql_allows(sto
     editor.nationalCheck.setChecked(True)
     assert not editor.grant()
     assert "refusé" in editor.statusLabel.text()
+
+
+def test_the_server_refusal_of_a_push_is_shown_by_synchronise_in_qgis(store, qgis_iface, tmp_path):
+    from gui_helpers import recording_message_bar, wait_for
+    from plugin.gui.sync_actions import SyncManager
+    from plugin.sync import checkout
+    from sync_helpers import add_site, local
+    recording_message_bar(qgis_iface)
+    copy = checkout(as_login(store, "ed93"), str(tmp_path / "ed93.gpkg"), ["93"], "ed93")
+    with local(copy) as connection:
+        add_site(connection, "Campement du canal", departement="75", insee="75119")
+        connection.commit()
+    manager = SyncManager(qgis_iface)
+    manager.create()
+    try:
+        task = manager.synchronise(copy)
+        wait_for(task, 60)
+    finally:
+        manager.remove()
+    shown = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any("Campement du canal" in text and "refusé" in text for text in shown), shown
+    assert rows(store, None, "SELECT count(*) FROM sites WHERE name = 'Campement du canal'") == [(0,)]
