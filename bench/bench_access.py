@@ -17,7 +17,6 @@ Prints a Markdown table (paste it in docs/benchmarks.md).
 import argparse
 import contextlib
 import datetime
-import random
 import statistics
 import sys
 import tempfile
@@ -30,8 +29,9 @@ sys.path.insert(0, str(REPO / "tests" / "postgis"))
 from conftest import Cluster  # noqa: E402  (the tests' throwaway cluster)
 
 from plugin.model import access  # noqa: E402
-from plugin.store import access_rights, create_store, gpkg, postgis, sums_sql  # noqa: E402
+from plugin.store import access_rights, create_store, postgis, sums_sql  # noqa: E402
 from plugin.sync import checkout, synchronise  # noqa: E402
+from bench_sync import edit_locally  # noqa: E402
 from timing import timed  # noqa: E402
 
 DEPARTEMENTS = sorted(code for _, codes in access.REGIONS.values() for code in codes)
@@ -69,16 +69,6 @@ def sums_pair(login_location, owner_location, repeat, territory=sums_sql.EVERYWH
             times[0].append(timed(call, login, sums_sql.EVERYWHERE)[0])
             times[1].append(timed(call, owner, territory)[0])
     return statistics.median(times[0]), statistics.median(times[1])
-
-
-def edit_locally(path, count, seed):
-    rng = random.Random(seed)
-    with contextlib.closing(gpkg.connect(path)) as connection:
-        fids = [r[0] for r in connection.execute("SELECT fid FROM sites")]
-        for fid in rng.sample(fids, count):
-            connection.execute("UPDATE sites SET population_total = population_total + 1, huts = ? WHERE fid = ?",
-                               (rng.randint(0, 9), fid))
-        connection.commit()
 
 
 def main():

@@ -134,26 +134,24 @@ class AccessDialog(QDialog):
             self._say(tr("Saisissez le login."), True)
             return False
         codes = [c.strip().upper() for c in self.departementsEdit.text().replace(";", ",").split(",") if c.strip()]
-        try:
-            region = self.regionCombo.currentData()
-            departements = access_rights.territories(codes, region, self.nationalCheck.isChecked())
-            access_rights.grant(self.shared_location(), access_rights.Grant(
-                login, self.roleCombo.currentData(), departements, self.nationalCheck.isChecked(), region,
-                self.justiceCheck.isChecked(), self.organisationEdit.text().strip() or None))
-        except StoreError as error:
-            self._say(message(error), True)
-            return False
-        self.refresh()
-        self._say(tr("Droits de {0} enregistrés.").format(login))
-        return True
+        region, national = self.regionCombo.currentData(), self.nationalCheck.isChecked()
+        return self._change(lambda: access_rights.grant(self.shared_location(), access_rights.Grant(
+            login, self.roleCombo.currentData(), access_rights.territories(codes, region, national), national,
+            region, self.justiceCheck.isChecked(), self.organisationEdit.text().strip() or None)),
+            tr("Droits de {0} enregistrés.").format(login))
 
     def revoke(self) -> bool:
         login = self.loginEdit.text().strip()
+        return self._change(lambda: access_rights.revoke(self.shared_location(), login),
+                            tr("Droits de {0} retirés.").format(login))
+
+    def _change(self, change, done: str) -> bool:
+        """Run the change; PostgreSQL's refusal (or a bad entry) is shown in the dialog."""
         try:
-            access_rights.revoke(self.shared_location(), login)
+            change()
         except StoreError as error:
             self._say(message(error), True)
             return False
         self.refresh()
-        self._say(tr("Droits de {0} retirés.").format(login))
+        self._say(done)
         return True
