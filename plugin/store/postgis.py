@@ -236,8 +236,10 @@ class SharedPostGIS(SharedStore):
         try:
             with connection, connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (postgres_ddl.SYNC_LOCK,))
-                for statement in postgres_ddl.RESOLUTIONS_DDL:
-                    cursor.execute(statement)
+                cursor.execute("SELECT to_regclass(%s) IS NULL", (RESOLUTIONS_TABLE,))
+                if cursor.fetchone()[0]:  # a store made before the table (only its owner may create it)
+                    for statement in postgres_ddl.RESOLUTIONS_DDL:
+                        cursor.execute(statement)
                 for decision in resolutions:
                     cursor.execute(
                         'INSERT INTO "%s" ("client_id", "resolution_id", "uuid", "table_name", "field", "choice", '

@@ -25,6 +25,7 @@ from ..model import access, schema
 from ..model.rules import quoted, sql_literal
 from ..model.schema import Table, history_of
 from . import anonymisation
+from ..sync.protocol import RESOLUTIONS_TABLE
 from .sqlite_ddl import GEOMETRY_COLUMN
 
 USER_ROLE = "rs_user"
@@ -69,8 +70,11 @@ ACCESS_DDL = (
     "  NEW.\"updated_by\" := author; "
     "  IF TG_OP = 'INSERT' THEN NEW.\"created_by\" := author; END IF; "
     "END IF; RETURN NEW; END $$",
-    'CREATE OR REPLACE FUNCTION "rs_author_batch"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
-    'IF NOT "rs_is_owner"() THEN NEW."login" := session_user; END IF; RETURN NEW; END $$',
+    # the login of a sync batch and the author of a conflict decision, likewise
+    'CREATE OR REPLACE FUNCTION "rs_author_record"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN '
+    "IF \"rs_is_owner\"() THEN RETURN NEW; END IF; "
+    "IF TG_TABLE_NAME = 'rs_batches' THEN NEW.\"login\" := session_user; "
+    "ELSE NEW.\"resolved_by\" := session_user; END IF; RETURN NEW; END $$",
     # Whether a row exists at all (never its content): a push that matched no row tells a row outside
     # the login's territories from one deleted meanwhile.
     'CREATE OR REPLACE FUNCTION "rs_row_exists"("target" text, "row_uuid" text) RETURNS boolean LANGUAGE plpgsql '
@@ -259,7 +263,8 @@ def statements() -> Iterator[str]:
     own = '"login" = session_user::text'
     yield from _policies("rs_batches", ("%s OR %s" % (own, admin), own))
     yield from _policies("rs_access", ("%s OR %s" % (own, admin), admin, admin, admin))
-    yield from _trigger("rs_batches_author", "rs_batches", "BEFORE INSERT", "ROW", "rs_author_batch")
+    for target in ("rs_batches", RESOLUTIONS_TABLE):
+        yield from _trigger("%s_author" % target, target, "BEFORE INSERT", "ROW", "rs_author_record")
     for target in APPEND_ONLY:
         yield from _append_only(target)
     yield from anonymisation.postgres_statements()

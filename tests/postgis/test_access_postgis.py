@@ -255,3 +255,40 @@ def test_a_restricted_field_typed_in_a_copy_without_the_permission_is_refused_no
     with pytest.raises(StoreError, match="police_status"):
         synchronise(copy, "ed93")
     assert rows(store, None, "SELECT police_status FROM sites WHERE uuid = %s", SITE_93) == [("requested",)]
+
+
+def test_a_conflict_settled_by_an_editor_is_recorded_under_its_login(store, tmp_path):
+    from plugin.sync import MINE, WorkingCopy
+    first = checkout(as_login(store, "ed93"), str(tmp_path / "un.gpkg"), ["93"], "ed93")
+    second = checkout(as_login(store, "ed93j"), str(tmp_path / "deux.gpkg"), ["93"], "ed93j")
+    for path, value in ((first, 41), (second, 42)):
+        with local(path) as connection:
+            connection.execute("UPDATE sites SET population_total = ? WHERE uuid = ?", (value, SITE_93))
+    synchronise(first, "ed93")
+    assert synchronise(second, "ed93j").conflicts == 1
+    with WorkingCopy(second) as copy:
+        copy.resolve(SITE_93, "population_total", MINE, "un autre nom")
+        assert copy.synchronise("ed93j").conflicts == 0
+    assert rows(store, None, "SELECT population_total, updated_by FROM sites WHERE uuid = %s", SITE_93) == [
+        (42, "ed93j")]
+    assert rows(store, None, "SELECT field, choice, resolved_by FROM rs_conflict_resolutions") == [
+        ("population_total", MINE, "ed93j")]
+
+
+def test_a_store_made_before_the_access_rights_gets_them_by_upgrade(cluster, monkeypatch, capsys):
+    from plugin.store import create_store, postgres_access
+    database = "avant_droits_%d" % next(cluster.names)
+    cluster.sql("CREATE DATABASE %s" % database)
+    uri = cluster.uri(database)
+    with monkeypatch.context() as patched:  # the store as the plugin made it before issue 15
+        patched.setattr(postgres_access, "statements", lambda: iter(()))
+        create_store(uri)
+    create_logins(cluster)
+    seed(uri)
+    assert cluster.sql("SELECT to_regclass('rs_access')", database) == [(None,)]
+    assert cli.main(["upgrade", uri]) == 0
+    assert "rs_access" in capsys.readouterr().out
+    grant_all(uri)
+    assert visible_sites(uri, "ed93") == {SITE_93, SITE_93B}
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        rows(uri, "ed93", "DELETE FROM sites_history")
