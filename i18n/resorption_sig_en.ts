@@ -878,6 +878,14 @@
       <translation>The store is read-only: viewing only.</translation>
     </message>
     <message>
+      <source>Ouvrir une base PostgreSQL</source>
+      <translation>Open a PostgreSQL database</translation>
+    </message>
+    <message>
+      <source>Connexion (vos droits sur la base s'appliquent) :</source>
+      <translation>Connection (your rights on the database apply):</translation>
+    </message>
+    <message>
       <source>Stockage créé : {0}</source>
       <translation>Store created: {0}</translation>
     </message>
@@ -1440,6 +1448,14 @@
     <message>
       <source>Ajouter les couches d'un stockage au projet</source>
       <translation>Add the layers of a store to the project</translation>
+    </message>
+    <message>
+      <source>Ouvrir une base PostgreSQL (en ligne)…</source>
+      <translation>Open a PostgreSQL database (online)…</translation>
+    </message>
+    <message>
+      <source>Modifier directement le stockage partagé, sans copie de travail</source>
+      <translation>Edit the shared store directly, without a working copy</translation>
     </message>
     <message>
       <source>Droits d'accès (PostGIS)…</source>

@@ -64,6 +64,11 @@ class ResorptionPlugin:
                          lambda: self.store_actions.new_store(), tr("Créer un stockage vide : fichier GeoPackage ou base PostgreSQL (connexion QGIS)"))
         self._add_action("open_store.svg", tr("Ouvrir un stockage…"),
                          lambda: self.store_actions.open_store(), tr("Ajouter les couches d'un stockage au projet"))
+        online_action = QAction(tr("Ouvrir une base PostgreSQL (en ligne)…"), self.iface.mainWindow())
+        online_action.setToolTip(tr("Modifier directement le stockage partagé, sans copie de travail"))
+        online_action.triggered.connect(lambda: self.store_actions.open_connection())
+        self.menu.addAction(online_action)
+        self.actions.append(online_action)
 
         self.dock_manager = DockManager(self.iface)
         self.dock_manager.create()

@@ -118,20 +118,26 @@ class PostGISStore(Store):
     def provider(self) -> str:
         return "postgres"
 
+    def layer_relation(self, table: str) -> Tuple[str, str, Optional[str]]:
+        """(schema, relation, geometry column) QGIS opens for the table: the restricted view when the login
+        may not read every column (QGIS reads SELECT *)."""
+        target = postgres_access.restricted_view(table) if self.hidden.get(table) else table
+        return self._schema, target, GEOMETRY_COLUMN if schema.table(table).geometry else None
+
     def layer_source(self, table: str) -> str:
-        """QGIS's source of the table, opened straight on the database (online editing): the login's own
-        connection, so its rights apply; the restricted view when it may not read every column."""
+        """QGIS's source of the table, opened straight on the database (online editing) with the login's own
+        connection, so that its rights apply. A QGIS connection (qgis:NAME) is turned into a source by
+        layers.pg_connections, which reads it."""
         if self._location.startswith(QGIS_CONNECTION):
-            raise StoreError("Ouvrez ce stockage par l'adresse du serveur (postgresql://… ou service=…).",
-                             "Open this store by the server's address (postgresql://… or service=…).")
+            raise StoreError("Une connexion QGIS s'ouvre par les couches du plugin (layers.loader).",
+                             "A QGIS connection opens through the plugin's layers (layers.loader).")
         from psycopg2.extensions import parse_dsn
         parameters = parse_dsn(self._location)
         connection = " ".join("%s='%s'" % (key, parameters[key]) for key in (
             "service", "dbname", "host", "port", "user", "sslmode") if parameters.get(key))
-        target = postgres_access.restricted_view(table) if self.hidden.get(table) else table
-        geometry = " (%s)" % GEOMETRY_COLUMN if schema.table(table).geometry else ""
+        namespace, target, geometry = self.layer_relation(table)
         return "%s key='fid' checkPrimaryKeyUnicity='0' table=\"%s\".\"%s\"%s" % (
-            connection, self._schema, target, geometry)
+            connection, namespace, target, " (%s)" % geometry if geometry else "")
 
     def meta(self, key: str) -> Optional[str]:
         return self._meta.get(key)
