@@ -94,7 +94,16 @@ def _read_meta(cursor, location: str) -> Dict[str, str]:
     if not cursor.fetchone()[0]:
         raise NotAStore("%s n'est pas un stockage Résorption SIG." % display_location(location),
                         "%s is not a Résorption SIG store." % display_location(location))
-    cursor.execute('SELECT "key", "value" FROM "rs_meta"')
+    import psycopg2
+    try:
+        cursor.execute('SELECT "key", "value" FROM "rs_meta"')
+    except psycopg2.errors.InsufficientPrivilege as error:
+        login = cursor.connection.info.user
+        raise StoreError(
+            "Le login « %s » n'a aucun droit sur le stockage partagé %s : demandez-les à son administrateur "
+            "(python3 -m plugin access … grant %s …)." % (login, display_location(location), login),
+            "The login '%s' has no right on the shared store %s: ask its administrator "
+            "(python3 -m plugin access … grant %s …)." % (login, display_location(location), login)) from error
     meta = dict(cursor.fetchall())
     if int(meta["schema_version"]) > SCHEMA_VERSION:
         raise StoreTooNew(int(meta["schema_version"]), SCHEMA_VERSION)

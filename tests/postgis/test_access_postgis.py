@@ -292,3 +292,15 @@ def test_a_store_made_before_the_access_rights_gets_them_by_upgrade(cluster, mon
     assert visible_sites(uri, "ed93") == {SITE_93, SITE_93B}
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         rows(uri, "ed93", "DELETE FROM sites_history")
+
+
+def test_a_login_without_any_right_gets_a_clear_message_not_a_traceback(store, cluster, tmp_path):
+    if not cluster.sql("SELECT 1 FROM pg_roles WHERE rolname = 'inconnu'"):
+        cluster.sql("CREATE ROLE inconnu LOGIN")
+    for command in (["info", as_login(store, "inconnu")],
+                    ["checkout", as_login(store, "inconnu"), str(tmp_path / "c.gpkg"), "--departement", "93"]):
+        completed = subprocess.run([sys.executable, "-m", "plugin"] + command, cwd=str(REPO), capture_output=True,
+                                   text=True, env={"LANG": "C.UTF-8", "PATH": "/usr/bin"})
+        assert completed.returncode == cli.EXIT_ERROR
+        assert "Traceback" not in completed.stderr
+        assert "« inconnu » n'a aucun droit" in completed.stderr
