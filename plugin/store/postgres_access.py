@@ -13,7 +13,9 @@ declares.
 * Row-level security on every table: a login reads its territories, writes
   them if editor or admin (WITH CHECK: no row created or moved out of them),
   an operator writes only the indicator values of the dispositifs naming its
-  organisation. The store's owner (and superusers) is not subject to it.
+  organisation; national logins and admins (group role `rs_national`) have
+  policies of their own. The store's owner (and superusers) is not subject
+  to it.
 * History, rs_versions and rs_batches are append-only: UPDATE/DELETE are never
   granted and a trigger refuses them to anyone but the owner.
 * Authorship: for every login but the owner, created_by/updated_by/changed_by
@@ -24,8 +26,8 @@ from typing import Iterator, List
 from ..model import access, schema
 from ..model.rules import quoted, sql_literal
 from ..model.schema import Table, history_of
-from . import anonymisation
 from ..sync.protocol import RESOLUTIONS_TABLE
+from . import anonymisation
 from .sqlite_ddl import GEOMETRY_COLUMN
 
 USER_ROLE = "rs_user"
