@@ -92,6 +92,17 @@ def test_new_store_checkout_and_sync_through_a_qgis_connection(cluster, connecti
     assert cluster.sql("SELECT population_total FROM sites", connection) == [(44,)]
     assert cluster.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'sites'", connection) == [(OFFICER,)]
 
+    # --- "Ouvrir une base PostgreSQL (en ligne)…": the shared store itself, edited online
+    from plugin.gui.store_actions import StoreActions
+    assert StoreActions(gui_iface).open_connection(CONNECTION).location == "qgis:" + CONNECTION
+    online = next(layer for layer in QgsProject.instance().mapLayersByName("Sites")
+                  if layer.providerType() == "postgres")
+    assert online.featureCount() == 1
+    assert online.startEditing()
+    online.changeAttributeValue(next(online.getFeatures()).id(), online.fields().indexOf("population_total"), 45)
+    assert online.commitChanges(), online.commitErrors()
+    assert cluster.sql("SELECT population_total FROM sites", connection) == [(45,)]
+
     # --- the password is nowhere: project (.qgs and .qgz), QGIS settings, working copy, logs
     project = QgsProject.instance()
     assert project.mapLayers(), "the working copy's layers are in the project"
@@ -104,21 +115,3 @@ def test_new_store_checkout_and_sync_through_a_qgis_connection(cluster, connecti
         assert not any(secret.encode() in content for secret in SECRETS)
     logged = caplog.text + "\n".join(qgis_log)
     assert not any(secret in logged for secret in SECRETS)
-
-
-def test_a_shared_store_opens_straight_on_a_qgis_connection_for_online_editing(cluster, connection, gui_iface):
-    from plugin.gui.store_actions import StoreActions
-    from plugin.store import create_store
-    create_store("qgis:" + CONNECTION)
-    cluster.sql("INSERT INTO sites (name, departement, insee_code, geom) VALUES ('Les Prés', '93', '93066', "
-                "ST_SetSRID(ST_MakePoint(2.36, 48.93), 4326))", connection)
-    store = StoreActions(gui_iface).open_connection(CONNECTION)
-    assert store is not None and store.location == "qgis:" + CONNECTION
-    sites = QgsProject.instance().mapLayersByName("Sites")[0]
-    assert sites.providerType() == "postgres" and sites.featureCount() == 1
-    assert OFFICER_PASSWORD not in sites.source()
-    feature = next(sites.getFeatures())
-    assert sites.startEditing()
-    sites.changeAttributeValue(feature.id(), sites.fields().indexOf("population_total"), 12)
-    assert sites.commitChanges(), sites.commitErrors()
-    assert cluster.sql("SELECT population_total, row_version FROM sites", connection) == [(12, 2)]
