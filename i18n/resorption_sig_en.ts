@@ -4,6 +4,106 @@
   <context>
     <name>ResorptionSIG</name>
     <message>
+      <source>Droits d'accès au stockage partagé</source>
+      <translation>Access rights to the shared store</translation>
+    </message>
+    <message>
+      <source>Afficher les droits</source>
+      <translation>Show the rights</translation>
+    </message>
+    <message>
+      <source>Un login PostgreSQL existant (créé par l'administrateur de la base, ou par « python3 -m plugin access … grant … --create-login »).</source>
+      <translation>An existing PostgreSQL login (created by the database administrator, or by "python3 -m plugin access … grant … --create-login").</translation>
+    </message>
+    <message>
+      <source>ex. 93, 2A, 974</source>
+      <translation>e.g. 93, 2A, 974</translation>
+    </message>
+    <message>
+      <source>Tout le territoire national</source>
+      <translation>The whole country</translation>
+    </message>
+    <message>
+      <source>Lit les procédures et l'identité du propriétaire</source>
+      <translation>Reads the procedures and the owner's identity</translation>
+    </message>
+    <message>
+      <source>Pour un opérateur : l'identifiant (uuid) de sa structure.</source>
+      <translation>For an operator: the identifier (uuid) of its organisation.</translation>
+    </message>
+    <message>
+      <source>Donner ces droits</source>
+      <translation>Give these rights</translation>
+    </message>
+    <message>
+      <source>Retirer tous ses droits</source>
+      <translation>Take all its rights</translation>
+    </message>
+    <message>
+      <source>Connexion PostgreSQL</source>
+      <translation>PostgreSQL connection</translation>
+    </message>
+    <message>
+      <source>Login</source>
+      <translation>Login</translation>
+    </message>
+    <message>
+      <source>Rôle</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <source>Départements</source>
+      <translation>Départements</translation>
+    </message>
+    <message>
+      <source>Région</source>
+      <translation>Région</translation>
+    </message>
+    <message>
+      <source>Structure (opérateur)</source>
+      <translation>Organisation (operator)</translation>
+    </message>
+    <message>
+      <source>Territoires</source>
+      <translation>Territories</translation>
+    </message>
+    <message>
+      <source>Procédures</source>
+      <translation>Procedures</translation>
+    </message>
+    <message>
+      <source>Accordé par</source>
+      <translation>Granted by</translation>
+    </message>
+    <message>
+      <source>national</source>
+      <translation>national</translation>
+    </message>
+    <message>
+      <source>Saisissez le login.</source>
+      <translation>Enter the login.</translation>
+    </message>
+    <message>
+      <source>oui</source>
+      <translation>yes</translation>
+    </message>
+    <message>
+      <source>non</source>
+      <translation>no</translation>
+    </message>
+    <message>
+      <source>Droits de {0} enregistrés.</source>
+      <translation>Rights of {0} saved.</translation>
+    </message>
+    <message>
+      <source>Droits de {0} retirés.</source>
+      <translation>Rights of {0} taken away.</translation>
+    </message>
+    <message>
+      <source>Stockage : {0}</source>
+      <translation>Store: {0}</translation>
+    </message>
+    <message>
       <source>Du</source>
       <translation>From</translation>
     </message>
@@ -266,10 +366,6 @@
     <message>
       <source>Structure</source>
       <translation>Organisation</translation>
-    </message>
-    <message>
-      <source>Rôle</source>
-      <translation>Role</translation>
     </message>
     <message>
       <source>Site</source>
@@ -1090,6 +1186,14 @@
       <translation>The store is read-only: viewing only.</translation>
     </message>
     <message>
+      <source>Ouvrir une base PostgreSQL</source>
+      <translation>Open a PostgreSQL database</translation>
+    </message>
+    <message>
+      <source>Connexion (vos droits sur la base s'appliquent) :</source>
+      <translation>Connection (your rights on the database apply):</translation>
+    </message>
+    <message>
       <source>Stockage créé : {0}</source>
       <translation>Store created: {0}</translation>
     </message>
@@ -1138,8 +1242,8 @@
       <translation>Shared GeoPackage file</translation>
     </message>
     <message>
-      <source>ex. 93, 2A, 974</source>
-      <translation>e.g. 93, 2A, 974</translation>
+      <source>Un GeoPackage partagé ne protège rien : quiconque peut ouvrir le fichier le lit en entier, identité des propriétaires et procédures comprises. Les droits par territoire et par rôle n'existent que sur un serveur PostGIS.</source>
+      <translation>A shared GeoPackage protects nothing: whoever can open the file reads all of it, owners' identities and procedures included. Rights by territory and role exist only on a PostGIS server.</translation>
     </message>
     <message>
       <source>Codes des départements, séparés par des virgules</source>
@@ -1152,10 +1256,6 @@
     <message>
       <source>Créer</source>
       <translation>Create</translation>
-    </message>
-    <message>
-      <source>Départements</source>
-      <translation>Départements</translation>
     </message>
     <message>
       <source>Copie de travail (.gpkg)</source>
@@ -1616,6 +1716,18 @@
     <message>
       <source>Ajouter les couches d'un stockage au projet</source>
       <translation>Add the layers of a store to the project</translation>
+    </message>
+    <message>
+      <source>Ouvrir une base PostgreSQL (en ligne)…</source>
+      <translation>Open a PostgreSQL database (online)…</translation>
+    </message>
+    <message>
+      <source>Modifier directement le stockage partagé, sans copie de travail</source>
+      <translation>Edit the shared store directly, without a working copy</translation>
+    </message>
+    <message>
+      <source>Droits d'accès (PostGIS)…</source>
+      <translation>Access rights (PostGIS)…</translation>
     </message>
     <message>
       <source>Paramètres…</source>

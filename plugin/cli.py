@@ -13,7 +13,8 @@ from .store import is_postgres
 from .store.base import StoreError
 from .store.errors import translated
 
-COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report", "dispositifs")
+COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report", "dispositifs", "access",
+                   "anonymise")
 
 EXIT_ERROR = 2
 

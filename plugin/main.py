@@ -69,6 +69,11 @@ class ResorptionPlugin:
                          lambda: self.store_actions.new_store(), tr("Créer un stockage vide : fichier GeoPackage ou base PostgreSQL (connexion QGIS)"))
         self._add_action("open_store.svg", tr("Ouvrir un stockage…"),
                          lambda: self.store_actions.open_store(), tr("Ajouter les couches d'un stockage au projet"))
+        online_action = QAction(tr("Ouvrir une base PostgreSQL (en ligne)…"), self.iface.mainWindow())
+        online_action.setToolTip(tr("Modifier directement le stockage partagé, sans copie de travail"))
+        online_action.triggered.connect(lambda: self.store_actions.open_connection())
+        self.menu.addAction(online_action)
+        self.actions.append(online_action)
 
         self.dock_manager = DockManager(self.iface)
         self.dock_manager.create()
@@ -93,6 +98,10 @@ class ResorptionPlugin:
             self.toolbar.addAction(action)
 
         self.menu.addSeparator()
+        access_action = QAction(tr("Droits d'accès (PostGIS)…"), self.iface.mainWindow())
+        access_action.triggered.connect(self.edit_access)
+        self.menu.addAction(access_action)
+        self.actions.append(access_action)
         settings_action = QAction(tr("Paramètres…"), self.iface.mainWindow())
         settings_action.triggered.connect(self.edit_settings)
         self.menu.addAction(settings_action)
@@ -137,6 +146,10 @@ class ResorptionPlugin:
         if dialog.exec():
             dialog.settings().save()
             self._publish_settings()
+
+    def edit_access(self) -> None:
+        from .gui.access_dialog import AccessDialog
+        AccessDialog(self.iface).exec()
 
     # --- undoing -----------------------------------------------------------------------
     def unload(self):

@@ -87,6 +87,9 @@ def register(commands) -> None:
     versions.add_argument("--table", default="sites", help=pick("table de l'objet (défaut : sites)",
                                                                 "table of the feature (default: sites)"))
     versions.add_argument("--json", action="store_true", help=pick("sortie JSON", "JSON output"))
+    versions.add_argument("--include-justice", action="store_true", help=pick(
+        "montrer aussi les procédures et l'identité du propriétaire (agents habilités)",
+        "also show the procedures and the owner's identity (authorised officers)"))
     versions.set_defaults(run=run_history)
 
     feed = commands.add_parser("activity", help=pick("dernières modifications du stockage",
@@ -237,7 +240,7 @@ def key_label(by: Optional[str], key) -> str:
 
 def run_history(arguments) -> int:
     store = open_store(arguments.store)
-    versions = store_history.history(store, arguments.table, arguments.uuid)
+    versions = store_history.history(store, arguments.table, arguments.uuid, arguments.include_justice)
     if arguments.json:
         print(json.dumps(versions, ensure_ascii=False, indent=2))
         return 0

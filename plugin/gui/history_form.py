@@ -17,6 +17,7 @@ from ..i18n import tr
 from ..layers import loader
 from ..model import schema
 from ..model.rules import quoted
+from ..settings import Settings
 from ..store import history as store_history
 from ..store.sums_sql import connection_of
 from .activity_panel import OPERATIONS, local_time
@@ -42,7 +43,7 @@ def history_html(layer: Optional[QgsVectorLayer], uuid: Optional[str]) -> str:
         with connection_of(source) as connection:
             if not connection.execute('SELECT 1 FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,)).fetchone():
                 return not_yet
-            entries = store_history.history(connection, table.name, uuid)
+            entries = store_history.history(connection, table.name, uuid, Settings.load().show_justice)
     except READ_ERRORS as error:
         return "<p>%s</p>" % html.escape(failure_text(error))
     lines = ["<style>body{font-family:sans-serif;font-size:9pt} td{padding:1px 6px;vertical-align:top}"

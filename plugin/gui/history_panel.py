@@ -22,6 +22,7 @@ from ..i18n import message, pick, tr
 from ..layers import edits, loader
 from ..model import schema
 from ..model.schema import Kind
+from ..settings import Settings
 from ..store import history as store_history
 from ..store.base import StoreError
 from .activity_panel import OPERATIONS, ActivityWidget, local_time
@@ -159,7 +160,7 @@ class HistoryDock(QgsDockWidget):
         self.clear_bands()
         try:
             store = self.store(location)
-            self.entries = store_history.history(store, self.table.name, self.uuid)
+            self.entries = store_history.history(store, self.table.name, self.uuid, Settings.load().show_justice)
         except READ_ERRORS as error:
             self.entries = []
             self.title.setText(failure_text(error))

@@ -4,10 +4,10 @@ from typing import Optional
 
 from qgis.core import Qgis, QgsProject
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QFileDialog, QMessageBox
+from qgis.PyQt.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from ..i18n import message, tr
-from ..layers import background, expressions, loader
+from ..layers import background, expressions, loader, pg_connections
 from ..settings import Settings
 from ..store import create_store, open_store
 from ..store.base import Store, StoreError, StoreNeedsUpgrade
@@ -86,6 +86,27 @@ class StoreActions:
                 tr("Résorption SIG"), tr("Le stockage est en lecture seule : consultation uniquement."),
                 Qgis.MessageLevel.Warning, 8)
         return self._add(store, tr("Stockage ouvert : {0}").format(store.location))
+
+    def open_connection(self, name: Optional[str] = None) -> Optional[Store]:
+        """A shared PostGIS store opened straight on one of QGIS's PostgreSQL connections (online editing, no
+        working copy): the connection's login, and so its rights, apply to every layer."""
+        if name is None:
+            try:
+                names = pg_connections.connection_names()
+            except StoreError as error:
+                self._show_error(error)
+                return None
+            if not names:
+                self._show_error(StoreError(
+                    "Aucune connexion PostgreSQL dans QGIS : ajoutez-en une dans le Gestionnaire des sources.",
+                    "No PostgreSQL connection in QGIS: add one in the Data Source Manager."))
+                return None
+            name, chosen = QInputDialog.getItem(self._parent(), tr("Ouvrir une base PostgreSQL"),
+                                                tr("Connexion (vos droits sur la base s'appliquent) :"),
+                                                names, 0, False)
+            if not chosen:
+                return None
+        return self.open_store(pg_connections.location_of(name))
 
     def _open_or_upgrade(self, path: str) -> Optional[Store]:
         try:

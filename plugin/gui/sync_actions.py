@@ -117,6 +117,13 @@ class CheckoutDialog(QDialog):
         self.fileRadio = QRadioButton(tr("Fichier GeoPackage partagé"), self)
         self.fileRadio.setChecked(True)
         self.fileRadio.toggled.connect(self.sharedWidget.setEnabled)
+        # what a file on a shared drive cannot do, said where it is chosen
+        self.sharedFileWarning = QLabel(tr(
+            "Un GeoPackage partagé ne protège rien : quiconque peut ouvrir le fichier le lit en entier, identité "
+            "des propriétaires et procédures comprises. Les droits par territoire et par rôle n'existent que sur "
+            "un serveur PostGIS."), self)
+        self.sharedFileWarning.setWordWrap(True)
+        self.fileRadio.toggled.connect(self.sharedFileWarning.setVisible)
         self.connection = ConnectionChoice(self)
         self.departementsEdit = QLineEdit(self)
         self.departementsEdit.setPlaceholderText(tr("ex. 93, 2A, 974"))
@@ -139,6 +146,7 @@ class CheckoutDialog(QDialog):
         form = QFormLayout()
         form.addRow(tr("Stockage partagé"), self.fileRadio)
         form.addRow("", self.sharedWidget)
+        form.addRow("", self.sharedFileWarning)
         form.addRow("", self.connection)
         form.addRow(tr("Départements"), self.departementsEdit)
         form.addRow(tr("Copie de travail (.gpkg)"), self.destinationWidget)

@@ -12,7 +12,7 @@ from qgis.core import (QgsLayerTreeGroup, QgsProject, QgsRelation,
 from ..i18n import pick, tr
 from ..model import schema
 from ..store.base import Store, StoreError
-from . import background, forms, styles
+from . import background, forms, pg_connections, styles
 from .label_layer import label_layer
 
 TABLE_PROPERTY = "resorption/table"
@@ -24,8 +24,16 @@ def group_name(store: Store) -> str:
     return "Résorption SIG — %s" % Path(store.location).stem
 
 
+def layer_source(store: Store, table: schema.Table) -> str:
+    """The store's source for the table; a shared store on a QGIS connection through that connection."""
+    connection = pg_connections.name_of(store.location) if store.provider() == pg_connections.PROVIDER else None
+    if connection:
+        return pg_connections.layer_source(connection, *store.layer_relation(table.name))
+    return store.layer_source(table.name)
+
+
 def make_layer(store: Store, table: schema.Table) -> QgsVectorLayer:
-    layer = QgsVectorLayer(store.layer_source(table.name), pick(table.label, table.label_en), store.provider())
+    layer = QgsVectorLayer(layer_source(store, table), pick(table.label, table.label_en), store.provider())
     if not layer.isValid():
         raise StoreError("La table %s du stockage ne s'ouvre pas dans QGIS." % table.name,
                          "The table %s of the store does not open in QGIS." % table.name)

@@ -118,6 +118,14 @@ def register() -> None:
     use_qgis_connections(connection_parameters)
 
 
+def layer_source(name: str, schema: str, relation: str, geometry: Optional[str]) -> str:
+    """The QGIS data source of a table or view through the QGIS connection `name` (its authentication
+    configuration, not its password, goes into the source)."""
+    uri = _uri(name)
+    uri.setDataSource(schema, relation, geometry or "", "", "fid")
+    return uri.uri(False)
+
+
 def connection_parameters(name: str) -> Dict[str, str]:
     """psycopg2.connect() keyword arguments for the QGIS connection `name`, credentials included:
     for the call only, never to be logged or kept."""

@@ -9,7 +9,7 @@ created/updated stamps, population_updated_at) are not shown as changes.
 from datetime import date, datetime
 from typing import Dict, List, Optional, Sequence
 
-from ..model import schema
+from ..model import access, schema
 from ..model import sums as model
 from ..model.rules import quoted
 from ..model.schema import SYNC_FIELD_NAMES, history_of
@@ -66,7 +66,22 @@ def _diff(before: Optional[Dict], after: Dict, columns: Sequence[str]) -> Dict[s
     return {c: [before[c], after[c]] for c in shown if before[c] != after[c]}
 
 
-def history(source, table: str, uuid: str) -> List[Dict[str, object]]:
+def _shown_columns(connection, dialect, table: schema.Table, include_justice: bool) -> List[str]:
+    """The history's columns a reader sees: the justice group and the owner only when asked for, and on
+    PostGIS only those the login may read."""
+    restricted = set(access.restricted_fields(table))
+    columns = [c for c in history_columns(table) if include_justice or c not in restricted]
+    if include_justice and restricted and dialect.name == "postgres":
+        query = Query(dialect)
+        readable_ones = {row[0] for row in dialect.run(connection, (
+            "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 "
+            "AND has_column_privilege(a.attrelid, a.attnum, 'SELECT')") % query.bind("table", table.name),
+            query.parameters)[1]}
+        columns = [c for c in columns if c not in restricted or c in readable_ones]
+    return columns
+
+
+def history(source, table: str, uuid: str, include_justice: bool = False) -> List[Dict[str, object]]:
     """The versions of feature `uuid` of `table`, newest first: [{"valid_from", "valid_to",
     "changed_by", "operation" (create|update|delete), "row_version", "changes": {field: [old, new]}}].
 
@@ -74,11 +89,12 @@ def history(source, table: str, uuid: str) -> List[Dict[str, object]]:
     with the version before it (for the first version: every field given; for a deletion: none).
     On a shared store, a version that came out of a conflict also has "resolutions": [{"field" (or
     "*" for "take all mine / all theirs"), "choice" (mine|theirs, the resolver's side), "resolved_by",
-    "resolved_at" (in the working copy), "recorded_at", "batch_id"}]."""
+    "resolved_at" (in the working copy), "recorded_at", "batch_id"}]. The justice group and the owner's
+    identity are shown only with `include_justice` (and, on PostGIS, if the login may read them)."""
     declared = _table(table)
-    columns = history_columns(declared)
     with connection_of(source) as connection:
         dialect = dialect_of(connection)
+        columns = _shown_columns(connection, dialect, declared, include_justice)
         column_list = ", ".join(_selected(dialect, c) for c in columns)
         query = Query(dialect)
         wanted = query.bind("uuid", uuid)

@@ -21,7 +21,7 @@ from ..sync import scope
 from ..sync.protocol import (COPY_OPTIONS, DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult,
                              Resolution, SharedStore, outgoing, sorted_for_push)
 from ..sync.values import columns, gpkg_blob_of, wkb_of
-from . import QGIS_CONNECTION, postgres_ddl, qgis_connection_parameters
+from . import QGIS_CONNECTION, access_rights, postgres_access, postgres_ddl, qgis_connection_parameters
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
 from .sqlite_ddl import GEOMETRY_COLUMN
 
@@ -99,6 +99,8 @@ def create(location: str) -> "PostGISStore":
             cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             for statement in store_statements():
                 cursor.execute(statement)
+            for statement in postgres_access.statements():
+                cursor.execute(statement)
             cursor.executemany('INSERT INTO "rs_meta" VALUES (%s, %s)', [
                 ("schema_version", str(SCHEMA_VERSION)), ("role", ROLE_SHARED),
                 ("store_id", str(uuid_module.uuid4())), ("application", "resorption_sig")])
@@ -122,7 +124,16 @@ def _read_meta(cursor, location: str) -> Dict[str, str]:
     if not cursor.fetchone()[0]:
         raise NotAStore("%s n'est pas un stockage Résorption SIG." % display_location(location),
                         "%s is not a Résorption SIG store." % display_location(location))
-    cursor.execute('SELECT "key", "value" FROM "rs_meta"')
+    import psycopg2
+    try:
+        cursor.execute('SELECT "key", "value" FROM "rs_meta"')
+    except psycopg2.errors.InsufficientPrivilege as error:
+        login = cursor.connection.info.user
+        raise StoreError(
+            "Le login « %s » n'a aucun droit sur le stockage partagé %s : demandez-les à son administrateur "
+            "(python3 -m plugin access … grant %s …)." % (login, display_location(location), login),
+            "The login '%s' has no right on the shared store %s: ask its administrator "
+            "(python3 -m plugin access … grant %s …)." % (login, display_location(location), login)) from error
     meta = dict(cursor.fetchall())
     if int(meta["schema_version"]) > SCHEMA_VERSION:
         raise StoreTooNew(int(meta["schema_version"]), SCHEMA_VERSION)
@@ -137,11 +148,35 @@ class PostGISStore(Store):
         self.location = display_location(location)
         with contextlib.closing(connect(location)) as connection, connection.cursor() as cursor:
             self._meta = _read_meta(cursor, location)
+            cursor.execute("SELECT current_schema()")
+            self._schema = cursor.fetchone()[0]
+            self.hidden = access_rights.hidden_columns(connection)
         self.version = int(self._meta["schema_version"])
         self.role = self._meta.get("role", ROLE_SHARED)
 
     def provider(self) -> str:
         return "postgres"
+
+    def layer_relation(self, table: str) -> Tuple[str, str, Optional[str]]:
+        """(schema, relation, geometry column) QGIS opens for the table: the restricted view when the login
+        may not read every column (QGIS reads SELECT *)."""
+        target = postgres_access.restricted_view(table) if self.hidden.get(table) else table
+        return self._schema, target, GEOMETRY_COLUMN if schema.table(table).geometry else None
+
+    def layer_source(self, table: str) -> str:
+        """QGIS's source of the table, opened straight on the database (online editing) with the login's own
+        connection, so that its rights apply. A QGIS connection (qgis:NAME) is turned into a source by
+        layers.pg_connections, which reads it."""
+        if self._location.startswith(QGIS_CONNECTION):
+            raise StoreError("Une connexion QGIS s'ouvre par les couches du plugin (layers.loader).",
+                             "A QGIS connection opens through the plugin's layers (layers.loader).")
+        from psycopg2.extensions import parse_dsn
+        parameters = parse_dsn(self._location)
+        connection = " ".join("%s='%s'" % (key, parameters[key]) for key in (
+            "service", "dbname", "host", "port", "user", "sslmode") if parameters.get(key))
+        namespace, target, geometry = self.layer_relation(table)
+        return "%s key='fid' checkPrimaryKeyUnicity='0' table=\"%s\".\"%s\"%s" % (
+            connection, namespace, target, " (%s)" % geometry if geometry else "")
 
     def meta(self, key: str) -> Optional[str]:
         return self._meta.get(key)
@@ -165,8 +200,9 @@ def open_store(location: str) -> PostGISStore:
 
 # --- values ---------------------------------------------------------------------------------
 
-def _select_list(table, kept: Sequence[str]) -> str:
-    return ", ".join(postgres_ddl.select_expression(table, c) for c in kept)
+def _select_list(table, kept: Sequence[str], hidden=frozenset()) -> str:
+    """The columns read back; those the login may not read come back empty (NULL)."""
+    return ", ".join("NULL" if c in hidden else postgres_ddl.select_expression(table, c) for c in kept)
 
 
 def _to_local(table, kept: Sequence[str], values) -> dict:
@@ -231,6 +267,10 @@ class SharedPostGIS(SharedStore):
                             "%s is not a shared store." % self.location)
         self.schema_version = int(meta["schema_version"])
         self.store_id = meta["store_id"]
+        self.hidden = access_rights.hidden_columns(self._read)
+
+    def check_scope(self, departements: Sequence[str]) -> None:
+        access_rights.check_scope(self._read, self.location, departements)
 
     def close(self) -> None:
         self._read.close()
@@ -241,8 +281,10 @@ class SharedPostGIS(SharedStore):
         try:
             with connection, connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (postgres_ddl.SYNC_LOCK,))
-                for statement in postgres_ddl.RESOLUTIONS_DDL:
-                    cursor.execute(statement)
+                cursor.execute("SELECT to_regclass(%s) IS NULL", (RESOLUTIONS_TABLE,))
+                if cursor.fetchone()[0]:  # a store made before the table (only its owner may create it)
+                    for statement in postgres_ddl.RESOLUTIONS_DDL:
+                        cursor.execute(statement)
                 for decision in resolutions:
                     cursor.execute(
                         'INSERT INTO "%s" ("client_id", "resolution_id", "uuid", "table_name", "field", "choice", '
@@ -295,14 +337,15 @@ class SharedPostGIS(SharedStore):
         where, parameters = scope.condition(declared, departements, "%s")
         found = {}
         for values in self._query('SELECT %s FROM %s WHERE "uuid" = ANY(%%s) AND %s' % (
-                _select_list(declared, kept), quoted(table), where), [list(uuids)] + parameters):
+                _select_list(declared, kept, self.hidden.get(table, ())), quoted(table), where), [list(uuids)] + parameters):
             row = _to_local(declared, kept, values)
             found[row["uuid"]] = row
         return found
 
     def export(self, table: str, departements: Sequence[str]) -> Iterator[tuple]:
         declared = schema.table(table)
-        selected = [postgres_ddl.select_expression(declared, c) for c in columns(declared)]
+        hidden = self.hidden.get(table, ())
+        selected = ["NULL" if c in hidden else postgres_ddl.select_expression(declared, c) for c in columns(declared)]
         if declared.geometry:
             # the GeoPackage binary header (no envelope, little-endian, the storage SRID) added by the server
             selected[0] = "%s || ST_AsBinary(%s, 'NDR')" % (postgres_ddl.bytea_literal(gpkg_blob_of(b"")),
@@ -323,7 +366,7 @@ class SharedPostGIS(SharedStore):
         data = columns(declared)
         kept = ["history_id"] + data + ["valid_from", "valid_to", "changed_by", "operation", "reason"]
         stamp = "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-        select = ['"history_id"', _select_list(declared, data), stamp % '"valid_from"', stamp % '"valid_to"',
+        select = ['"history_id"', _select_list(declared, data, self.hidden.get(history_of(table), ())), stamp % '"valid_from"', stamp % '"valid_to"',
                   '"changed_by"', '"operation"', '"reason"']
         where, parameters = scope.condition(declared, departements, "%s")
         limit = ' AND "history_id" <= %d' % up_to if up_to is not None else ""
@@ -366,7 +409,8 @@ class SharedPostGIS(SharedStore):
             batch = outgoing(changes)
             ordered = sorted_for_push(batch)
             inserts = [c for c in ordered if c.op == INSERT]
-            if len(inserts) >= BULK_INSERTS and self._copy_inserts(cursor, batch, inserts, login, result):
+            if len(inserts) >= BULK_INSERTS and not self.hidden and self._copy_inserts(cursor, batch, inserts, login,
+                                                                                      result):
                 ordered = [c for c in ordered if c.op != INSERT]
             for change in batch.complete(ordered):
                 self._apply(cursor, change, login, result, careful)
@@ -387,7 +431,8 @@ class SharedPostGIS(SharedStore):
             for table_name in dict.fromkeys(c.table for c in inserts):
                 expected = sum(1 for c in inserts if c.table == table_name)
                 self._copy_table(cursor, batch, schema.table(table_name), expected, login)
-        except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException):
+        except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException,
+                psycopg2.errors.InsufficientPrivilege):
             cursor.execute("ROLLBACK TO SAVEPOINT bulk")
             return False
         cursor.execute("RELEASE SAVEPOINT bulk")
@@ -417,7 +462,9 @@ class SharedPostGIS(SharedStore):
         try:
             if careful:
                 cursor.execute("SAVEPOINT row_change")
-            count, version = self._write(cursor, change, login)
+            count, version = self._write(cursor, change, login, self.hidden.get(change.table, ()))
+        except psycopg2.errors.InsufficientPrivilege as error:
+            raise access_rights.push_refused(cursor, change, str(error).strip().splitlines()[0]) from error
         except (psycopg2.IntegrityError, psycopg2.DataError, psycopg2.errors.RaiseException) as error:
             if not careful:
                 raise
@@ -428,11 +475,19 @@ class SharedPostGIS(SharedStore):
             cursor.execute("RELEASE SAVEPOINT row_change")
         if count:
             result.accepted[change.uuid] = version
+        elif access_rights.exists_elsewhere(cursor, change.table, change.uuid) and not self._visible(cursor, change):
+            raise access_rights.push_refused(cursor, change)
         else:
             result.conflicts.append(change.uuid)
 
     @staticmethod
-    def _write(cursor, change: Change, login: str) -> Tuple[int, Optional[int]]:
+    def _visible(cursor, change: Change) -> bool:
+        cursor.execute('SELECT 1 FROM %s WHERE "uuid" = %%s' % quoted(change.table),
+                       (change.uuid,))
+        return cursor.fetchone() is not None
+
+    @staticmethod
+    def _write(cursor, change: Change, login: str, hidden=()) -> Tuple[int, Optional[int]]:
         declared = schema.table(change.table)
         table = quoted(change.table)
         if change.op == DELETE:
@@ -444,7 +499,11 @@ class SharedPostGIS(SharedStore):
         row["row_version"] = version
         if row.get("updated_by") in (None, EXTERNAL_AUTHOR):
             row["updated_by"] = login
-        names = [c for c in columns(declared) if c in row]
+        written = sorted(c for c in hidden if row.get(c) is not None)
+        if written:  # a value the login may not read is not written either, and not dropped silently
+            raise access_rights.push_refused(cursor, change, "champ(s) réservé(s) / restricted field(s): %s"
+                                             % ", ".join(written))
+        names = [c for c in columns(declared) if c in row and c not in hidden]
         if change.op == INSERT:
             cursor.execute('INSERT INTO %s (%s) VALUES (%s) ON CONFLICT ("uuid") DO NOTHING' % (
                 table, ", ".join(quoted(c) for c in names),

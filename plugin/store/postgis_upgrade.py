@@ -20,7 +20,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 from ..model import schema
 from ..model.rules import quoted
 from ..model.schema import SCHEMA_VERSION, history_of
-from . import postgis, postgres_ddl, sqlite_ddl
+from . import postgis, postgres_access, postgres_ddl, sqlite_ddl
 from .base import StoreError
 from .core_indicators import core_indicator_upgrade
 
@@ -60,6 +60,17 @@ def _portable(catalog: Catalog) -> Catalog:
     for part in ("constraints", "indexes", "triggers", "functions", "policies", "defaults"):
         objects = getattr(catalog, part)
         for key in [key for key, value in objects.items() if PROBE in str(value)]:
+            del objects[key]
+            catalog.skipped.add((part, key))
+    return catalog
+
+
+def _left_to_access(made_by_the_store: Catalog, catalog: Catalog) -> Catalog:
+    """The whole store's catalog without what the access rights make or change (postgres_access): their own
+    idempotent statements make it again after every upgrade, once the tables and columns they name exist."""
+    for part in ("constraints", "indexes", "triggers", "functions", "policies", "defaults"):
+        objects, before = getattr(catalog, part), getattr(made_by_the_store, part)
+        for key in [key for key, value in objects.items() if before.get(key) != value]:
             del objects[key]
             catalog.skipped.add((part, key))
     return catalog
@@ -132,7 +143,10 @@ def _today(cursor) -> Catalog:
                        (PROBE,))
         for statement in postgis.store_statements():
             cursor.execute(statement)
-        return _portable(_catalog(cursor, PROBE))
+        made_by_the_store = _catalog(cursor, PROBE)
+        for statement in postgres_access.statements():
+            cursor.execute(statement)
+        return _portable(_left_to_access(made_by_the_store, _catalog(cursor, PROBE)))
     finally:
         cursor.execute("ROLLBACK TO SAVEPOINT rs_probe")
 
@@ -294,7 +308,8 @@ def missing_parts(location: str) -> List[str]:
     connection = postgis.connect(location)
     try:
         with connection.cursor() as cursor:
-            return [description for descriptions, _ in _steps(cursor) for description in descriptions]
+            return [description for descriptions, _ in _steps(cursor) for description in descriptions] + \
+                postgres_access.missing(cursor)
     finally:
         connection.rollback()
         connection.close()
@@ -316,6 +331,10 @@ def upgrade(location: str) -> List[str]:
             cursor.execute("SELECT set_config('app.user', 'resorption_sig', true)")
             for statement, parameters in core_indicator_upgrade(postgres=True):
                 cursor.execute(statement, parameters)
+            # the access rights follow the tables and columns just made (idempotent; left out of the comparison)
+            done += postgres_access.missing(cursor)
+            for statement in postgres_access.statements():
+                cursor.execute(statement)
             cursor.execute("UPDATE \"rs_meta\" SET \"value\" = %s WHERE \"key\" = 'schema_version'",
                            (str(SCHEMA_VERSION),))
     except psycopg2.Error as error:

@@ -77,6 +77,7 @@ def checkout(shared_location: str, local_path: str, departements: Sequence[str],
     try:
         if shared.schema_version != SCHEMA_VERSION:
             raise SchemaMismatch(SCHEMA_VERSION, shared.schema_version)
+        shared.check_scope(departements)
         store = gpkg.create(local_path)
         try:
             _fill(store.location, shared, shared_location, list(departements), login, progress, cancelled)

@@ -200,6 +200,10 @@ class SharedStore:
     def last_sequence(self) -> int:
         raise NotImplementedError
 
+    def check_scope(self, departements: Sequence[str]) -> None:
+        """Refuse (StoreError) a checkout of départements the login may not read; a store without
+        access rights (a shared GeoPackage) lets everything through."""
+
     def last_history_ids(self) -> Dict[str, int]:
         raise NotImplementedError
 

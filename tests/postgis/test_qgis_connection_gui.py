@@ -95,6 +95,17 @@ def test_new_store_checkout_and_sync_through_a_qgis_connection(cluster, connecti
     assert cluster.sql("SELECT population_total FROM sites", connection) == [(44,)]
     assert cluster.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'sites'", connection) == [(OFFICER,)]
 
+    # --- "Ouvrir une base PostgreSQL (en ligne)…": the shared store itself, edited online
+    from plugin.gui.store_actions import StoreActions
+    assert StoreActions(gui_iface).open_connection(CONNECTION).location == "qgis:" + CONNECTION
+    online = next(layer for layer in QgsProject.instance().mapLayersByName("Sites")
+                  if layer.providerType() == "postgres")
+    assert online.featureCount() == 1
+    assert online.startEditing()
+    online.changeAttributeValue(next(online.getFeatures()).id(), online.fields().indexOf("population_total"), 45)
+    assert online.commitChanges(), online.commitErrors()
+    assert cluster.sql("SELECT population_total FROM sites", connection) == [(45,)]
+
     # --- the password is nowhere: project (.qgs and .qgz), QGIS settings, working copy, logs
     project = QgsProject.instance()
     assert project.mapLayers(), "the working copy's layers are in the project"

@@ -28,7 +28,8 @@ def server(uri):
 
 def shared_version_1(uri):
     with server(uri) as cursor:
-        cursor.execute('DROP TABLE "site_closing_outcomes_history", "site_closing_outcomes"')
+        # a version 1 store had neither this table nor the access policies that name it
+        cursor.execute('DROP TABLE "site_closing_outcomes_history", "site_closing_outcomes" CASCADE')
         cursor.execute('DROP FUNCTION "site_closing_outcomes_row"(), "site_closing_outcomes_log"()')
         cursor.execute("UPDATE rs_meta SET value = '1' WHERE key = 'schema_version'")
 
