@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from ..model import schema
-from ..model.rules import quoted
+from ..model.rules import quoted, sql_literal
 from ..model.schema import SCHEMA_VERSION, history_of
 from . import postgis, postgres_access, postgres_ddl, sqlite_ddl
 from .base import StoreError
@@ -300,7 +300,12 @@ def _steps(cursor) -> Iterator[Tuple[List[str], List[Statement]]]:
 
 
 def _add_column(target: str, field) -> str:
-    return "ALTER TABLE %s ADD COLUMN %s %s" % (quoted(target), quoted(field.name), postgres_ddl.column_type(field))
+    """The column; on a feature table with its declared default, which the rows kept from before receive
+    (a required column with a default then holds at once)."""
+    statement = "ALTER TABLE %s ADD COLUMN %s %s" % (quoted(target), quoted(field.name), postgres_ddl.column_type(field))
+    if field.default is not None and target in schema.TABLES_BY_NAME:
+        statement += " DEFAULT %s" % sql_literal(field.default)
+    return statement
 
 
 def missing_parts(location: str) -> List[str]:

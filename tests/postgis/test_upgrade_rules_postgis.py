@@ -48,8 +48,8 @@ def objects_held(uri):
             cursor.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal "
                            "AND tgrelid::regclass::text = ANY(%s) ORDER BY 1", (names,))
             triggers = cursor.fetchall()
-            cursor.execute("SELECT policyname, cmd, roles::text, qual, with_check FROM pg_policies "
-                           "WHERE tablename = ANY(%s) ORDER BY 1", (names,))
+            cursor.execute("SELECT tablename, policyname, cmd, roles::text, qual, with_check FROM pg_policies "
+                           "WHERE tablename = ANY(%s) ORDER BY 1, 2", (names,))
             held[table.name] = dict(constraints=constraints, indexes=indexes, triggers=triggers,
                                     policies=cursor.fetchall())
         cursor.execute("SELECT p.proname, p.prosrc FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace "
