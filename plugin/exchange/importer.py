@@ -164,7 +164,7 @@ def _data_lines(reader: XlsxReader, sheet: str, header: Header, known):
     for name in sheets:
         line = 0
         for line, cells in enumerate(reader.rows(name), 1):
-            if line > header.row_index + 1 and not is_blank(cells) and not _is_totals_row(cells):
+            if line > header.row_index + 1 and not is_blank(cells) and not is_totals_row(cells, header):
                 yield offset + line, cells
         offset += line
 
