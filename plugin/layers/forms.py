@@ -23,6 +23,7 @@ LOGIN_EXPRESSION = "coalesce(@resorption_login, @user_account_name)"
 JUSTICE_VARIABLE = "resorption_justice"
 READ_ONLY_FIELDS = ("uuid", "row_version", "created_at", "created_by", "updated_at", "updated_by",
                     "population_updated_at", "confirmed_at", "added_at", "added_by", "sha256", "size_bytes")
+RELATION_EDITOR = "relation_editor"
 DERIVED_FROM_GEOMETRY = {"insee_code": "insee", "city_name": "name", "departement": "departement"}
 
 
@@ -130,6 +131,14 @@ def free_text_group(parent: QgsAttributeEditorContainer) -> QgsAttributeEditorCo
     return group
 
 
+def relation_editor(relation: QgsRelation, parent: QgsAttributeEditorContainer) -> QgsAttributeEditorRelation:
+    """QGIS's relation editor, named: without a widget type QGIS logs "Failed to create relation widget"
+    on every form it opens."""
+    element = QgsAttributeEditorRelation(relation, parent)
+    element.setRelationWidgetTypeId(RELATION_EDITOR)
+    return element
+
+
 def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple[QgsRelation, Table]]) -> None:
     """Tabs in the order of the Tab enum; the justice tab shows only when the user's settings allow it.
     Related rows go in the tab their table names (`parent_tab`), else in a tab of their own."""
@@ -158,12 +167,12 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple
                 group.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), group))
             container.addChildElement(group)
         for relation in in_tab[tab]:
-            container.addChildElement(QgsAttributeEditorRelation(relation, container))
+            container.addChildElement(relation_editor(relation, container))
         root.addChildElement(container)
     for relation in [r for r, child in relations if child.parent_tab is None]:
         container = QgsAttributeEditorContainer(relation.name(), root)
         container.setIsGroupBox(False)
-        container.addChildElement(QgsAttributeEditorRelation(relation, container))
+        container.addChildElement(relation_editor(relation, container))
         root.addChildElement(container)
     layer.setEditFormConfig(form)
 

@@ -2,6 +2,7 @@
 included) and refuse invalid data with a greyed OK and the French rule beside the field."""
 from qgis.core import QgsGeometry, QgsPointXY, QgsVectorLayerUtils
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
+from qgis.PyQt.QtCore import qInstallMessageHandler
 from qgis.PyQt.QtWidgets import QDialogButtonBox, QLabel
 
 from test_docks import BOBIGNY, docks, fid_of, store_rows, store_with_sites  # noqa: F401 (fixtures)
@@ -73,3 +74,16 @@ def test_a_drawn_terrain_is_saved_with_the_form_qgis_opens(docks):
     assert dock.save()
     assert store_rows(store, "SELECT name, departement, capacity_households FROM insertion_sites") == [
         ("ETI des Coquelicots", "93", 12)]
+
+
+def test_the_site_form_opens_without_a_relation_widget_warning(docks):
+    _, dock, _, _, _ = docks
+    warnings = []
+    previous = qInstallMessageHandler(lambda kind, context, text: warnings.append(text))
+    try:
+        dock.select_fids([fid_of(dock.layer, "Le Pont")])
+        dock.edit_selected()
+        dock.form.reject()
+    finally:
+        qInstallMessageHandler(previous)
+    assert not [text for text in warnings if "relation widget" in text]
