@@ -1,6 +1,7 @@
 """No crash in the real QGIS (issue 12): the COPIL map prepared twice for the same territory in the layout
 designer and as a PDF, the settings dialog saved, the plugin unloaded and reloaded, then QGIS quit."""
 import json
+import re
 
 import pytest
 
@@ -22,6 +23,8 @@ def test_copil_twice_settings_reload_and_quit_exit_cleanly(tmp_path):
     assert "exception" not in steps, steps["exception"]
     assert [step.split(":")[0] for step in steps["steps"]][:7] == [
         "store opened", "designer 0", "designer 1", "pdf 0", "pdf 1", "settings dialog", "reloaded"]
+    assert re.match(r"designer 1: Mise en page « COPIL – Seine-Saint-Denis – \d\d/\d\d/\d{4} » ouverte",
+                    steps["steps"][2])
     assert "pdf 1: True" in steps["steps"] and "reloaded: True" in steps["steps"]
     assert steps["errors"] == []
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
