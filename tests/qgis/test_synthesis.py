@@ -221,6 +221,26 @@ def test_restore_creates_a_new_version(synthesis):
     assert value(manager.synthesis_dock, "population_total") == 32
 
 
+def test_restoring_asks_first_and_a_no_writes_nothing(synthesis):
+    store, layers, manager = synthesis
+    sites = layers["sites"]
+    fid = edit_people(sites, "Les Saules", 25)
+    panel = manager.history_dock
+    panel.show_feature(sites, fid)
+    panel.versions.setCurrentItem(panel.versions.topLevelItem(1))
+    questions = []
+    panel.ask = lambda text: questions.append(text) or False
+    panel.restore_button.click()
+    assert questions and questions[0].startswith("Restaurer la version du ")
+    assert "la version actuelle reste dans l'historique" in questions[0]
+    assert len(panel.entries) == 2
+    panel.ask = lambda text: True
+    panel.restore_button.click()
+    assert len(panel.entries) == 3
+    with contextlib.closing(store.connect()) as connection:
+        assert connection.execute("SELECT population_total FROM sites WHERE name = 'Les Saules'").fetchone() == (20,)
+
+
 def test_history_reachable_from_the_form_and_the_menu(synthesis):
     _, layers, manager = synthesis
     sites = layers["sites"]
