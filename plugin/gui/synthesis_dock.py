@@ -29,6 +29,7 @@ from ..layers import loader
 from ..model import sums as model
 from ..model import vocabularies as voc
 from ..settings import Settings
+from ..store import communes
 from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
                               monthly_series, outcomes_between, site_sums)
 from .chart_widget import MonthlyChart
@@ -433,7 +434,7 @@ class SynthesisDock(QgsDockWidget):
         if store is not None:
             with connection_of(store) as connection:
                 if mode == DEPARTEMENT:
-                    places = [(code, code) for (code,) in connection.execute(
+                    places = [(communes.reference().departement_label(code), code) for (code,) in connection.execute(
                         'SELECT DISTINCT "departement" FROM "sites" WHERE "departement" IS NOT NULL '
                         'ORDER BY "departement"')]
                 else:

@@ -114,6 +114,8 @@ def test_unknown_is_shown_apart_never_as_zero(synthesis):
     dock = manager.synthesis_dock
     dock.territory_box.setCurrentIndex(dock.territory_box.findData(DEPARTEMENT))
     dock.place_box.setCurrentIndex(dock.place_box.findData("75"))
+    assert dock.place_box.currentText() == "75 – Paris"
+    assert "93 – Seine-Saint-Denis" in [dock.place_box.itemText(i) for i in range(dock.place_box.count())]
     wait_for(dock)
     assert value(dock, "sites") == 1
     assert value(dock, "population_total") is None
