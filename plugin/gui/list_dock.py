@@ -2,7 +2,7 @@
 import contextlib
 from typing import Callable, Dict, List, Optional
 
-from qgis.core import Qgis, QgsVectorLayer
+from qgis.core import Qgis, QgsUnitTypes, QgsVectorLayer, QgsWkbTypes
 from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext,
                       QgsDockWidget, QgsFilterLineEdit)
 from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
@@ -304,11 +304,7 @@ class ListDock(QgsDockWidget):
         try:
             self.layer.selectByIds(fids)
             if fids and self.iface is not None:
-                self.iface.mapCanvas().zoomToSelected(self.layer)
-                if len(fids) == 1 and self.layer.geometryType() == 0:
-                    # One point: zoomToSelected would zoom to a dot; show its neighbourhood.
-                    self.iface.mapCanvas().zoomScale(10000)
-                self.iface.mapCanvas().refresh()
+                zoom_with_surroundings(self.iface.mapCanvas(), self.layer)
         finally:
             self._syncing = False
 
@@ -400,6 +396,25 @@ class ListDock(QgsDockWidget):
         self._update_timer.stop()
         self._disconnect_layer()
         self.deletion_reasons.disconnect()
+
+
+# Around one site: its street and neighbours (1:5 000); around terrains: their extent and 200 m more.
+SITE_SCALE = 5000
+TERRAIN_MARGIN_METRES = 200
+
+
+def zoom_with_surroundings(canvas, layer) -> None:
+    """Zoom to the layer's selection keeping its surroundings in view."""
+    extent = canvas.mapSettings().layerExtentToOutputExtent(layer, layer.boundingBoxOfSelected())
+    if layer.geometryType() == QgsWkbTypes.GeometryType.PointGeometry and layer.selectedFeatureCount() == 1:
+        canvas.setCenter(extent.center())
+        canvas.zoomScale(SITE_SCALE)
+    else:
+        metres = QgsUnitTypes.fromUnitToUnitFactor(QgsUnitTypes.DistanceUnit.DistanceMeters,
+                                                   canvas.mapSettings().destinationCrs().mapUnits())
+        extent.grow(TERRAIN_MARGIN_METRES * metres)
+        canvas.setExtent(extent)
+    canvas.refresh()
 
 
 @contextlib.contextmanager

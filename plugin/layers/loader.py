@@ -94,7 +94,21 @@ def load_store(store: Store, project: Optional[QgsProject] = None) -> Dict[str, 
     labels = label_layer(layers["sites"], STORE_PROPERTY)
     project.addMapLayer(labels, False)
     group.insertLayer(0, labels)
+    add_context(project, layers)
     return layers
+
+
+def add_context(project: QgsProject, layers: Dict[str, QgsVectorLayer]) -> None:
+    """Under the store: the communes of its départements, and the web basemap if the settings ask for one."""
+    from ..settings import Settings
+    departements = set()
+    for name in MAP_TABLES:
+        index = layers[name].fields().indexOf("departement")
+        if index >= 0:
+            departements |= {value for value in layers[name].uniqueValues(index) if value}
+    if departements:
+        background.add_communes(project, departements)
+    background.add_basemap(project, Settings.load().web_basemap)
 
 
 def store_layers(project: Optional[QgsProject] = None) -> Dict[str, Dict[str, QgsVectorLayer]]:

@@ -481,3 +481,31 @@ def test_the_docks_are_tabbed_once_qgis_has_restored_its_layout_the_first_time_o
         assert tabbed == (run == "first")  # later, the officer's own layout is left as it is
         assert QgsSettings().value(dock_manager.ARRANGED_SETTING, False, bool)
         manager.remove()
+
+
+def test_selecting_a_site_or_a_terrain_keeps_its_surroundings_in_view(docks, iface):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+    _, sites_dock, terrains_dock, _, (_, layers) = docks
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
+    canvas.setExtent(QgsRectangle(600000, 6800000, 700000, 6900000))
+    sites_dock.select_fids([fid_of(sites_dock.layer, "Le Pont")])
+    assert abs(canvas.scale() - 5000) < 50
+    site = canvas.mapSettings().layerToMapCoordinates(sites_dock.layer, sites_dock.layer.getFeature(
+        fid_of(sites_dock.layer, "Le Pont")).geometry().asPoint())
+    assert canvas.extent().center().distance(site) < 1
+    terrains = layers["insertion_sites"]
+    terrains.startEditing()
+    square = QgsGeometry.fromWkt("POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))")
+    feature = QgsVectorLayerUtils.createFeature(terrains, square, {}, terrains.createExpressionContext())
+    feature["name"] = "ETI de la Plaine"
+    assert terrains.addFeature(feature)
+    assert terrains_dock.save()
+    terrains_dock.flush()
+    terrains_dock.select_fids([terrains_dock.model.shown[0].fid])
+    outline = canvas.mapSettings().layerExtentToOutputExtent(terrains, next(terrains.getFeatures()).geometry()
+                                                             .boundingBox())
+    shown = canvas.extent()
+    assert shown.contains(outline)
+    assert outline.xMinimum() - shown.xMinimum() >= 199 and shown.yMaximum() - outline.yMaximum() >= 199
+    assert min(shown.width() - outline.width(), shown.height() - outline.height()) < 500  # not the département
