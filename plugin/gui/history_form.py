@@ -24,7 +24,9 @@ from .history_panel import GEOMETRY, field_label, moved_text, value_text
 from .store_access import READ_ERRORS, LayerStore, failure_text
 
 FUNCTION_NAME = "resorption_history_html"
-TAB_NAME = "Historique"  # the stored name: the same in every language, found again by remove()
+# The stored name of the tab's HTML element: the same in every language, how remove() finds the tab again
+# (the tab's caption is translated).
+TAB_NAME = "Historique"
 GROUP = "Résorption SIG"
 SCRIPT = '<script>document.write(expression.evaluate("%s(@layer_id, \\"uuid\\")"));</script>' % FUNCTION_NAME
 MOST_VERSIONS = 30
@@ -81,8 +83,12 @@ def unregister() -> None:
     QgsExpression.unregisterFunction(FUNCTION_NAME)
 
 
+def is_history_tab(tab) -> bool:
+    return tab.name() == TAB_NAME or any(child.name() == TAB_NAME for child in tab.children())
+
+
 def has_tab(layer: QgsVectorLayer) -> bool:
-    return any(tab.name() == TAB_NAME for tab in layer.editFormConfig().tabs())
+    return any(is_history_tab(tab) for tab in layer.editFormConfig().tabs())
 
 
 def add_tab(layer: QgsVectorLayer) -> None:
@@ -91,7 +97,7 @@ def add_tab(layer: QgsVectorLayer) -> None:
     if has_tab(layer) or not form.tabs():
         return
     root = form.invisibleRootContainer()
-    container = QgsAttributeEditorContainer(TAB_NAME, root)
+    container = QgsAttributeEditorContainer(tr("Historique"), root)
     container.setIsGroupBox(False)
     element = QgsAttributeEditorHtmlElement(TAB_NAME, container)
     element.setHtmlCode(SCRIPT)
@@ -106,7 +112,7 @@ def remove_tab(layer: QgsVectorLayer) -> None:
     if not has_tab(layer):
         return
     root = form.invisibleRootContainer()
-    kept = [tab.clone(root) for tab in form.tabs() if tab.name() != TAB_NAME]
+    kept = [tab.clone(root) for tab in form.tabs() if not is_history_tab(tab)]
     form.clearTabs()
     for tab in kept:
         form.addTab(tab)

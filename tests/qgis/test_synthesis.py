@@ -365,3 +365,21 @@ def test_the_form_has_a_history_tab(synthesis):
     assert tabs[:-1] == [tab.name() for tab in sites.editFormConfig().tabs()]
     assert not QgsExpression.isFunctionName("resorption_history_html")
     manager.create()
+
+
+def test_the_history_tab_is_named_in_the_users_language(synthesis):
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+    from plugin import assets
+    _, layers, manager = synthesis
+    translator = QTranslator()
+    assert translator.load(str(assets.I18N / "resorption_sig_en.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        manager.remove()
+        manager.create()
+        assert [tab.name() for tab in layers["sites"].editFormConfig().tabs()][-1] == "History"
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    manager.remove()    # found again by its element, whatever the caption's language
+    assert not history_form.has_tab(layers["sites"])
+    manager.create()
