@@ -104,18 +104,18 @@ def apply_fields(layer: QgsVectorLayer, table: Table) -> None:
         if field.name in READ_ONLY_FIELDS:
             form.setReadOnly(index, True)
         if field.required:
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintNotNull,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(index, QgsFieldConstraints.Constraint.ConstraintNotNull,
+                                     QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
         if field.unique:
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintUnique,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(index, QgsFieldConstraints.Constraint.ConstraintUnique,
+                                     QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
         rules = rules_by_field.get(field.name, [])
         if rules:
             expression = " AND ".join("(%s)" % rule.expression(QGIS) for rule in rules)
             description = " ; ".join(pick(rule.message, rule.message_en) for rule in rules)
             layer.setConstraintExpression(index, expression, description)
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintExpression,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(index, QgsFieldConstraints.Constraint.ConstraintExpression,
+                                     QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
     fid = fields.indexOf("fid")
     if fid >= 0:
         layer.setEditorWidgetSetup(fid, QgsEditorWidgetSetup("Hidden", {}))
@@ -144,7 +144,7 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple
     Related rows go in the tab their table names (`parent_tab`), else in a tab of their own."""
     form = layer.editFormConfig()
     form.clearTabs()
-    form.setLayout(QgsEditFormConfig.TabLayout)
+    form.setLayout(QgsEditFormConfig.EditorLayout.TabLayout)
     root = form.invisibleRootContainer()
     fields = layer.fields()
     in_tab = {tab: [r for r, child in relations if child.parent_tab is tab] for tab in Tab}

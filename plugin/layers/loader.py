@@ -49,8 +49,9 @@ def child_relations(layers: Dict[str, QgsVectorLayer]) -> Dict[str, List[Tuple[Q
             relation.setReferencingLayer(layers[table.name].id())
             relation.setReferencedLayer(layers[field.references].id())
             relation.addFieldPair(field.name, "uuid")
-            relation.setStrength(QgsRelation.Composition if table.parent and table.parent[1] == field.name
-                                 else QgsRelation.Association)
+            owned = table.parent and table.parent[1] == field.name
+            relation.setStrength(QgsRelation.RelationStrength.Composition if owned
+                                 else QgsRelation.RelationStrength.Association)
             if relation.isValid():
                 by_parent.setdefault(field.references, []).append((relation, table))
     return by_parent
