@@ -10,6 +10,7 @@ from plugin.gui.close_dialog import CloseSiteDialog
 from plugin.gui.dock_manager import DockManager
 from plugin.layers import edits
 from plugin.model.closure import Closure, Outcome
+from plugin.store.base import StoreError
 from plugin.store.gpkg import connect
 
 BOBIGNY = (2.4530, 48.9105)
@@ -509,3 +510,31 @@ def test_selecting_a_site_or_a_terrain_keeps_its_surroundings_in_view(docks, ifa
     assert shown.contains(outline)
     assert outline.xMinimum() - shown.xMinimum() >= 199 and shown.yMaximum() - outline.yMaximum() >= 199
     assert min(shown.width() - outline.width(), shown.height() - outline.height()) < 500  # not the département
+
+
+def test_origin_sites_are_those_of_the_terrains_departement_nearest_first_and_none_is_added_unasked(docks):
+    _, _, dock, _, (store, layers) = docks
+    terrains = layers["insertion_sites"]
+    terrains.startEditing()
+    near_bobigny = QgsGeometry.fromWkt("POLYGON((2.45 48.91, 2.456 48.91, 2.456 48.914, 2.45 48.914, 2.45 48.91))")
+    feature = QgsVectorLayerUtils.createFeature(terrains, near_bobigny, {}, terrains.createExpressionContext())
+    feature["name"] = "ETI du Canal"
+    assert terrains.addFeature(feature)
+    assert dock.save()
+    dock.flush()
+    dock.select_fids([dock.model.shown[0].fid])
+    combo = dock.origin_site_combo
+    choices = [combo.itemText(i) for i in range(combo.count())]
+    # Sites of the 93 only (not Canet, in Marseille), Le Pont (Bobigny) first: the nearest.
+    assert [c.split(" — ")[0] for c in choices] == ["Le Pont", "Boissière", "Ancien campement", "Les Cheminots"], \
+        choices
+    assert not any("Canet" in c for c in choices)
+    assert choices[0].startswith("Le Pont — Bobigny (") and choices[0].endswith(" m)")
+    assert combo.currentIndex() == -1
+    with pytest.raises(StoreError, match="Choisissez un site d'origine"):
+        dock.add_origin_from_form()
+    assert dock.origins_table.rowCount() == 0
+    assert store_rows(store, "SELECT count(*) FROM insertion_site_origins") == [(0,)]
+    combo.setCurrentIndex(0)
+    dock.add_origin_from_form()
+    assert dock.origins_table.item(0, 0).text() == "Le Pont — Bobigny"
