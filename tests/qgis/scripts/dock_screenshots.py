@@ -48,7 +48,7 @@ def form_tabs(layer, feature, prefix, tabs):
     context.setMapCanvas(iface.mapCanvas())
     dialog = QgsAttributeDialog(layer, feature, False, iface.mainWindow(), True, context)
     dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
-    dialog.resize(760, 640)
+    dialog.resize(760, 600)   # fits a 1366×768 laptop screen
     dialog.show()
     tab_widget = dialog.findChild(QTabWidget)
     for index in range(tab_widget.count()):
@@ -63,12 +63,11 @@ def form_tabs(layer, feature, prefix, tabs):
 def run():
     try:
         window = iface.mainWindow()
-        window.resize(1600, 1000)
+        window.showMaximized()   # under Xvfb at 1366×768, the screen of most préfecture laptops
         QgsExpressionContextUtils.setGlobalVariable("resorption_justice", 1)
         plugins["resorption_sig"].store_actions.open_store(store_path)
         plugin = plugins["resorption_sig"]
         sites_dock, terrains_dock = plugin.dock_manager.docks  # the plugin's own docks
-        plugin.synthesis.synthesis_dock.hide()  # the whole height for the dock shown
         loader = module("layers.loader")
         layers = next(iter(loader.store_layers().values()))
         sites, terrains = layers["sites"], layers["insertion_sites"]
@@ -78,7 +77,6 @@ def run():
         canvas.setExtent(extent)
         sites_dock.show()
         sites_dock.raise_()
-        window.resizeDocks([sites_dock], [620], 1)
         save(window, "dock_sites")
         sites_dock.search.setText("saint")
         save(sites_dock, "dock_sites_recherche")
