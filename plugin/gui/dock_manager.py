@@ -4,11 +4,26 @@ from typing import List, Optional
 
 from qgis.core import QgsProject, QgsSettings
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtWidgets import QAction, QDockWidget
 
 from ..layers import loader
 
 ARRANGED_SETTING = "resorption_sig/docks_arranged"
+
+
+# The plugin's docks, as tabs of one dock area in this order: stacked, none would keep the height of a
+# laptop's screen (768 pixels).
+TABBED_DOCKS = ("ResorptionSitesDock", "ResorptionTerrainsDock", "ResorptionSynthesisDock", "ResorptionHistoryDock")
+
+
+def tabify_plugin_docks(window) -> None:
+    """Sites, Terrains, Synthèse and Historique (those that exist) as tabs, Sites in front."""
+    by_name = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
+    docks = [by_name[name] for name in TABBED_DOCKS if name in by_name]
+    for dock in docks[1:]:
+        window.tabifyDockWidget(docks[0], dock)
+    if docks:
+        docks[0].raise_()
 
 
 class DockManager:
@@ -56,10 +71,8 @@ class DockManager:
             dock.set_related_layers(layers)
 
     def _tabify(self) -> None:
-        if len(self.docks) > 1:
-            with contextlib.suppress(AttributeError):
-                self.iface.mainWindow().tabifyDockWidget(self.docks[0], self.docks[1])
-            self.docks[0].raise_()
+        with contextlib.suppress(AttributeError):
+            tabify_plugin_docks(self.iface.mainWindow())
 
     def _arrange_first_time(self) -> None:
         if self.docks:

@@ -3,7 +3,7 @@ import contextlib
 from typing import Callable, Dict, List, Optional
 
 from qgis.core import Qgis, QgsUnitTypes, QgsVectorLayer, QgsWkbTypes
-from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext,
+from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext, QgsCollapsibleGroupBoxBasic,
                       QgsDockWidget, QgsFilterLineEdit)
 from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction,
@@ -75,7 +75,11 @@ class ListDock(QgsDockWidget):
         self.search.setPlaceholderText(tr("Rechercher : nom, adresse, commune, code INSEE"))
         self.search.textChanged.connect(self.apply_filter)
         layout.addWidget(self.search)
-        filters = QGridLayout()
+        # Filters and style fold into one line (a laptop's 768 pixels go to the list); its title says
+        # what is filtered.
+        self.filters_box = QgsCollapsibleGroupBoxBasic(tr("Filtres et style"))
+        self.filters_box.setCollapsed(True)
+        filters = QGridLayout(self.filters_box)
         self.status_combo = QComboBox()
         for code, text in self.status_choices:
             self.status_combo.addItem(text, code)
@@ -95,7 +99,7 @@ class ListDock(QgsDockWidget):
             filters.addWidget(QLabel(tr("Style")), 3, 0)
             filters.addWidget(self.style_combo, 3, 1, 1, 3)
         self.style_combo.activated.connect(lambda _index: self.apply_chosen_style())
-        layout.addLayout(filters)
+        layout.addWidget(self.filters_box)
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
         self.departement_combo.currentIndexChanged.connect(self._departement_changed)
         self.commune_combo.currentIndexChanged.connect(self.apply_filter)
@@ -123,6 +127,11 @@ class ListDock(QgsDockWidget):
         self.details.addTab(self.attachments, tr("Pièces jointes"))
         layout.addWidget(self.details, 1)
         self.setWidget(scrollable(body))
+        # Wide enough for its buttons: none hides behind "»".
+        self.setMinimumWidth(max(toolbar.sizeHint().width() for toolbar in self.toolbars) + 40)
+        for combo in (self.status_combo, self.departement_combo, self.commune_combo):
+            combo.currentIndexChanged.connect(self._title_filters)
+        self._title_filters()
 
     def add_action(self, text: str, callback, tip: str = "", row: int = 0) -> QAction:
         action = QAction(text, self)
@@ -254,6 +263,11 @@ class ListDock(QgsDockWidget):
             for code, name in listing.choices(rows, "insee_code", "city_name"):
                 self.commune_combo.addItem("%s (%s)" % (name or "?", code), code)
             self.commune_combo.setCurrentIndex(max(0, self.commune_combo.findData(kept)))
+
+    def _title_filters(self, *_args) -> None:
+        shown = [self.status_combo.currentText()] + [combo.currentText() for combo in (
+            self.departement_combo, self.commune_combo) if combo.currentIndex() > 0]
+        self.filters_box.setTitle(tr("Filtres et style") + " : " + " · ".join(text for text in shown if text))
 
     def _departement_changed(self) -> None:
         self._fill_communes()
