@@ -7,7 +7,7 @@ from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext, QgsCollapsi
                       QgsDockWidget, QgsFilterLineEdit)
 from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction,
-                                 QComboBox, QGridLayout, QHeaderView, QLabel, QMessageBox,
+                                 QComboBox, QGridLayout, QHeaderView, QLabel, QMessageBox, QSizePolicy,
                                  QTableView, QTabWidget, QToolBar, QVBoxLayout,
                                  QWidget)
 
@@ -28,7 +28,7 @@ class ListDock(QgsDockWidget):
     style_choices: tuple = ()
     # Related tables edited from this dock, saved after the dock's own layer (their rows refer to it).
     child_tables: tuple = ()
-    list_stretch = 3
+    list_stretch = 4
 
     def __init__(self, iface, title: str, object_name: str):
         super().__init__(title, iface.mainWindow() if iface is not None else None)
@@ -118,6 +118,9 @@ class ListDock(QgsDockWidget):
             header.resizeSection(column, self.model.columns[column].width)
         self.view.doubleClicked.connect(lambda _index: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(self._list_selection_changed)
+        # The list takes the room the details leave (they show whole); at least four rows and the header.
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.view.setMinimumHeight(5 * self.view.verticalHeader().defaultSectionSize())
         layout.addWidget(self.view, self.list_stretch)
         self.totals_label = QLabel()
         layout.addWidget(self.totals_label)
