@@ -7,7 +7,7 @@ from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext, QgsCollapsi
                       QgsDockWidget, QgsFilterLineEdit)
 from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction,
-                                 QComboBox, QGridLayout, QHeaderView, QLabel, QMessageBox, QSizePolicy,
+                                 QComboBox, QGridLayout, QLabel, QMessageBox, QSizePolicy,
                                  QTableView, QTabWidget, QToolBar, QVBoxLayout,
                                  QWidget)
 
@@ -29,6 +29,8 @@ class ListDock(QgsDockWidget):
     # Related tables edited from this dock, saved after the dock's own layer (their rows refer to it).
     child_tables: tuple = ()
     list_stretch = 4
+    # The details' height when they need no more than a few lines (None: as much as their content asks).
+    details_max_height = None
 
     def __init__(self, iface, title: str, object_name: str):
         super().__init__(title, iface.mainWindow() if iface is not None else None)
@@ -113,7 +115,9 @@ class ListDock(QgsDockWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The name stays readable in a narrow dock (the last columns scroll sideways, never the name).
+        header.resizeSection(0, NAME_COLUMN_WIDTH)
+        header.setStretchLastSection(True)
         for column in range(1, self.model.columnCount()):
             header.resizeSection(column, self.model.columns[column].width)
         self.view.doubleClicked.connect(lambda _index: self.edit_selected())
@@ -129,6 +133,8 @@ class ListDock(QgsDockWidget):
         self.add_detail_tabs()
         self.details.addTab(self.attachments, tr("Pièces jointes"))
         layout.addWidget(self.details, 1)
+        if self.details_max_height:
+            self.details.setMaximumHeight(self.details_max_height)
         self.setWidget(scrollable(body))
         # Wide enough for its buttons: none hides behind "»".
         self.setMinimumWidth(max(toolbar.sizeHint().width() for toolbar in self.toolbars) + 40)
@@ -432,6 +438,9 @@ def zoom_with_surroundings(canvas, layer) -> None:
         extent.grow(TERRAIN_MARGIN_METRES * metres)
         canvas.setExtent(extent)
     canvas.refresh()
+
+
+NAME_COLUMN_WIDTH = 170
 
 
 @contextlib.contextmanager
