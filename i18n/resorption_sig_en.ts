@@ -544,6 +544,10 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Search: name, address, municipality, INSEE code</translation>
     </message>
     <message>
+      <source>Filtres et style</source>
+      <translation>Filters and style</translation>
+    </message>
+    <message>
       <source>Modifications enregistrées.</source>
       <translation>Changes saved.</translation>
     </message>
