@@ -29,6 +29,25 @@ def add_site(layer, where, **values):
     return feature
 
 
+PLAINE = "POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))"
+
+
+def new_terrain(layer, wkt=PLAINE):
+    """A terrain feature with the layer's defaults, in edit mode, not yet added."""
+    layer.startEditing()
+    return QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromWkt(wkt), {}, layer.createExpressionContext())
+
+
+def saved_terrain(dock, layer, name, wkt=PLAINE):
+    """A terrain saved through the dock, then selected in its list."""
+    feature = new_terrain(layer, wkt)
+    feature["name"] = name
+    assert layer.addFeature(feature)
+    assert dock.save()
+    dock.flush()
+    dock.select_fids([dock.model.shown[0].fid])
+
+
 @pytest.fixture
 def store_with_sites(opened_store):
     """Five sites saved in the store: four open in 93 and 13, one closed."""
@@ -414,9 +433,7 @@ def test_attachments_are_added_once_opened_and_removed(docks, tmp_path):
 def test_terrain_list_phases_origins_and_a_repaired_polygon(docks):
     _, sites_dock, dock, _, (store, layers) = docks
     terrains = layers["insertion_sites"]
-    terrains.startEditing()
-    square = QgsGeometry.fromWkt("POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))")
-    feature = QgsVectorLayerUtils.createFeature(terrains, square, {}, terrains.createExpressionContext())
+    feature = new_terrain(terrains)
     feature["name"] = "ETI de la Plaine"
     feature["capacity_households"] = 20
     feature["occupied_households"] = 12
@@ -496,14 +513,7 @@ def test_selecting_a_site_or_a_terrain_keeps_its_surroundings_in_view(docks, ifa
         fid_of(sites_dock.layer, "Le Pont")).geometry().asPoint())
     assert canvas.extent().center().distance(site) < 1
     terrains = layers["insertion_sites"]
-    terrains.startEditing()
-    square = QgsGeometry.fromWkt("POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))")
-    feature = QgsVectorLayerUtils.createFeature(terrains, square, {}, terrains.createExpressionContext())
-    feature["name"] = "ETI de la Plaine"
-    assert terrains.addFeature(feature)
-    assert terrains_dock.save()
-    terrains_dock.flush()
-    terrains_dock.select_fids([terrains_dock.model.shown[0].fid])
+    saved_terrain(terrains_dock, terrains, "ETI de la Plaine")
     outline = canvas.mapSettings().layerExtentToOutputExtent(terrains, next(terrains.getFeatures()).geometry()
                                                              .boundingBox())
     shown = canvas.extent()
@@ -514,15 +524,8 @@ def test_selecting_a_site_or_a_terrain_keeps_its_surroundings_in_view(docks, ifa
 
 def test_origin_sites_are_those_of_the_terrains_departement_nearest_first_and_none_is_added_unasked(docks):
     _, _, dock, _, (store, layers) = docks
-    terrains = layers["insertion_sites"]
-    terrains.startEditing()
-    near_bobigny = QgsGeometry.fromWkt("POLYGON((2.45 48.91, 2.456 48.91, 2.456 48.914, 2.45 48.914, 2.45 48.91))")
-    feature = QgsVectorLayerUtils.createFeature(terrains, near_bobigny, {}, terrains.createExpressionContext())
-    feature["name"] = "ETI du Canal"
-    assert terrains.addFeature(feature)
-    assert dock.save()
-    dock.flush()
-    dock.select_fids([dock.model.shown[0].fid])
+    saved_terrain(dock, layers["insertion_sites"], "ETI du Canal",
+                  "POLYGON((2.45 48.91, 2.456 48.91, 2.456 48.914, 2.45 48.914, 2.45 48.91))")   # near Bobigny
     combo = dock.origin_site_combo
     choices = [combo.itemText(i) for i in range(combo.count())]
     # Sites of the 93 only (not Canet, in Marseille), Le Pont (Bobigny) first: the nearest.

@@ -1,11 +1,11 @@
 """The real attribute forms, as the docks and QGIS open them, accept valid data on the running QGIS (3.22
 included) and refuse invalid data with a greyed OK and the French rule beside the field."""
-from qgis.core import QgsGeometry, QgsPointXY, QgsVectorLayerUtils
+from qgis.core import QgsPointXY
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt.QtCore import qInstallMessageHandler
 from qgis.PyQt.QtWidgets import QDialogButtonBox, QLabel
 
-from test_docks import BOBIGNY, docks, fid_of, store_rows, store_with_sites  # noqa: F401 (fixtures)
+from test_docks import BOBIGNY, docks, fid_of, new_terrain, store_rows, store_with_sites  # noqa: F401 (fixtures)
 
 
 def ok_button(dialog):
@@ -60,9 +60,7 @@ def test_editing_the_population_of_a_site_is_saved_with_the_forms_ok(docks):
 def test_a_drawn_terrain_is_saved_with_the_form_qgis_opens(docks):
     _, _, dock, _, (store, layers) = docks
     terrains = layers["insertion_sites"]
-    terrains.startEditing()
-    square = QgsGeometry.fromWkt("POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))")
-    feature = QgsVectorLayerUtils.createFeature(terrains, square, {}, terrains.createExpressionContext())
+    feature = new_terrain(terrains)
     # What QGIS's "add feature" tool opens once the polygon is drawn (QgsFeatureAction).
     dialog = QgsAttributeDialog(terrains, feature, False, None, True, QgsAttributeEditorContext())
     dialog.setMode(QgsAttributeEditorContext.Mode.AddFeatureMode)

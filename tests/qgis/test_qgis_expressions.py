@@ -9,25 +9,17 @@ from expression_inventory import layer_expressions, layout_expressions
 from plugin.assets import style_path
 from plugin.layers import commune_functions, editing_session, expressions, loader, site_styles
 from plugin.layout import content, copil
-from plugin.store import create_store
+from test_copil import store  # noqa: F401 (the 93 demo store, a fixture)
 
 STYLES = Path(style_path("sites_categorized.qml")).parent
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    from plugin.demo.generator import generate
-    store = create_store(str(tmp_path_factory.mktemp("parse") / "demo.gpkg"))
-    generate(store, sites=40, departement="93", seed=3, history_months=6)
-    return store
-
-
 @pytest.fixture
-def demo_layers(demo_store, qgis_new_project):
+def demo_layers(store, qgis_new_project):
     commune_functions.register()
     expressions.register_functions()
     editing_session.start()
-    layers = loader.load_store(demo_store, QgsProject.instance())
+    layers = loader.load_store(store, QgsProject.instance())
     yield layers
     QgsProject.instance().removeAllMapLayers()
     QgsProject.instance().relationManager().clear()
@@ -67,10 +59,10 @@ def test_every_style_a_user_can_choose_parses(demo_layers, table, style):
 
 
 @pytest.mark.parametrize("atlas", [None, "commune", "site"])
-def test_every_expression_of_the_copil_layouts_parses(demo_store, demo_layers, atlas):
+def test_every_expression_of_the_copil_layouts_parses(store, demo_layers, atlas):
     request = content.Request(departement="93", at=content.model.parse_instant("2026-10-31"),
                               compare=content.model.parse_instant("2026-01-01"), atlas=atlas)
-    made = copil.build(demo_store, request, QgsProject.instance())
+    made = copil.build(store, request, QgsProject.instance())
     entries = list(layout_expressions(made.layout))
     for layer in QgsProject.instance().mapLayers().values():
         if layer.customProperty(copil.LAYOUT_PROPERTY) == made.layout.name():

@@ -205,13 +205,19 @@ def test_history_lists_versions_with_old_and_new_values(synthesis):
     assert panel.versions.topLevelItemCount() == 2
 
 
-def test_restore_creates_a_new_version(synthesis):
-    store, layers, manager = synthesis
-    sites = layers["sites"]
-    fid = edit_people(sites, "Les Saules", 25)
+def older_version_chosen(synthesis):
+    """The history of « Les Saules » after an edit, its older version chosen: the panel."""
+    _, layers, manager = synthesis
+    fid = edit_people(layers["sites"], "Les Saules", 25)
     panel = manager.history_dock
-    panel.show_feature(sites, fid)
+    panel.show_feature(layers["sites"], fid)
     panel.versions.setCurrentItem(panel.versions.topLevelItem(1))
+    return panel
+
+
+def test_restore_creates_a_new_version(synthesis):
+    store, _, manager = synthesis
+    panel = older_version_chosen(synthesis)
     assert panel.restore_button.isEnabled()
     assert panel.restore(1)
     with contextlib.closing(store.connect()) as connection:
@@ -224,12 +230,8 @@ def test_restore_creates_a_new_version(synthesis):
 
 
 def test_restoring_asks_first_and_a_no_writes_nothing(synthesis):
-    store, layers, manager = synthesis
-    sites = layers["sites"]
-    fid = edit_people(sites, "Les Saules", 25)
-    panel = manager.history_dock
-    panel.show_feature(sites, fid)
-    panel.versions.setCurrentItem(panel.versions.topLevelItem(1))
+    store = synthesis[0]
+    panel = older_version_chosen(synthesis)
     questions = []
     panel.ask = lambda text: questions.append(text) or False
     panel.restore_button.click()
