@@ -15,6 +15,7 @@ from ..i18n import message, pick, tr
 from ..layers import edits, listing, site_styles
 from ..settings import Settings
 from ..store.base import StoreError
+from . import null_display
 from .attachments_panel import AttachmentsPanel
 from .list_model import Column, RowsModel
 from .scrolling import scrollable
@@ -370,7 +371,9 @@ class ListDock(QgsDockWidget):
             context.setMapCanvas(self.iface.mapCanvas())
             with contextlib.suppress(AttributeError, TypeError):
                 context.setVectorLayerTools(self.iface.vectorLayerTools())
+        release_null_text = null_display.empty_while_open()
         dialog = QgsAttributeDialog(self.layer, feature, False, self, True, context)
+        dialog.finished.connect(release_null_text)
         dialog.setMode(QgsAttributeEditorContext.AddFeatureMode if adding
                        else QgsAttributeEditorContext.SingleEditMode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -417,6 +420,8 @@ class ListDock(QgsDockWidget):
         """Undo what the dock set up (DockManager.remove)."""
         self._reload_timer.stop()
         self._update_timer.stop()
+        with contextlib.suppress(RuntimeError, AttributeError):
+            self.form.reject()   # a form still open: closed, QGIS's missing-value text given back
         self._disconnect_layer()
         self.deletion_reasons.disconnect()
 

@@ -85,3 +85,24 @@ def test_the_site_form_opens_without_a_relation_widget_warning(docks):
     finally:
         qInstallMessageHandler(previous)
     assert not [text for text in warnings if "relation widget" in text]
+
+
+def shown_texts(dialog):
+    from qgis.PyQt.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+    texts = [w.text() for w in dialog.findChildren(QLineEdit) + dialog.findChildren(QAbstractSpinBox)]
+    return texts + [w.toPlainText() for w in dialog.findChildren(QTextEdit) + dialog.findChildren(QPlainTextEdit)]
+
+
+def test_empty_fields_show_empty_not_null_and_stay_null_once_saved(docks):
+    from qgis.core import QgsApplication
+    _, dock, _, _, (store, _) = docks
+    before = QgsApplication.nullRepresentation()
+    dock.place_new_site(QgsPointXY(*BOBIGNY))
+    form = dock.form
+    assert "NULL" not in shown_texts(form)
+    form.attributeForm().changeAttribute("name", "Terrain des Lilas")
+    ok_button(form).click()
+    assert QgsApplication.nullRepresentation() == before   # QGIS's own text again once the form is closed
+    assert dock.save()
+    assert store_rows(store, "SELECT address, population_total FROM sites WHERE name = 'Terrain des Lilas'") == [
+        (None, None)]
