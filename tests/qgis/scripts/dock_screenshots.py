@@ -11,7 +11,6 @@ import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsExpressionContextUtils
-from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt.QtCore import QCoreApplication, QTimer
 from qgis.PyQt.QtWidgets import QTabWidget
 from qgis.utils import iface, plugins
@@ -41,15 +40,11 @@ def save(widget, name):
     widget.grab().save(str(shots / (name + ".png")))
 
 
-def form_tabs(layer, feature, prefix, tabs):
-    """The form as the dock opens it: the layer in edit mode."""
-    layer.startEditing()
-    context = QgsAttributeEditorContext()
-    context.setMapCanvas(iface.mapCanvas())
-    dialog = QgsAttributeDialog(layer, feature, False, iface.mainWindow(), True, context)
-    dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
+def form_tabs(dock, feature, prefix, tabs):
+    """The form as the dock opens it (« Modifier »)."""
+    layer = dock.layer
+    dialog = dock.open_form(feature, adding=False)
     dialog.resize(760, 600)   # fits a 1366×768 laptop screen
-    dialog.show()
     tab_widget = dialog.findChild(QTabWidget)
     for index in range(tab_widget.count()):
         caption = tab_widget.tabText(index)
@@ -100,14 +95,14 @@ def run():
         first = sites_dock.model.shown[0].fid
         sites_dock.select_fids([first])
         save(window, "dock_sites_selection")
-        form_tabs(sites, sites.getFeature(first), "formulaire_site", {
+        form_tabs(sites_dock, sites.getFeature(first), "formulaire_site", {
             "Localisation": "localisation", "Site": "site", "Habitants": "habitants",
             "Conditions de vie": "conditions_de_vie", "Procédures": "procedures"})
         # A closed site whose outcomes were recorded: the Fermeture tab and the dialog that corrects it.
         outcomes = sites_dock.related["site_closing_outcomes"]
         closed_uuid = next(outcomes.getFeatures())["site_uuid"]
         closed = next(sites.getFeatures("\"uuid\" = '%s'" % closed_uuid))
-        form_tabs(sites, closed, "formulaire_site", {"Fermeture": "fermeture"})
+        form_tabs(sites_dock, closed, "formulaire_site", {"Fermeture": "fermeture"})
         edits = module("layers.edits")
         dialog = module("gui.close_dialog").CloseSiteDialog(
             edits.store_row(sites, closed), edits.closing_outcomes(outcomes, closed_uuid), window)
@@ -140,7 +135,7 @@ def run():
             terrains_dock.style_combo.setCurrentIndex(terrains_dock.style_combo.findData(name))
             terrains_dock.apply_chosen_style()
             save(canvas, shot)
-        form_tabs(terrains, terrains.getFeature(terrain), "formulaire_terrain", {
+        form_tabs(terrains_dock, terrains.getFeature(terrain), "formulaire_terrain", {
             "Terrain": "terrain", "Capacité et occupation": "capacite", "Équipements": "equipements",
             "Phases préparatoires": "phases", "Origines des ménages": "origines"})
     except Exception:  # written for the launcher, which fails on it
