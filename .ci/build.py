@@ -10,7 +10,9 @@
                     "Installer depuis un ZIP" does; "on" enables it at start-up; prints the zip
 """
 import configparser
+import contextlib
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -22,8 +24,14 @@ SHARED_COMMUNES = REPO.parent / "shared" / "data" / "communes.gpkg"
 REFERENCE = REPO / "resources" / "reference" / "communes.gpkg"
 
 
+def reference_layers(path: Path) -> set:
+    with contextlib.closing(sqlite3.connect(str(path))) as connection:
+        return {name for (name,) in connection.execute("SELECT table_name FROM gpkg_contents")}
+
+
 def build_reference() -> None:
-    if REFERENCE.exists() and REFERENCE.stat().st_mtime >= SHARED_COMMUNES.stat().st_mtime:
+    if REFERENCE.exists() and REFERENCE.stat().st_mtime >= SHARED_COMMUNES.stat().st_mtime \
+            and {"communes", "departements"} <= reference_layers(REFERENCE):
         return
     if not SHARED_COMMUNES.exists():
         sys.exit("build: %s is missing" % SHARED_COMMUNES)
@@ -37,6 +45,9 @@ def build_reference() -> None:
                     "CREATE INDEX communes_insee ON communes (insee)"], check=True)
     subprocess.run(["ogrinfo", "-q", str(partial), "-sql",
                     "CREATE INDEX communes_departement ON communes (departement)"], check=True)
+    # The départements' names, for the territory lists (« 93 – Seine-Saint-Denis »).
+    subprocess.run(["ogr2ogr", "-update", "-f", "GPKG", str(partial), str(SHARED_COMMUNES), "departements",
+                    "-nln", "departements", "-select", "code,nom", "-nlt", "NONE"], check=True)
     partial.replace(REFERENCE)
     print("build: communes reference written to %s" % REFERENCE.relative_to(REPO))
 

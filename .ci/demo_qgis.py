@@ -3,10 +3,9 @@
 With RESORPTION_SCREENSHOT set (no display: QGIS runs under Xvfb), grab the
 main window to that PNG once the map has rendered, then quit.
 """
-import importlib
 import os
 
-from qgis.core import QgsApplication, QgsProject
+from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QTimer
 from qgis.utils import iface, plugins
 
@@ -22,9 +21,7 @@ def grab_and_quit():
 
 def open_demo():
     iface.mainWindow().showMaximized()
-    plugins["resorption_sig"].store_actions.open_store(store_path)
-    background = importlib.import_module("resorption_sig.plugin.layers.background")
-    QTimer.singleShot(1000, lambda: background.add_communes(QgsProject.instance()))
+    plugins["resorption_sig"].store_actions.open_store(store_path)   # with the communes under it
     if screenshot:
         QTimer.singleShot(4000, grab_and_quit)
 

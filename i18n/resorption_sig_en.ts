@@ -796,6 +796,10 @@
       <translation>Ready: {0} site(s) to create, {1} to update. Every change will be recorded in the history, with the file as its source.</translation>
     </message>
     <message>
+      <source>Historique</source>
+      <translation>History</translation>
+    </message>
+    <message>
       <source>Pas encore d'historique : enregistrez d'abord l'objet.</source>
       <translation>No history yet: save the object first.</translation>
     </message>
@@ -832,10 +836,6 @@
       <translation>outline changed (centre moved by {0} m)</translation>
     </message>
     <message>
-      <source>Historique</source>
-      <translation>History</translation>
-    </message>
-    <message>
       <source>Activité</source>
       <translation>Activity</translation>
     </message>
@@ -868,6 +868,16 @@
       <translation>(current)</translation>
     </message>
     <message>
+      <source>Restaurer la version du {0} ({1}) ?
+Une nouvelle version reprenant ses valeurs sera enregistrée ; la version actuelle reste dans l'historique.</source>
+      <translation>Restore the version of {0} ({1})?
+A new version with its values will be saved; the current version stays in the history.</translation>
+    </message>
+    <message>
+      <source>(inconnu)</source>
+      <translation>(unknown)</translation>
+    </message>
+    <message>
       <source>L'objet n'est plus dans la couche.</source>
       <translation>The object is no longer in the layer.</translation>
     </message>
@@ -898,10 +908,6 @@
     <message>
       <source>Résorption SIG</source>
       <translation>Résorption SIG</translation>
-    </message>
-    <message>
-      <source>(inconnu)</source>
-      <translation>(unknown)</translation>
     </message>
     <message>
       <source>La version n'a pas pu être restaurée :
@@ -960,6 +966,10 @@
     <message>
       <source>Rechercher : nom, adresse, commune, code INSEE</source>
       <translation>Search: name, address, municipality, INSEE code</translation>
+    </message>
+    <message>
+      <source>Filtres et style</source>
+      <translation>Filters and style</translation>
     </message>
     <message>
       <source>Modifications enregistrées.</source>
@@ -1040,6 +1050,10 @@
     <message>
       <source>Stockage partagé créé sur la connexion « {0} » (schéma version {1}). Créez une copie de travail (« Créer une copie de travail… ») pour y travailler.</source>
       <translation>Shared store created on the connection "{0}" (schema version {1}). Create a working copy ("Create a working copy…") to work on it.</translation>
+    </message>
+    <message>
+      <source>Aucun (hors ligne)</source>
+      <translation>None (offline)</translation>
     </message>
     <message>
       <source>Sites</source>
@@ -1602,6 +1616,10 @@
       <translation>Preparatory phases</translation>
     </message>
     <message>
+      <source>Site d'origine : nom, ou « Choisir sur la carte »</source>
+      <translation>Site of origin: name, or “Pick on the map”</translation>
+    </message>
+    <message>
       <source>? ménages</source>
       <translation>? households</translation>
     </message>
@@ -1650,6 +1668,10 @@
       <translation>No site here.</translation>
     </message>
     <message>
+      <source>Ce site n'est pas dans le département du terrain.</source>
+      <translation>This site is not in the insertion site's département.</translation>
+    </message>
+    <message>
       <source>Polygone invalide</source>
       <translation>Invalid polygon</translation>
     </message>
@@ -1696,6 +1718,14 @@
     <message>
       <source>Tables</source>
       <translation>Tables</translation>
+    </message>
+    <message>
+      <source>{0} km</source>
+      <translation>{0} km</translation>
+    </message>
+    <message>
+      <source>{0} m</source>
+      <translation>{0} m</translation>
     </message>
     <message>
       <source>Export du PDF COPIL : {0}</source>
@@ -1951,6 +1981,10 @@
     <message>
       <source>Taille maximale d'une pièce jointe (Mo)</source>
       <translation>Maximum attachment size (MB)</translation>
+    </message>
+    <message>
+      <source>Fond de carte en ligne (internet)</source>
+      <translation>Online basemap (internet)</translation>
     </message>
     <message>
       <source>Afficher les procédures (plainte, décision de justice, évacuation)</source>

@@ -14,6 +14,8 @@ class Settings:
     out_of_date_months: int = DEFAULT_OUT_OF_DATE_MONTHS
     attachment_max_mb: int = 20
     last_store: str = ""
+    # "" (none: offline), or a key of layers.background.BASEMAPS added under a store's layers.
+    web_basemap: str = ""
 
     @classmethod
     def load(cls) -> "Settings":

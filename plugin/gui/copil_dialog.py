@@ -9,7 +9,7 @@ from typing import List, Optional
 
 from qgis.core import Qgis, QgsProject
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QDate, Qt
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QDialog, QFileDialog, QListWidgetItem, QMessageBox
 
@@ -24,6 +24,30 @@ from ..store.base import StoreError
 
 FORM_CLASS, _ = uic.loadUiType(str(FORMS / "copil.ui"))
 INSEE_ROLE = Qt.ItemDataRole.UserRole
+
+
+@contextlib.contextmanager
+def designers_released(iface, project: QgsProject):
+    """While a layout is rebuilt: a designer showing a layout the build removes goes at once.
+
+    QGIS only hides such a designer and deletes it when the event loop next runs; until then its
+    properties panel still points at the deleted layout, and the next change of the global
+    variables (the settings dialog, the plugin's unload, quitting QGIS) crashed QGIS through it."""
+    windows = {designer.masterLayout().name(): designer.window() for designer in iface.openLayoutDesigners()
+               if designer.masterLayout() is not None}
+
+    def release(name: str) -> None:
+        window = windows.pop(name, None)
+        if window is not None:
+            window.close()
+            QCoreApplication.sendPostedEvents(window, QEvent.Type.DeferredDelete)
+
+    manager = project.layoutManager()
+    manager.layoutAboutToBeRemoved.connect(release)
+    try:
+        yield
+    finally:
+        manager.layoutAboutToBeRemoved.disconnect(release)
 
 
 class CopilDialog(QDialog, FORM_CLASS):
@@ -116,7 +140,8 @@ class CopilDialog(QDialog, FORM_CLASS):
         if not location:
             return None
         try:
-            return copil.build(open_store(location), self.request(), self.project)
+            with designers_released(self.iface, self.project):
+                return copil.build(open_store(location), self.request(), self.project)
         except StoreError as error:
             QMessageBox.critical(self, tr("Carte COPIL"), message(error))
             return None

@@ -5,7 +5,7 @@ from typing import List, Optional
 
 from qgis.core import QgsProject, QgsSettings
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtWidgets import QAction, QDockWidget
 
 from ..layers import loader
 from ..model import schema
@@ -17,6 +17,22 @@ def _dock_class(table: schema.Table):
     """The dock class a table declares ("module.Class" in plugin/gui)."""
     module, name = table.dock.rsplit(".", 1)
     return getattr(importlib.import_module("." + module, __package__), name)
+
+
+# The plugin's docks, as tabs of one dock area in this order: stacked, none would keep the height of a
+# laptop's screen (768 pixels).
+TABBED_DOCKS = ("ResorptionSitesDock", "ResorptionTerrainsDock", "ResorptionDispositifsDock",
+                "ResorptionSynthesisDock", "ResorptionHistoryDock")
+
+
+def tabify_plugin_docks(window) -> None:
+    """Sites, Terrains, Synthèse and Historique (those that exist) as tabs, Sites in front."""
+    by_name = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
+    docks = [by_name[name] for name in TABBED_DOCKS if name in by_name]
+    for dock in docks[1:]:
+        window.tabifyDockWidget(docks[0], dock)
+    if docks:
+        docks[0].raise_()
 
 
 class DockManager:
@@ -62,12 +78,8 @@ class DockManager:
             dock.set_related_layers(layers)
 
     def _tabify(self) -> None:
-        """All the docks in one tabbed area, the first one shown."""
-        if len(self.docks) > 1:
-            with contextlib.suppress(AttributeError):
-                for dock in self.docks[1:]:
-                    self.iface.mainWindow().tabifyDockWidget(self.docks[0], dock)
-            self.docks[0].raise_()
+        with contextlib.suppress(AttributeError):
+            tabify_plugin_docks(self.iface.mainWindow())
 
     def _arrange_first_time(self) -> None:
         if self.docks:

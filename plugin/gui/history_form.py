@@ -26,7 +26,9 @@ from .labels import GEOMETRY, field_label
 from .store_access import READ_ERRORS, LayerStore, failure_text
 
 FUNCTION_NAME = "resorption_history_html"
-TAB_NAME = "Historique"  # the stored name: the same in every language, found again by remove()
+# The stored name of the tab's HTML element: the same in every language, how remove() finds the tab again
+# (the tab's caption is translated).
+TAB_NAME = "Historique"
 GROUP = "Résorption SIG"
 SCRIPT = '<script>document.write(expression.evaluate("%s(@layer_id, \\"uuid\\")"));</script>' % FUNCTION_NAME
 MOST_VERSIONS = 30
@@ -83,8 +85,12 @@ def unregister() -> None:
     QgsExpression.unregisterFunction(FUNCTION_NAME)
 
 
+def is_history_tab(tab) -> bool:
+    return tab.name() == TAB_NAME or any(child.name() == TAB_NAME for child in tab.children())
+
+
 def has_tab(layer: QgsVectorLayer) -> bool:
-    return any(tab.name() == TAB_NAME for tab in layer.editFormConfig().tabs())
+    return any(is_history_tab(tab) for tab in layer.editFormConfig().tabs())
 
 
 def add_tab(layer: QgsVectorLayer) -> None:
@@ -93,7 +99,7 @@ def add_tab(layer: QgsVectorLayer) -> None:
     if has_tab(layer) or not form.tabs():
         return
     root = form.invisibleRootContainer()
-    container = QgsAttributeEditorContainer(TAB_NAME, root)
+    container = QgsAttributeEditorContainer(tr("Historique"), root)
     container.setIsGroupBox(False)
     element = QgsAttributeEditorHtmlElement(TAB_NAME, container)
     element.setHtmlCode(SCRIPT)
@@ -108,7 +114,7 @@ def remove_tab(layer: QgsVectorLayer) -> None:
     if not has_tab(layer):
         return
     root = form.invisibleRootContainer()
-    kept = [tab.clone(root) for tab in form.tabs() if tab.name() != TAB_NAME]
+    kept = [tab.clone(root) for tab in form.tabs() if not is_history_tab(tab)]
     form.clearTabs()
     for tab in kept:
         form.addTab(tab)

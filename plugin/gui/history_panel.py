@@ -122,7 +122,7 @@ class HistoryDock(QgsDockWidget):
         self.restore_button.setEnabled(False)
         self.restore_button.setToolTip(tr("Enregistre une nouvelle version reprenant les valeurs de la version "
                                           "choisie ; rien n'est effacé."))
-        self.restore_button.clicked.connect(lambda: self.restore(self.chosen_index()))
+        self.restore_button.clicked.connect(self.confirm_restore)
         buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -278,6 +278,25 @@ class HistoryDock(QgsDockWidget):
             self.draw_former_positions()
 
     # --- restoring -------------------------------------------------------------------------------
+    def restore_question(self, index: int) -> str:
+        entry = self.entries[index]
+        return tr("Restaurer la version du {0} ({1}) ?\nUne nouvelle version reprenant ses valeurs sera "
+                  "enregistrée ; la version actuelle reste dans l'historique.").format(
+            local_time(entry["valid_from"]), entry["changed_by"] or tr("(inconnu)"))
+
+    def ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, tr("Restaurer cette version"), question,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def confirm_restore(self) -> bool:
+        """« Restaurer cette version »: nothing is written before the user confirms."""
+        index = self.chosen_index()
+        if index is None or not self.ask(self.restore_question(index)):
+            return False
+        return self.restore(index)
+
     def restore(self, index: Optional[int]) -> bool:
         """Put version `index`'s values in the layer's edit buffer; save them at once if the layer
         was not being edited (else the user saves with the rest of the edits)."""

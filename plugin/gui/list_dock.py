@@ -2,12 +2,12 @@
 import contextlib
 from typing import Callable, Dict, List, Optional
 
-from qgis.core import Qgis, QgsVectorLayer
-from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext,
+from qgis.core import Qgis, QgsUnitTypes, QgsVectorLayer, QgsWkbTypes
+from qgis.gui import (QgsAttributeDialog, QgsAttributeEditorContext, QgsCollapsibleGroupBoxBasic,
                       QgsDockWidget, QgsFilterLineEdit)
 from qgis.PyQt.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction,
-                                 QComboBox, QGridLayout, QHeaderView, QLabel, QMessageBox,
+                                 QComboBox, QGridLayout, QLabel, QMessageBox, QSizePolicy,
                                  QTableView, QTabWidget, QToolBar, QVBoxLayout,
                                  QWidget)
 
@@ -15,6 +15,7 @@ from ..i18n import message, pick, tr
 from ..layers import edits, listing, site_styles
 from ..settings import Settings
 from ..store.base import StoreError
+from . import null_display
 from .attachments_panel import AttachmentsPanel
 from .list_model import Column, RowsModel
 from .scrolling import scrollable
@@ -28,7 +29,9 @@ class ListDock(QgsDockWidget):
     style_choices: tuple = ()
     # Related tables edited from this dock, saved after the dock's own layer (their rows refer to it).
     child_tables: tuple = ()
-    list_stretch = 3
+    list_stretch = 4
+    # The details' height when they need no more than a few lines (None: as much as their content asks).
+    details_max_height = None
 
     def __init__(self, iface, title: str, object_name: str):
         super().__init__(title, iface.mainWindow() if iface is not None else None)
@@ -75,7 +78,11 @@ class ListDock(QgsDockWidget):
         self.search.setPlaceholderText(tr("Rechercher : nom, adresse, commune, code INSEE"))
         self.search.textChanged.connect(self.apply_filter)
         layout.addWidget(self.search)
-        filters = QGridLayout()
+        # Filters and style fold into one line (a laptop's 768 pixels go to the list); its title says
+        # what is filtered.
+        self.filters_box = QgsCollapsibleGroupBoxBasic(tr("Filtres et style"))
+        self.filters_box.setCollapsed(True)
+        filters = QGridLayout(self.filters_box)
         self.status_combo = QComboBox()
         for code, text in self.status_choices:
             self.status_combo.addItem(text, code)
@@ -95,7 +102,7 @@ class ListDock(QgsDockWidget):
             filters.addWidget(QLabel(tr("Style")), 3, 0)
             filters.addWidget(self.style_combo, 3, 1, 1, 3)
         self.style_combo.activated.connect(lambda _index: self.apply_chosen_style())
-        layout.addLayout(filters)
+        layout.addWidget(self.filters_box)
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
         self.departement_combo.currentIndexChanged.connect(self._departement_changed)
         self.commune_combo.currentIndexChanged.connect(self.apply_filter)
@@ -109,11 +116,16 @@ class ListDock(QgsDockWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The name stays readable in a narrow dock (the last columns scroll sideways, never the name).
+        header.resizeSection(0, NAME_COLUMN_WIDTH)
+        header.setStretchLastSection(True)
         for column in range(1, self.model.columnCount()):
             header.resizeSection(column, self.model.columns[column].width)
         self.view.doubleClicked.connect(lambda _index: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(self._list_selection_changed)
+        # The list takes the room the details leave (they show whole); at least four rows and the header.
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.view.setMinimumHeight(5 * self.view.verticalHeader().defaultSectionSize())
         layout.addWidget(self.view, self.list_stretch)
         self.totals_label = QLabel()
         layout.addWidget(self.totals_label)
@@ -122,7 +134,14 @@ class ListDock(QgsDockWidget):
         self.add_detail_tabs()
         self.details.addTab(self.attachments, tr("Pièces jointes"))
         layout.addWidget(self.details, 1)
+        if self.details_max_height:
+            self.details.setMaximumHeight(self.details_max_height)
         self.setWidget(scrollable(body))
+        # Wide enough for its buttons: none hides behind "»".
+        self.setMinimumWidth(max(toolbar.sizeHint().width() for toolbar in self.toolbars) + 40)
+        for combo in (self.status_combo, self.departement_combo, self.commune_combo):
+            combo.currentIndexChanged.connect(self._title_filters)
+        self._title_filters()
 
     def add_action(self, text: str, callback, tip: str = "", row: int = 0) -> QAction:
         action = QAction(text, self)
@@ -255,6 +274,11 @@ class ListDock(QgsDockWidget):
                 self.commune_combo.addItem("%s (%s)" % (name or "?", code), code)
             self.commune_combo.setCurrentIndex(max(0, self.commune_combo.findData(kept)))
 
+    def _title_filters(self, *_args) -> None:
+        shown = [self.status_combo.currentText()] + [combo.currentText() for combo in (
+            self.departement_combo, self.commune_combo) if combo.currentIndex() > 0]
+        self.filters_box.setTitle(tr("Filtres et style") + " : " + " · ".join(text for text in shown if text))
+
     def _departement_changed(self) -> None:
         self._fill_communes()
         self.apply_filter()
@@ -304,11 +328,7 @@ class ListDock(QgsDockWidget):
         try:
             self.layer.selectByIds(fids)
             if fids and self.iface is not None:
-                self.iface.mapCanvas().zoomToSelected(self.layer)
-                if len(fids) == 1 and self.layer.geometryType() == 0:
-                    # One point: zoomToSelected would zoom to a dot; show its neighbourhood.
-                    self.iface.mapCanvas().zoomScale(10000)
-                self.iface.mapCanvas().refresh()
+                zoom_with_surroundings(self.iface.mapCanvas(), self.layer)
         finally:
             self._syncing = False
 
@@ -351,7 +371,9 @@ class ListDock(QgsDockWidget):
             context.setMapCanvas(self.iface.mapCanvas())
             with contextlib.suppress(AttributeError, TypeError):
                 context.setVectorLayerTools(self.iface.vectorLayerTools())
+        release_null_text = null_display.empty_while_open()
         dialog = QgsAttributeDialog(self.layer, feature, False, self, True, context)
+        dialog.finished.connect(release_null_text)
         dialog.setMode(QgsAttributeEditorContext.AddFeatureMode if adding
                        else QgsAttributeEditorContext.SingleEditMode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -398,8 +420,32 @@ class ListDock(QgsDockWidget):
         """Undo what the dock set up (DockManager.remove)."""
         self._reload_timer.stop()
         self._update_timer.stop()
+        with contextlib.suppress(RuntimeError, AttributeError):
+            self.form.reject()   # a form still open: closed, QGIS's missing-value text given back
         self._disconnect_layer()
         self.deletion_reasons.disconnect()
+
+
+# Around one site: its street and neighbours (1:5 000); around terrains: their extent and 200 m more.
+SITE_SCALE = 5000
+TERRAIN_MARGIN_METRES = 200
+
+
+def zoom_with_surroundings(canvas, layer) -> None:
+    """Zoom to the layer's selection keeping its surroundings in view."""
+    extent = canvas.mapSettings().layerExtentToOutputExtent(layer, layer.boundingBoxOfSelected())
+    if layer.geometryType() == QgsWkbTypes.GeometryType.PointGeometry and layer.selectedFeatureCount() == 1:
+        canvas.setCenter(extent.center())
+        canvas.zoomScale(SITE_SCALE)
+    else:
+        metres = QgsUnitTypes.fromUnitToUnitFactor(QgsUnitTypes.DistanceUnit.DistanceMeters,
+                                                   canvas.mapSettings().destinationCrs().mapUnits())
+        extent.grow(TERRAIN_MARGIN_METRES * metres)
+        canvas.setExtent(extent)
+    canvas.refresh()
+
+
+NAME_COLUMN_WIDTH = 170
 
 
 @contextlib.contextmanager

@@ -3,6 +3,8 @@ from qgis.PyQt import uic
 from qgis.PyQt.QtWidgets import QDialog
 
 from ..assets import FORMS
+from ..i18n import tr
+from ..layers.background import BASEMAPS
 from ..settings import Settings
 
 FORM_CLASS, _ = uic.loadUiType(str(FORMS / "settings.ui"))
@@ -19,6 +21,10 @@ class SettingsDialog(QDialog, FORM_CLASS):
         self.outOfDateMonths.setValue(settings.out_of_date_months)
         self.attachmentMaxMb.setValue(settings.attachment_max_mb)
         self.showJustice.setChecked(settings.show_justice)
+        self.webBasemap.addItem(tr("Aucun (hors ligne)"), "")
+        for key, (name, _url, _zoom) in BASEMAPS.items():
+            self.webBasemap.addItem(name, key)
+        self.webBasemap.setCurrentIndex(max(self.webBasemap.findData(settings.web_basemap), 0))
 
     def settings(self) -> Settings:
         settings = Settings.load()
@@ -26,4 +32,5 @@ class SettingsDialog(QDialog, FORM_CLASS):
         settings.out_of_date_months = self.outOfDateMonths.value()
         settings.attachment_max_mb = self.attachmentMaxMb.value()
         settings.show_justice = self.showJustice.isChecked()
+        settings.web_basemap = self.webBasemap.currentData()
         return settings

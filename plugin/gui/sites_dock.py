@@ -22,6 +22,7 @@ class SitesDock(ListDock):
     table_name = "sites"
     attributes = listing.SITE_ATTRIBUTES
     child_tables = ("site_closing_outcomes",)
+    details_max_height = 190   # the attachments: a few lines; the list gets the rest
 
     def __init__(self, iface):
         self.status_choices = ((listing.OPEN, tr("Ouverts")), (listing.CLOSED, tr("Fermés")),

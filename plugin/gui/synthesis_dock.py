@@ -26,6 +26,7 @@ from ..i18n import tr
 from ..layers import loader
 from ..model import sums as model
 from ..settings import Settings
+from ..store import communes
 from ..store.places import communes_with_sites, departements_with_sites
 from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
                               monthly_series, outcomes_between, reconstructed_before, site_sums)
@@ -271,7 +272,8 @@ class SynthesisDock(QgsDockWidget):
         if store is not None:
             with connection_of(store) as connection:
                 if mode == DEPARTEMENT:
-                    places = [(code, code) for code in departements_with_sites(connection)]
+                    places = [(communes.reference().departement_label(code), code)
+                              for code in departements_with_sites(connection)]
                 else:
                     places = [("%s (%s)" % (name or code, code), code)
                               for code, name in communes_with_sites(connection)]

@@ -17,6 +17,7 @@ from qgis.PyQt.QtWidgets import QAction
 from ..i18n import tr
 from ..layers import loader
 from . import history_form
+from .dock_manager import tabify_plugin_docks
 from .history_panel import HistoryDock
 from .store_access import notify
 from .synthesis_dock import SynthesisDock
@@ -59,6 +60,7 @@ class SynthesisManager:
         self.history_dock = HistoryDock(self.iface, window)
         self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.synthesis_dock)
         self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        tabify_plugin_docks(window)
         self.history_dock.hide()
 
         self.synthesis_action = self.synthesis_dock.toggleViewAction()

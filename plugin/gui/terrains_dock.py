@@ -12,6 +12,7 @@ from qgis.PyQt.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QInputDial
 
 from ..i18n import message, pick, tr
 from ..layers import edits, listing, terrain_edits, terrain_form
+from ..layers.origin_candidates import origin_candidates
 from ..model import vocabularies as voc
 from ..model.phases import PHASES, order_warnings, progress
 from ..store.base import StoreError
@@ -108,6 +109,11 @@ class TerrainsDock(ListDock):
             self.phases_table.setCellWidget(row, 1, phase_date)
             self.phase_dates.append(phase_date)
         self.phases_table.resizeColumnToContents(0)
+        # Every phase in view, without scrolling the table.
+        self.phases_table.resizeRowsToContents()
+        self.phases_table.setMinimumHeight(self.phases_table.horizontalHeader().sizeHint().height()
+                                           + sum(self.phases_table.rowHeight(row) for row in range(len(PHASES)))
+                                           + 2 * self.phases_table.frameWidth())
         self.phases_table.itemChanged.connect(self._phase_item_changed)
         self.phases_warning = QLabel()
         self.phases_warning.setWordWrap(True)
@@ -128,6 +134,7 @@ class TerrainsDock(ListDock):
         self.origin_site_combo = QComboBox()
         self.origin_site_combo.setEditable(True)
         self.origin_site_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.origin_site_combo.lineEdit().setPlaceholderText(tr("Site d'origine : nom, ou « Choisir sur la carte »"))
         self.origin_households = QSpinBox()
         self.origin_households.setRange(-1, 10000)
         self.origin_households.setSpecialValueText(tr("? ménages"))
@@ -138,12 +145,14 @@ class TerrainsDock(ListDock):
         pick_button.clicked.connect(lambda: self._guarded(self.start_picking_origin))
         remove_button = QPushButton(tr("Retirer"))
         remove_button.clicked.connect(lambda: self._guarded(self.remove_selected_origin))
+        # Two short lines: a narrow dock shows every button.
         line = QHBoxLayout()
         line.addWidget(self.origin_site_combo, 3)
-        line.addWidget(self.origin_households, 1)
+        line.addWidget(pick_button)
         buttons = QHBoxLayout()
-        for button in (add_button, pick_button, remove_button):
-            buttons.addWidget(button)
+        buttons.addWidget(self.origin_households, 1)
+        buttons.addWidget(add_button)
+        buttons.addWidget(remove_button)
         layout.addWidget(self.origins_table)
         layout.addLayout(line)
         layout.addLayout(buttons)
@@ -166,21 +175,22 @@ class TerrainsDock(ListDock):
 
     def set_related_layers(self, layers) -> None:
         super().set_related_layers(layers)
-        self._fill_site_choices()
+        self._fill_site_choices(None)
 
-    def _fill_site_choices(self) -> None:
+    def _fill_site_choices(self, terrain=None) -> None:
+        """The sites of the terrain's département, nearest first; none chosen until the user picks one
+        (by name or on the map)."""
         self.origin_site_combo.clear()
         sites = self.related.get("sites")
-        if sites is None:
+        if sites is None or terrain is None:
             return
-        rows = listing.read_rows(sites, ("uuid", "name", "city_name"))
-        rows.sort(key=lambda r: listing.fold(r.get("name") or ""))
-        for row in rows:
-            label = "%s — %s" % (row.get("name") or tr("(sans nom)"), row.get("city_name") or "")
-            self.origin_site_combo.addItem(label, row.get("uuid"))
+        for candidate in origin_candidates(sites, listing.plain(terrain["departement"]), terrain.geometry()):
+            self.origin_site_combo.addItem(candidate.label, candidate.uuid)
+        self.origin_site_combo.setCurrentIndex(-1)
 
     def show_details(self, feature) -> None:
         self.current_uuid = listing.plain(feature["uuid"]) if feature is not None else None
+        self._fill_site_choices(feature)
         self.refresh_phases()
         self.refresh_origins()
 
@@ -246,7 +256,7 @@ class TerrainsDock(ListDock):
         self.refresh_origins()
 
     def add_origin_from_form(self) -> None:
-        site_uuid = self.origin_site_combo.currentData()
+        site_uuid = self.origin_site_combo.currentData() if self.origin_site_combo.currentIndex() >= 0 else None
         if not site_uuid:
             raise StoreError("Choisissez un site d'origine.", "Choose a site of origin.")
         households = self.origin_households.value()
@@ -272,8 +282,10 @@ class TerrainsDock(ListDock):
             return None
         canvas.unsetMapTool(self.pick_origin_tool)
         index = self.origin_site_combo.findData(nearest["uuid"])
-        if index >= 0:
-            self.origin_site_combo.setCurrentIndex(index)
+        if index < 0:
+            self.notify(tr("Ce site n'est pas dans le département du terrain."), Qgis.MessageLevel.Warning)
+            return None
+        self.origin_site_combo.setCurrentIndex(index)
         return nearest["uuid"]
 
     def remove_selected_origin(self) -> None:

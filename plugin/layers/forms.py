@@ -24,6 +24,7 @@ JUSTICE_VARIABLE = "resorption_justice"
 READ_ONLY_FIELDS = ("uuid", "row_version", "created_at", "created_by", "updated_at", "updated_by",
                     "platform_id", "platform_updated_at",
                     "population_updated_at", "confirmed_at", "added_at", "added_by", "sha256", "size_bytes")
+RELATION_EDITOR = "relation_editor"
 DERIVED_FROM_GEOMETRY = {"insee_code": "insee", "city_name": "name", "departement": "departement"}
 
 
@@ -104,18 +105,18 @@ def apply_fields(layer: QgsVectorLayer, table: Table) -> None:
         if field.name in READ_ONLY_FIELDS:
             form.setReadOnly(index, True)
         if field.required:
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintNotNull,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(index, QgsFieldConstraints.Constraint.ConstraintNotNull,
+                                     QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
         if field.unique:
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintUnique,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(index, QgsFieldConstraints.Constraint.ConstraintUnique,
+                                     QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
         rules = rules_by_field.get(field.name, [])
         if rules:
             expression = " AND ".join("(%s)" % rule.expression(QGIS) for rule in rules)
             description = " ; ".join(pick(rule.message, rule.message_en) for rule in rules)
             layer.setConstraintExpression(index, expression, description)
-            layer.setFieldConstraint(index, QgsFieldConstraints.ConstraintExpression,
-                                     QgsFieldConstraints.ConstraintStrengthHard)
+            layer.setFieldConstraint(index, QgsFieldConstraints.Constraint.ConstraintExpression,
+                                     QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
     fid = fields.indexOf("fid")
     if fid >= 0:
         layer.setEditorWidgetSetup(fid, QgsEditorWidgetSetup("Hidden", {}))
@@ -131,12 +132,20 @@ def free_text_group(parent: QgsAttributeEditorContainer) -> QgsAttributeEditorCo
     return group
 
 
+def relation_editor(relation: QgsRelation, parent: QgsAttributeEditorContainer) -> QgsAttributeEditorRelation:
+    """QGIS's relation editor, named: without a widget type QGIS logs "Failed to create relation widget"
+    on every form it opens."""
+    element = QgsAttributeEditorRelation(relation, parent)
+    element.setRelationWidgetTypeId(RELATION_EDITOR)
+    return element
+
+
 def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple[QgsRelation, Table]]) -> None:
     """Tabs in the order of the Tab enum; the justice tab shows only when the user's settings allow it.
     Related rows go in the tab their table names (`parent_tab`), else in a tab of their own."""
     form = layer.editFormConfig()
     form.clearTabs()
-    form.setLayout(QgsEditFormConfig.TabLayout)
+    form.setLayout(QgsEditFormConfig.EditorLayout.TabLayout)
     root = form.invisibleRootContainer()
     fields = layer.fields()
     in_tab = {tab: [r for r, child in relations if child.parent_tab is tab] for tab in Tab}
@@ -159,12 +168,12 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple
                 group.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), group))
             container.addChildElement(group)
         for relation in in_tab[tab]:
-            container.addChildElement(QgsAttributeEditorRelation(relation, container))
+            container.addChildElement(relation_editor(relation, container))
         root.addChildElement(container)
     for relation in [r for r, child in relations if child.parent_tab is None]:
         container = QgsAttributeEditorContainer(relation.name(), root)
         container.setIsGroupBox(False)
-        container.addChildElement(QgsAttributeEditorRelation(relation, container))
+        container.addChildElement(relation_editor(relation, container))
         root.addChildElement(container)
     layer.setEditFormConfig(form)
 

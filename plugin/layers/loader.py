@@ -57,8 +57,9 @@ def child_relations(layers: Dict[str, QgsVectorLayer]) -> Dict[str, List[Tuple[Q
             relation.setReferencingLayer(layers[table.name].id())
             relation.setReferencedLayer(layers[field.references].id())
             relation.addFieldPair(field.name, "uuid")
-            relation.setStrength(QgsRelation.Composition if table.parent and table.parent[1] == field.name
-                                 else QgsRelation.Association)
+            owned = table.parent and table.parent[1] == field.name
+            relation.setStrength(QgsRelation.RelationStrength.Composition if owned
+                                 else QgsRelation.RelationStrength.Association)
             if relation.isValid():
                 by_parent.setdefault(field.references, []).append((relation, table))
     return by_parent
@@ -102,7 +103,21 @@ def load_store(store: Store, project: Optional[QgsProject] = None) -> Dict[str, 
     labels = label_layer(layers["sites"], STORE_PROPERTY)
     project.addMapLayer(labels, False)
     group.insertLayer(0, labels)
+    add_context(project, layers)
     return layers
+
+
+def add_context(project: QgsProject, layers: Dict[str, QgsVectorLayer]) -> None:
+    """Under the store: the communes of its départements, and the web basemap if the settings ask for one."""
+    from ..settings import Settings
+    departements = set()
+    for name in MAP_TABLES:
+        index = layers[name].fields().indexOf("departement")
+        if index >= 0:
+            departements |= {value for value in layers[name].uniqueValues(index) if value}
+    if departements:
+        background.add_communes(project, departements)
+    background.add_basemap(project, Settings.load().web_basemap)
 
 
 def store_layers(project: Optional[QgsProject] = None) -> Dict[str, Dict[str, QgsVectorLayer]]:

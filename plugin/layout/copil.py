@@ -82,8 +82,10 @@ def template_path(kind: str, paper: str) -> Path:
 
 
 def layout_name(request: content.Request, territory: str) -> str:
-    kind = {"commune": "atlas des communes", "site": "fiches sites"}.get(request.atlas, "carte")
-    return "COPIL %s – %s – %s" % (kind, territory.strip("– "), content.french_date(request.at))
+    """« COPIL – Seine-Saint-Denis – 06/12/2026 », « COPIL atlas des communes – Bobigny, Bondy (93) – … »."""
+    kind = {"commune": " atlas des communes", "site": " fiches sites"}.get(request.atlas, "")
+    place = territory.strip("– ") if request.communes else content.departement_name(request.departement)
+    return "COPIL%s – %s – %s" % (kind, place, content.french_date(request.at))
 
 
 # --- layers ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ identifiers, single-quoted strings, IS NULL, AND/OR/NOT, IN, comparisons,
 coalesce, length): `sqlite` (CHECK constraints and triggers of the GeoPackage
 store, and the pure-Python validation, which evaluates the same SQL in an
 in-memory SQLite database), `postgres` (the shared store) and `qgis` (layer
-constraints). Only "today" and pattern matching differ, hence the placeholders.
+constraints). Only "today", pattern matching and ranges differ, hence the placeholders.
 """
 import hashlib
 import re
@@ -42,13 +42,21 @@ _DIGEST_PLACEHOLDER = re.compile(r"\{digest:(\w+)\}")
 def sha256_hex(blob) -> Optional[str]:
     return None if blob is None else hashlib.sha256(bytes(blob)).hexdigest()
 
+# Ranges: QGIS's expression parser knows BETWEEN only from 3.26 (3.22 is the oldest we support).
+_RANGE = {
+    SQLITE: "{value} BETWEEN {low} AND {high}",
+    POSTGRES: "{value} BETWEEN {low} AND {high}",
+    QGIS: "({value} >= {low} AND {value} <= {high})",
+}
+
 
 @dataclass(frozen=True)
 class Rule:
     """A condition every row must satisfy.
 
     `template` uses {today} for the current date and {match:NAME} for the
-    pattern `patterns[NAME]` (a (column, regex, sqlite_glob_expression) triple).
+    pattern `patterns[NAME]` (a (column, regex, sqlite_glob_expression) triple) and {range:NAME}
+    for the range `ranges[NAME]` (a (value expression, low, high) triple).
     `fields` lists the fields the rule is about, the first being the one a
     form shows the message at.
     """
@@ -58,6 +66,7 @@ class Rule:
     message_en: str
     fields: Tuple[str, ...]
     patterns: Dict[str, Tuple[str, str, str]] = field(default_factory=dict)
+    ranges: Dict[str, Tuple[str, int, int]] = field(default_factory=dict)
     dialects: Tuple[str, ...] = (SQLITE, POSTGRES, QGIS)
     # Reads other rows (subqueries): only the store can check it, in a trigger.
     across_rows: bool = False
@@ -86,6 +95,8 @@ class Rule:
             else:
                 rendered = _MATCH[dialect].format(column=column, regex=regex)
             text = text.replace("{match:%s}" % name, rendered)
+        for name, (value, low, high) in self.ranges.items():
+            text = text.replace("{range:%s}" % name, _RANGE[dialect].format(value=value, low=low, high=high))
         return _DIGEST_PLACEHOLDER.sub(lambda m: _DIGEST[dialect].format(column=quoted(m.group(1))), text)
 
 

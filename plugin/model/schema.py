@@ -146,9 +146,10 @@ def _field_rules(table: Table) -> Iterator[Rule]:
         if f.length is not None:
             low, high = f.length
             yield Rule(prefix + "_length",
-                       "%s IS NULL OR length(%s) BETWEEN %d AND %d" % (column, column, low, high),
+                       "%s IS NULL OR {range:length}" % column,
                        "« %s » doit compter de %d à %d caractères" % (f.label, low, high),
-                       "“%s” must have %d to %d characters" % (f.label_en, low, high), (f.name,))
+                       "“%s” must have %d to %d characters" % (f.label_en, low, high), (f.name,),
+                       ranges={"length": ("length(%s)" % column, low, high)})
         if f.kind in (Kind.INTEGER, Kind.REAL, Kind.BOOLEAN):
             allowed = "'integer'" if f.kind is not Kind.REAL else "'integer', 'real'"
             condition = "typeof(%s) IN (%s, 'null')" % (column, allowed)

@@ -1,9 +1,8 @@
 """resorption:candidate_terrains — score candidate parcels for a terrain d'insertion, and say why."""
-from qgis.core import (QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink, QgsProcessing,
+from qgis.core import (QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink,
                        QgsProcessingParameterDefinition, QgsProcessingParameterFeatureSink,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterString)
-from qgis.PyQt.QtCore import QVariant
 
 from . import corine
 from .sites_landuse import TILE
@@ -100,10 +99,10 @@ class CandidateTerrains(ResorptionAlgorithm):
             self.addParameter(QgsProcessingParameterFeatureSource(name, bilingual(fr, en), [kind], optional=True))
 
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.CANDIDATES, bilingual("Parcelles candidates", "Candidate parcels"), [QgsProcessing.TypeVectorPolygon]))
+            self.CANDIDATES, bilingual("Parcelles candidates", "Candidate parcels"), [VECTOR_POLYGON]))
         number(self.MIN_AREA, "Surface minimale (m²)", "Minimum area (m²)", 1000.0)
         number(self.MAX_AREA, "Surface maximale (m², 0 = sans limite)", "Maximum area (m², 0 = no limit)", 0.0)
-        layer(self.LANDUSE, "Occupation du sol", "Land use", QgsProcessing.TypeVectorPolygon)
+        layer(self.LANDUSE, "Occupation du sol", "Land use", VECTOR_POLYGON)
         self.addParameter(QgsProcessingParameterField(
             self.CLASS_FIELD, bilingual("Champ de la classe", "Class field"), None, self.LANDUSE,
             QgsProcessingParameterField.Any, optional=True))
@@ -114,14 +113,14 @@ class CandidateTerrains(ResorptionAlgorithm):
             self.EXCLUDED, bilingual("Classes exclues (codes séparés par des virgules)",
                                      "Excluded classes (comma-separated codes)"), optional=True))
         layer(self.EXCLUSION_ZONES, "Zones d'exclusion (ex. zone inondable)", "Exclusion zones (e.g. flood risk)",
-              QgsProcessing.TypeVectorPolygon)
+              VECTOR_POLYGON)
         number(self.TOLERANCE, "Tolérance d'exclusion (% de la parcelle)", "Exclusion tolerance (% of the parcel)",
                5.0)
-        layer(self.SCHOOLS, "Écoles (points)", "Schools (points)", QgsProcessing.TypeVectorPoint)
+        layer(self.SCHOOLS, "Écoles (points)", "Schools (points)", VECTOR_POINT)
         number(self.SCHOOL_DISTANCE, "Distance cible à une école (m)", "Target distance to a school (m)", 1000.0)
-        layer(self.TRANSIT, "Arrêts de transport (points)", "Transit stops (points)", QgsProcessing.TypeVectorPoint)
+        layer(self.TRANSIT, "Arrêts de transport (points)", "Transit stops (points)", VECTOR_POINT)
         number(self.TRANSIT_DISTANCE, "Distance cible à un arrêt (m)", "Target distance to a stop (m)", 500.0)
-        layer(self.SITES, "Sites existants", "Existing sites", QgsProcessing.TypeVectorPoint)
+        layer(self.SITES, "Sites existants", "Existing sites", VECTOR_POINT)
         number(self.SITES_DISTANCE, "Distance cible à un site existant (m)", "Target distance to an existing site (m)",
                3000.0)
         number(self.LANDUSE_WEIGHT, "Poids : occupation du sol", "Weight: land use", 1.0, True)
@@ -129,7 +128,7 @@ class CandidateTerrains(ResorptionAlgorithm):
         number(self.TRANSIT_WEIGHT, "Poids : transports", "Weight: transit", 1.0, True)
         number(self.SITES_WEIGHT, "Poids : sites existants", "Weight: existing sites", 1.0, True)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, bilingual("Terrains évalués", "Scored terrains"), QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, bilingual("Terrains évalués", "Scored terrains"), VECTOR_POLYGON))
 
     def processAlgorithm(self, parameters, context, feedback):
         candidates = checked_source(self, parameters, self.CANDIDATES, context,
@@ -173,11 +172,11 @@ class CandidateTerrains(ResorptionAlgorithm):
         landuse_weight = self.parameterAsDouble(parameters, self.LANDUSE_WEIGHT, context) if allowed else 0.0
 
         fields = add_fields(candidates, [
-            ("area_m2", QVariant.Double), ("eligible", QVariant.Bool), ("score", QVariant.Double),
-            ("rank", QVariant.Int), ("allowed_share", QVariant.Double), ("excluded_share", QVariant.Double),
-            ("exclusion_share", QVariant.Double), ("dist_school", QVariant.Double),
-            ("dist_transit", QVariant.Double), ("dist_site", QVariant.Double), ("reasons", QVariant.String),
-            ("local_epsg", QVariant.Int)])
+            ("area_m2", DOUBLE), ("eligible", BOOLEAN), ("score", DOUBLE),
+            ("rank", INTEGER), ("allowed_share", DOUBLE), ("excluded_share", DOUBLE),
+            ("exclusion_share", DOUBLE), ("dist_school", DOUBLE),
+            ("dist_transit", DOUBLE), ("dist_site", DOUBLE), ("reasons", STRING),
+            ("local_epsg", INTEGER)])
         sink, output_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, candidates.wkbType(),
                                                candidates.sourceCrs())
 
@@ -287,3 +286,4 @@ class CandidateTerrains(ResorptionAlgorithm):
         shares = [None if share is None else round(share, 1)
                   for share in (allowed_share, excluded_share, exclusion_share)]
         return area, eligible, score, shares, measured, eliminations + reasons
+from .qgis_types import BOOLEAN, DOUBLE, INTEGER, STRING, VECTOR_POINT, VECTOR_POLYGON

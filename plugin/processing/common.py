@@ -3,10 +3,11 @@ import json
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from qgis.core import (QgsProcessingParameterBoolean, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature, QgsFeatureRequest,
-                       QgsField, QgsFields, QgsGeometry, QgsProcessingAlgorithm, QgsProcessingException,
+                       QgsFields, QgsGeometry, QgsProcessingAlgorithm, QgsProcessingException,
                        QgsProcessingFeatureSource, QgsRectangle, QgsSpatialIndex)
 
 from ..i18n import pick, tr
+from .qgis_types import new_field
 from ..model.territories import local_epsg
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -344,7 +345,7 @@ def add_fields(source, specs) -> QgsFields:
                 "La couche %s a déjà un champ « %s » : renommez-le ou retirez-le avant le traitement."
                 % (layer_label(source), name),
                 "The layer %s already has a field “%s”: rename or drop it first." % (layer_label(source), name))
-        fields.append(QgsField(name, kind))
+        fields.append(new_field(name, kind))
     return fields
 
 

@@ -1,11 +1,10 @@
 """resorption:commune_density — sites and people per commune and per 10,000 inhabitants, as a choropleth."""
-from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields,
-                       QgsCoordinateTransform, QgsProcessing, QgsProcessingFeatureSource,
+from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsFields,
+                       QgsCoordinateTransform, QgsProcessingFeatureSource,
                        QgsProcessingParameterFeatureSink,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterString, QgsProcessingUtils, QgsSpatialIndex, QgsVectorLayer,
                        QgsWkbTypes)
-from qgis.PyQt.QtCore import QVariant
 
 from ..assets import COMMUNES_REFERENCE, style_path
 from ..i18n import pick
@@ -15,6 +14,7 @@ from .common import (POPULATION_FIELD, ResorptionAlgorithm, bilingual, checked_s
                      status_index)
 
 STYLE = "commune_density.qml"
+from .qgis_types import DOUBLE, INTEGER, STRING, VECTOR_POINT, VECTOR_POLYGON, new_field
 PER = 10000.0
 COMMUNE_FIELDS = ("insee", "nom", "departement", "population")
 
@@ -82,11 +82,11 @@ class CommuneDensity(ResorptionAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SITES, bilingual("Sites", "Sites"), [QgsProcessing.TypeVectorPoint]))
+            self.SITES, bilingual("Sites", "Sites"), [VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.COMMUNES, bilingual("Communes (défaut : référentiel fourni)",
                                      "Communes (default: bundled reference)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
+            [VECTOR_POLYGON], optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.DEPARTEMENTS, bilingual("Départements (ex. 93,94 ; défaut : ceux des sites)",
                                          "Départements (e.g. 93,94; default: those of the sites)"), optional=True))
@@ -96,7 +96,7 @@ class CommuneDensity(ResorptionAlgorithm):
                                        "Number of people field (default: population_total)"),
             None, self.SITES, QgsProcessingParameterField.Numeric, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, bilingual("Densité par commune", "Density by commune"), QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, bilingual("Densité par commune", "Density by commune"), VECTOR_POLYGON))
 
     def processAlgorithm(self, parameters, context, feedback):
         wanted = []
@@ -188,11 +188,11 @@ class CommuneDensity(ResorptionAlgorithm):
             polygons.update({commune.id(): commune for commune in communes.getFeatures(request)})
 
         fields = QgsFields()
-        for name, kind in (("insee", QVariant.String), ("nom", QVariant.String), ("departement", QVariant.String),
-                           ("population", QVariant.Int), ("sites", QVariant.Int), ("people", QVariant.Double),
-                           ("sites_unknown_population", QVariant.Int), ("sites_per_10k", QVariant.Double),
-                           ("people_per_10k", QVariant.Double)):
-            fields.append(QgsField(name, kind))
+        for name, kind in (("insee", STRING), ("nom", STRING), ("departement", STRING),
+                           ("population", INTEGER), ("sites", INTEGER), ("people", DOUBLE),
+                           ("sites_unknown_population", INTEGER), ("sites_per_10k", DOUBLE),
+                           ("people_per_10k", DOUBLE)):
+            fields.append(new_field(name, kind))
         sink, self._output_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
                                                      QgsWkbTypes.MultiPolygon, communes.sourceCrs())
         chosen = [commune for commune in polygons.values() if commune.attribute(departement_i) in wanted]

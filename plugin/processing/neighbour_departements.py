@@ -1,12 +1,11 @@
 """resorption:neighbour_departements — the figures of a département and of each bordering département."""
 from typing import Dict, List, Tuple
 
-from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields, QgsGeometry,
-                       QgsCoordinateTransform, QgsProcessing, QgsProcessingFeatureSource,
+from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsFields, QgsGeometry,
+                       QgsCoordinateTransform, QgsProcessingFeatureSource,
                        QgsProcessingFeatureSourceDefinition, QgsProcessingParameterDateTime,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterString, QgsProviderRegistry, QgsSpatialIndex, QgsVectorLayer, QgsWkbTypes)
-from qgis.PyQt.QtCore import QVariant
 
 from ..assets import COMMUNES_REFERENCE
 from ..i18n import pick
@@ -17,6 +16,7 @@ from .common import (DEPARTEMENT_FIELD, ResorptionAlgorithm, bilingual, checked_
                      number)
 
 # Communes of two départements "touch" when closer than about 50 m (in degrees for a geographic CRS
+from .qgis_types import DOUBLE, INTEGER, STRING, VECTOR_ANY, VECTOR_POINT, VECTOR_POLYGON, new_field
 # like the reference's): simplified boundaries may leave slivers between neighbours.
 TOUCH_TOLERANCE_DEGREES = 0.0005
 TOUCH_TOLERANCE_METRES = 50.0
@@ -134,7 +134,7 @@ class NeighbourDepartements(ResorptionAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SITES, bilingual("Sites", "Sites"), [QgsProcessing.TypeVectorPoint]))
+            self.SITES, bilingual("Sites", "Sites"), [VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterString(
             self.DEPARTEMENT, bilingual("Département (ex. 93, 2A, 974)", "Département (e.g. 93, 2A, 974)")))
         self.addParameter(QgsProcessingParameterDateTime(
@@ -144,11 +144,11 @@ class NeighbourDepartements(ResorptionAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.COMMUNES, bilingual("Communes (défaut : référentiel fourni)",
                                      "Communes (default: bundled reference)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
+            [VECTOR_POLYGON], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.TABLE, bilingual("Tableau des départements", "Table of the départements"), QgsProcessing.TypeVector))
+            self.TABLE, bilingual("Tableau des départements", "Table of the départements"), VECTOR_ANY))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, bilingual("Départements", "Départements"), QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, bilingual("Départements", "Départements"), VECTOR_POLYGON))
 
     def processAlgorithm(self, parameters, context, feedback):
         raw = self.parameterAsString(parameters, self.DEPARTEMENT, context)
@@ -189,12 +189,12 @@ class NeighbourDepartements(ResorptionAlgorithm):
             figures = self.layer_figures(sites, communes, departements, indexes, context, feedback)
 
         table_fields = QgsFields()
-        for name, kind in (("departement", QVariant.String), ("name", QVariant.String), ("role", QVariant.String),
-                           ("communes", QVariant.Int), ("inhabitants", QVariant.Int)):
-            table_fields.append(QgsField(name, kind))
+        for name, kind in (("departement", STRING), ("name", STRING), ("role", STRING),
+                           ("communes", INTEGER), ("inhabitants", INTEGER)):
+            table_fields.append(new_field(name, kind))
         for name in model.FIGURE_NAMES:
-            table_fields.append(QgsField(name, QVariant.Int))
-        table_fields.append(QgsField("people_per_10k", QVariant.Double))
+            table_fields.append(new_field(name, INTEGER))
+        table_fields.append(new_field("people_per_10k", DOUBLE))
         table, table_id = self.parameterAsSink(parameters, self.TABLE, context, table_fields, QgsWkbTypes.NoGeometry,
                                                communes.sourceCrs())
         layer, layer_id = self.parameterAsSink(parameters, self.OUTPUT, context, table_fields,

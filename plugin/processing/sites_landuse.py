@@ -1,11 +1,10 @@
 """resorption:sites_landuse — what land use surrounds each site (Corine Land Cover, RPG, a user layer)."""
 from qgis.core import (QgsCategorizedSymbolRenderer, QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink,
-                       QgsField, QgsFields, QgsMarkerSymbol, QgsProcessing, QgsProcessingParameterDistance,
+                       QgsFields, QgsMarkerSymbol, QgsProcessingParameterDistance,
                        QgsProcessingParameterEnum, QgsProcessingParameterFeatureSink,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterString, QgsProcessingUtils,
                        QgsRendererCategory, QgsWkbTypes)
-from qgis.PyQt.QtCore import QVariant
 
 from ..i18n import pick
 from . import corine
@@ -15,6 +14,7 @@ from .common import (DEPARTEMENT_FIELD, POPULATION_FIELD, ProjectedLayer, Resorp
                      status_index, tiles)
 
 TOP = 3
+from .qgis_types import DOUBLE, INTEGER, STRING, VECTOR_ANY, VECTOR_POINT, VECTOR_POLYGON, new_field
 TILE = 50000.0              # metres: the land use is read by tiles of this size around the sites
 BUFFER_SEGMENTS = 16        # per quarter circle, as native:buffer's default: the area is 0.16 % below π r²
 NO_CLASS = "(aucune)"
@@ -85,10 +85,10 @@ class SitesLandUse(ResorptionAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SITES, bilingual("Sites", "Sites"), [QgsProcessing.TypeVectorPoint]))
+            self.SITES, bilingual("Sites", "Sites"), [VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.LANDUSE, bilingual("Occupation du sol (polygones)", "Land use (polygons)"),
-            [QgsProcessing.TypeVectorPolygon]))
+            [VECTOR_POLYGON]))
         self.addParameter(QgsProcessingParameterField(
             self.CLASS_FIELD, bilingual("Champ de la classe (ex. CODE_18)", "Class field (e.g. CODE_18)"),
             None, self.LANDUSE, QgsProcessingParameterField.Any))
@@ -123,9 +123,9 @@ class SitesLandUse(ResorptionAlgorithm):
         self.addParameter(open_sites_parameter(self.OPEN_ONLY))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, bilingual("Sites et occupation du sol", "Sites and land use"),
-            QgsProcessing.TypeVectorPoint))
+            VECTOR_POINT))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.SUMMARY, bilingual("Synthèse par classe", "Summary by class"), QgsProcessing.TypeVector))
+            self.SUMMARY, bilingual("Synthèse par classe", "Summary by class"), VECTOR_ANY))
 
     @staticmethod
     def measure(point, polygons, near, radius, search, classify):
@@ -181,12 +181,12 @@ class SitesLandUse(ResorptionAlgorithm):
 
         near_classes = class_matcher(distance_codes, is_clc)
 
-        fields = add_fields(sites, [("lu_class", QVariant.String), ("lu_label", QVariant.String)] + [
+        fields = add_fields(sites, [("lu_class", STRING), ("lu_label", STRING)] + [
                 (name % rank, kind) for rank in range(1, TOP + 1)
-                for name, kind in (("lu_class_%d", QVariant.String), ("lu_label_%d", QVariant.String),
-                                   ("lu_share_%d", QVariant.Double))] + [
-                ("lu_shares", QVariant.String), ("lu_covered", QVariant.Double),
-                ("lu_distance", QVariant.Double), ("lu_epsg", QVariant.Int)])
+                for name, kind in (("lu_class_%d", STRING), ("lu_label_%d", STRING),
+                                   ("lu_share_%d", DOUBLE))] + [
+                ("lu_shares", STRING), ("lu_covered", DOUBLE),
+                ("lu_distance", DOUBLE), ("lu_epsg", INTEGER)])
         sink, output_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
                                                sites.wkbType(), sites.sourceCrs())
         self._output_id = output_id
@@ -235,10 +235,10 @@ class SitesLandUse(ResorptionAlgorithm):
                     feedback.setProgress(100.0 * done / total)
 
         summary_fields = QgsFields()
-        for name, kind in (("class", QVariant.String), ("label", QVariant.String), ("sites", QVariant.Int),
-                           ("people", QVariant.Double), ("sites_unknown_population", QVariant.Int),
-                           ("sites_in_buffer", QVariant.Int)):
-            summary_fields.append(QgsField(name, kind))
+        for name, kind in (("class", STRING), ("label", STRING), ("sites", INTEGER),
+                           ("people", DOUBLE), ("sites_unknown_population", INTEGER),
+                           ("sites_in_buffer", INTEGER)):
+            summary_fields.append(new_field(name, kind))
         summary_sink, summary_id = self.parameterAsSink(parameters, self.SUMMARY, context, summary_fields,
                                                         QgsWkbTypes.NoGeometry, sites.sourceCrs())
         for code in sorted(summary, key=lambda c: (-summary[c]["sites"], str(c))):

@@ -7,12 +7,13 @@ in QGIS, in the command line and in Processing alike.
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from ..assets import COMMUNES_REFERENCE
 from .base import StoreError
 
 LAYER = "communes"
+DEPARTEMENTS_LAYER = "departements"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,24 @@ class CommunesReference:
             return [_commune(feature) for feature in layer]
         finally:
             layer.SetAttributeFilter(None)
+
+    def departement_names(self) -> Dict[str, str]:
+        """{code: name} of every département (« 93 »: « Seine-Saint-Denis »)."""
+        names = getattr(self._local, "departement_names", None)
+        if names is None:
+            self._layer()
+            layer = self._local.dataset.GetLayerByName(DEPARTEMENTS_LAYER)
+            if layer is None:
+                raise StoreError("Le référentiel des communes n'a pas les départements (%s) : "
+                                 "lancez « .ci/setup »." % self.path,
+                                 "The communes reference lacks the départements (%s): run “.ci/setup”." % self.path)
+            names = self._local.departement_names = {f.GetField("code"): f.GetField("nom") for f in layer}
+        return names
+
+    def departement_label(self, code: str) -> str:
+        """« 93 – Seine-Saint-Denis », as territory lists show a département."""
+        name = self.departement_names().get(code)
+        return "%s – %s" % (code, name) if name else code
 
 
 def _commune(feature) -> Commune:

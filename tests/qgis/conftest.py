@@ -30,6 +30,8 @@ def iface(qgis_iface):
         qgis_iface.firstRightStandardMenu = lambda: help_menu
         qgis_iface.removeDockWidget = lambda dock: window.removeDockWidget(dock)
         qgis_iface.addDockWidget = lambda area, dock: window.addDockWidget(area, dock)
+    if not hasattr(qgis_iface, "openLayoutDesigners"):
+        qgis_iface.openLayoutDesigners = lambda: []
     return qgis_iface
 
 

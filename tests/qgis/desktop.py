@@ -15,13 +15,17 @@ def install_profile(root: Path, enabled: bool = False) -> Path:
     return root / "profiles" / "default" / "python" / "plugins" / "resorption_sig"
 
 
+# The screen of most préfecture laptops.
+LAPTOP_SCREEN = "1366x768x24"
+
+
 def run_qgis(profiles: Path, script: Path, env_extra: dict, timeout: int = 240,
-             screen: str = "1600x1000") -> subprocess.CompletedProcess:
+             screen: str = "1600x1000x24") -> subprocess.CompletedProcess:
     env = dict(os.environ, **env_extra)
     env.pop("QT_QPA_PLATFORM", None)
     command = ["qgis", "--profiles-path", str(profiles), "--nologo", "--noversioncheck", "--code", str(script)]
     if not env.get("DISPLAY"):
-        command = ["xvfb-run", "-a", "-s", "-screen 0 %sx24" % screen] + command
+        command = ["xvfb-run", "-a", "-s", "-screen 0 " + screen] + command
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -10,6 +10,7 @@ from plugin.gui.close_dialog import CloseSiteDialog
 from plugin.gui.dock_manager import DockManager
 from plugin.layers import edits
 from plugin.model.closure import Closure, Outcome
+from plugin.store.base import StoreError
 from plugin.store.gpkg import connect
 
 BOBIGNY = (2.4530, 48.9105)
@@ -26,6 +27,25 @@ def add_site(layer, where, **values):
         feature[name] = value
     assert layer.addFeature(feature)
     return feature
+
+
+PLAINE = "POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))"
+
+
+def new_terrain(layer, wkt=PLAINE):
+    """A terrain feature with the layer's defaults, in edit mode, not yet added."""
+    layer.startEditing()
+    return QgsVectorLayerUtils.createFeature(layer, QgsGeometry.fromWkt(wkt), {}, layer.createExpressionContext())
+
+
+def saved_terrain(dock, layer, name, wkt=PLAINE):
+    """A terrain saved through the dock, then selected in its list."""
+    feature = new_terrain(layer, wkt)
+    feature["name"] = name
+    assert layer.addFeature(feature)
+    assert dock.save()
+    dock.flush()
+    dock.select_fids([dock.model.shown[0].fid])
 
 
 @pytest.fixture
@@ -440,9 +460,7 @@ def test_attachments_show_names_as_typed_and_never_open_a_program(docks, tmp_pat
 def test_terrain_list_phases_origins_and_a_repaired_polygon(docks):
     _, sites_dock, dock, _, (store, layers) = docks
     terrains = layers["insertion_sites"]
-    terrains.startEditing()
-    square = QgsGeometry.fromWkt("POLYGON((2.44 48.90, 2.45 48.90, 2.45 48.91, 2.44 48.91, 2.44 48.90))")
-    feature = QgsVectorLayerUtils.createFeature(terrains, square, {}, terrains.createExpressionContext())
+    feature = new_terrain(terrains)
     feature["name"] = "ETI de la Plaine"
     feature["capacity_households"] = 20
     feature["occupied_households"] = 12
@@ -508,3 +526,56 @@ def test_the_docks_are_tabbed_once_qgis_has_restored_its_layout_the_first_time_o
         assert tabbed == (run == "first")  # later, the officer's own layout is left as it is
         assert QgsSettings().value(dock_manager.ARRANGED_SETTING, False, bool)
         manager.remove()
+
+
+def test_selecting_a_site_or_a_terrain_keeps_its_surroundings_in_view(docks, iface):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
+    _, sites_dock, terrains_dock, _, (_, layers) = docks
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
+    canvas.setExtent(QgsRectangle(600000, 6800000, 700000, 6900000))
+    sites_dock.select_fids([fid_of(sites_dock.layer, "Le Pont")])
+    assert abs(canvas.scale() - 5000) < 50
+    site = canvas.mapSettings().layerToMapCoordinates(sites_dock.layer, sites_dock.layer.getFeature(
+        fid_of(sites_dock.layer, "Le Pont")).geometry().asPoint())
+    assert canvas.extent().center().distance(site) < 1
+    terrains = layers["insertion_sites"]
+    saved_terrain(terrains_dock, terrains, "ETI de la Plaine")
+    outline = canvas.mapSettings().layerExtentToOutputExtent(terrains, next(terrains.getFeatures()).geometry()
+                                                             .boundingBox())
+    shown = canvas.extent()
+    assert shown.contains(outline)
+    assert outline.xMinimum() - shown.xMinimum() >= 199 and shown.yMaximum() - outline.yMaximum() >= 199
+    assert min(shown.width() - outline.width(), shown.height() - outline.height()) < 500  # not the département
+
+
+def test_origin_sites_are_those_of_the_terrains_departement_nearest_first_and_none_is_added_unasked(docks):
+    _, _, dock, _, (store, layers) = docks
+    saved_terrain(dock, layers["insertion_sites"], "ETI du Canal",
+                  "POLYGON((2.45 48.91, 2.456 48.91, 2.456 48.914, 2.45 48.914, 2.45 48.91))")   # near Bobigny
+    combo = dock.origin_site_combo
+    choices = [combo.itemText(i) for i in range(combo.count())]
+    # Sites of the 93 only (not Canet, in Marseille), Le Pont (Bobigny) first: the nearest.
+    assert [c.split(" — ")[0] for c in choices] == ["Le Pont", "Boissière", "Ancien campement", "Les Cheminots"], \
+        choices
+    assert not any("Canet" in c for c in choices)
+    assert choices[0].startswith("Le Pont — Bobigny (") and choices[0].endswith(" m)")
+    assert combo.currentIndex() == -1
+    with pytest.raises(StoreError, match="Choisissez un site d'origine"):
+        dock.add_origin_from_form()
+    assert dock.origins_table.rowCount() == 0
+    assert store_rows(store, "SELECT count(*) FROM insertion_site_origins") == [(0,)]
+    combo.setCurrentIndex(0)
+    dock.add_origin_from_form()
+    assert dock.origins_table.item(0, 0).text() == "Le Pont — Bobigny"
+
+
+def test_the_plugins_docks_are_tabs_of_one_area_with_the_list_in_view(plugin, iface):
+    from qgis.PyQt.QtWidgets import QDockWidget
+    window = iface.mainWindow()
+    sites = window.findChild(QDockWidget, "ResorptionSitesDock")
+    tabbed = {dock.objectName() for dock in window.tabifiedDockWidgets(sites)}
+    assert {"ResorptionTerrainsDock", "ResorptionSynthesisDock", "ResorptionHistoryDock"} <= tabbed
+    # Filters fold into one line whose title says what is filtered; every button shows.
+    assert sites.filters_box.isCollapsed() and sites.filters_box.title() == "Filtres et style : Ouverts"
+    assert all(toolbar.sizeHint().width() < sites.minimumWidth() for toolbar in sites.toolbars)

@@ -190,6 +190,45 @@ def test_the_communes_background_sits_under_the_store(opened_store):
     assert QgsProject.instance().layerTreeRoot().children()[-1].layer() is layer
 
 
+def test_opening_a_store_adds_the_communes_of_its_departements_with_their_names(new_store, qgis_new_project):
+    from plugin.layers import background, commune_functions
+    commune_functions.register()
+    sites = loader.load_store(new_store, QgsProject.instance())["sites"]
+    assert not [layer for layer in QgsProject.instance().mapLayers().values()
+                if layer.customProperty(background.COMMUNES_LAYER_PROPERTY)]   # no site: no département yet
+    sites.startEditing()
+    for x, y in ((2.4530, 48.9105), (5.3800, 43.2960)):     # Bobigny (93), Marseille (13)
+        assert sites.addFeature(new_site(sites, x, y))
+    assert sites.commitChanges()
+    QgsProject.instance().removeAllMapLayers()
+    loader.load_store(new_store, QgsProject.instance())
+    communes = [layer for layer in QgsProject.instance().mapLayers().values()
+                if layer.customProperty(background.COMMUNES_LAYER_PROPERTY)]
+    assert len(communes) == 1
+    layer = communes[0]
+    assert {f["departement"] for f in layer.getFeatures()} == {"13", "93"}
+    assert "La Courneuve" in {f["nom"] for f in layer.getFeatures()}
+    assert QgsProject.instance().layerTreeRoot().children()[-1].layer() is layer   # under the store
+    names = layer.labeling().settings()
+    assert layer.labelsEnabled() and names.fieldName == "nom" and names.scaleVisibility
+    assert names.minimumScale >= 50000   # shown at commune scale, not over the whole département
+    commune_functions.unregister()
+
+
+def test_the_web_basemap_is_off_by_default_and_added_when_chosen(new_store, qgis_new_project):
+    from plugin.layers import background
+    from plugin.settings import Settings
+    rasters = lambda: [layer for layer in QgsProject.instance().mapLayers().values()  # noqa: E731
+                       if layer.customProperty(background.BASEMAP_PROPERTY)]
+    assert Settings().web_basemap == ""
+    loader.load_store(new_store, QgsProject.instance())
+    assert rasters() == []
+    layer = background.add_basemap(QgsProject.instance(), "plan_ign")
+    assert rasters() == [layer] and layer.providerType() == "wms" and "type=xyz" in layer.source()
+    assert "PLANIGNV2" in layer.source() and layer.name() == "Plan IGN"
+    assert QgsProject.instance().layerTreeRoot().children()[-1].layer() is layer
+
+
 def test_related_rows_are_named_by_their_values_not_their_uuid(opened_store):
     _, layers = opened_store
     assert layers["sites"].displayExpression() == '"name"'

@@ -35,6 +35,17 @@ def test_settings_reach_the_forms_through_variables(plugin, qgis_new_project):
     Settings().save()
 
 
+def test_the_web_basemap_is_chosen_in_the_settings_off_by_default(qgis_new_project):
+    dialog = SettingsDialog()
+    choices = [dialog.webBasemap.itemText(i) for i in range(dialog.webBasemap.count())]
+    assert choices == ["Aucun (hors ligne)", "Plan IGN", "OpenStreetMap"]
+    assert dialog.webBasemap.currentIndex() == 0
+    dialog.webBasemap.setCurrentIndex(2)
+    dialog.settings().save()
+    assert Settings.load().web_basemap == "osm"
+    Settings().save()
+
+
 def test_unload_removes_menu_toolbar_and_variables(iface, monkeypatch):
     from plugin.main import ResorptionPlugin
     monkeypatch.delenv("TZ", raising=False)

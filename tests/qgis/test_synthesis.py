@@ -114,6 +114,8 @@ def test_unknown_is_shown_apart_never_as_zero(synthesis):
     dock = manager.synthesis_dock
     dock.territory_box.setCurrentIndex(dock.territory_box.findData(DEPARTEMENT))
     dock.place_box.setCurrentIndex(dock.place_box.findData("75"))
+    assert dock.place_box.currentText() == "75 – Paris"
+    assert "93 – Seine-Saint-Denis" in [dock.place_box.itemText(i) for i in range(dock.place_box.count())]
     wait_for(dock)
     assert value(dock, "sites") == 1
     assert value(dock, "population_total") is None
@@ -203,13 +205,19 @@ def test_history_lists_versions_with_old_and_new_values(synthesis):
     assert panel.versions.topLevelItemCount() == 2
 
 
-def test_restore_creates_a_new_version(synthesis):
-    store, layers, manager = synthesis
-    sites = layers["sites"]
-    fid = edit_people(sites, "Les Saules", 25)
+def older_version_chosen(synthesis):
+    """The history of « Les Saules » after an edit, its older version chosen: the panel."""
+    _, layers, manager = synthesis
+    fid = edit_people(layers["sites"], "Les Saules", 25)
     panel = manager.history_dock
-    panel.show_feature(sites, fid)
+    panel.show_feature(layers["sites"], fid)
     panel.versions.setCurrentItem(panel.versions.topLevelItem(1))
+    return panel
+
+
+def test_restore_creates_a_new_version(synthesis):
+    store, _, manager = synthesis
+    panel = older_version_chosen(synthesis)
     assert panel.restore_button.isEnabled()
     assert panel.restore(1)
     with contextlib.closing(store.connect()) as connection:
@@ -219,6 +227,22 @@ def test_restore_creates_a_new_version(synthesis):
     assert (row_version, people, kept) == (3, 20, 2)
     assert len(panel.entries) == 3
     assert value(manager.synthesis_dock, "population_total") == 32
+
+
+def test_restoring_asks_first_and_a_no_writes_nothing(synthesis):
+    store = synthesis[0]
+    panel = older_version_chosen(synthesis)
+    questions = []
+    panel.ask = lambda text: questions.append(text) or False
+    panel.restore_button.click()
+    assert questions and questions[0].startswith("Restaurer la version du ")
+    assert "la version actuelle reste dans l'historique" in questions[0]
+    assert len(panel.entries) == 2
+    panel.ask = lambda text: True
+    panel.restore_button.click()
+    assert len(panel.entries) == 3
+    with contextlib.closing(store.connect()) as connection:
+        assert connection.execute("SELECT population_total FROM sites WHERE name = 'Les Saules'").fetchone() == (20,)
 
 
 def test_history_reachable_from_the_form_and_the_menu(synthesis):
@@ -342,4 +366,22 @@ def test_the_form_has_a_history_tab(synthesis):
     assert "Historique" not in [tab.name() for tab in sites.editFormConfig().tabs()]
     assert tabs[:-1] == [tab.name() for tab in sites.editFormConfig().tabs()]
     assert not QgsExpression.isFunctionName("resorption_history_html")
+    manager.create()
+
+
+def test_the_history_tab_is_named_in_the_users_language(synthesis):
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+    from plugin import assets
+    _, layers, manager = synthesis
+    translator = QTranslator()
+    assert translator.load(str(assets.I18N / "resorption_sig_en.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        manager.remove()
+        manager.create()
+        assert [tab.name() for tab in layers["sites"].editFormConfig().tabs()][-1] == "History"
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    manager.remove()    # found again by its element, whatever the caption's language
+    assert not history_form.has_tab(layers["sites"])
     manager.create()

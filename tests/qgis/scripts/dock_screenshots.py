@@ -11,7 +11,6 @@ import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsExpressionContextUtils
-from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt.QtCore import QCoreApplication, QTimer
 from qgis.PyQt.QtWidgets import QTabWidget
 from qgis.utils import iface, plugins
@@ -41,15 +40,11 @@ def save(widget, name):
     widget.grab().save(str(shots / (name + ".png")))
 
 
-def form_tabs(layer, feature, prefix, tabs):
-    """The form as the dock opens it: the layer in edit mode."""
-    layer.startEditing()
-    context = QgsAttributeEditorContext()
-    context.setMapCanvas(iface.mapCanvas())
-    dialog = QgsAttributeDialog(layer, feature, False, iface.mainWindow(), True, context)
-    dialog.setMode(QgsAttributeEditorContext.SingleEditMode)
-    dialog.resize(760, 640)
-    dialog.show()
+def form_tabs(dock, feature, prefix, tabs):
+    """The form as the dock opens it (« Modifier »)."""
+    layer = dock.layer
+    dialog = dock.open_form(feature, adding=False)
+    dialog.resize(760, 600)   # fits a 1366×768 laptop screen
     tab_widget = dialog.findChild(QTabWidget)
     for index in range(tab_widget.count()):
         caption = tab_widget.tabText(index)
@@ -63,12 +58,12 @@ def form_tabs(layer, feature, prefix, tabs):
 def run():
     try:
         window = iface.mainWindow()
-        window.resize(1600, 1000)
+        # The whole 1366×768 screen of most préfecture laptops (Xvfb has no window manager to maximise).
+        window.setGeometry(0, 0, 1366, 768)
         QgsExpressionContextUtils.setGlobalVariable("resorption_justice", 1)
         plugins["resorption_sig"].store_actions.open_store(store_path)
         plugin = plugins["resorption_sig"]
         sites_dock, terrains_dock = plugin.dock_manager.docks[:2]  # the plugin's own docks
-        plugin.synthesis.synthesis_dock.hide()  # the whole height for the dock shown
         loader = module("layers.loader")
         layers = next(iter(loader.store_layers().values()))
         sites, terrains = layers["sites"], layers["insertion_sites"]
@@ -78,7 +73,6 @@ def run():
         canvas.setExtent(extent)
         sites_dock.show()
         sites_dock.raise_()
-        window.resizeDocks([sites_dock], [620], 1)
         save(window, "dock_sites")
         sites_dock.search.setText("saint")
         save(sites_dock, "dock_sites_recherche")
@@ -101,14 +95,14 @@ def run():
         first = sites_dock.model.shown[0].fid
         sites_dock.select_fids([first])
         save(window, "dock_sites_selection")
-        form_tabs(sites, sites.getFeature(first), "formulaire_site", {
+        form_tabs(sites_dock, sites.getFeature(first), "formulaire_site", {
             "Localisation": "localisation", "Site": "site", "Habitants": "habitants",
             "Conditions de vie": "conditions_de_vie", "Procédures": "procedures"})
         # A closed site whose outcomes were recorded: the Fermeture tab and the dialog that corrects it.
         outcomes = sites_dock.related["site_closing_outcomes"]
         closed_uuid = next(outcomes.getFeatures())["site_uuid"]
         closed = next(sites.getFeatures("\"uuid\" = '%s'" % closed_uuid))
-        form_tabs(sites, closed, "formulaire_site", {"Fermeture": "fermeture"})
+        form_tabs(sites_dock, closed, "formulaire_site", {"Fermeture": "fermeture"})
         edits = module("layers.edits")
         dialog = module("gui.close_dialog").CloseSiteDialog(
             edits.store_row(sites, closed), edits.closing_outcomes(outcomes, closed_uuid), window)
@@ -141,7 +135,7 @@ def run():
             terrains_dock.style_combo.setCurrentIndex(terrains_dock.style_combo.findData(name))
             terrains_dock.apply_chosen_style()
             save(canvas, shot)
-        form_tabs(terrains, terrains.getFeature(terrain), "formulaire_terrain", {
+        form_tabs(terrains_dock, terrains.getFeature(terrain), "formulaire_terrain", {
             "Terrain": "terrain", "Capacité et occupation": "capacite", "Équipements": "equipements",
             "Phases préparatoires": "phases", "Origines des ménages": "origines"})
     except Exception:  # written for the launcher, which fails on it

@@ -14,7 +14,8 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import demo_store_93, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
+from desktop import (LAPTOP_SCREEN, demo_store_93, install_profile, report_screenshots, run_qgis,  # noqa: E402
+                     screenshot_arguments)
 
 
 def demo_store(folder: Path) -> str:
@@ -40,7 +41,7 @@ def main():
         install_profile(folder / "profiles", enabled=True)
         result = run_qgis(folder / "profiles", HERE / "dock_screenshots.py",
                           {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
-                          timeout=300)
+                          timeout=300, screen=LAPTOP_SCREEN)
     report_screenshots(out / "errors.txt", result, out.glob("*.png"))
 
 

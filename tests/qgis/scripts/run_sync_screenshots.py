@@ -20,7 +20,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
+from desktop import LAPTOP_SCREEN, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
 
 CONFLICTING_SITE = ("Campement du Port", "Pantin")
 OTHER_SITE = ("Bidonville des Peupliers", "Aubervilliers")
@@ -70,7 +70,7 @@ def main():
         install_profile(folder / "profiles", enabled=True)
         result = run_qgis(folder / "profiles", HERE / "sync_screenshots.py",
                           dict(paths, RESORPTION_SHOTS=str(out), RESORPTION_ERRORS=ERRORS, LANG="fr_FR.UTF-8"),
-                          timeout=300)
+                          timeout=300, screen=LAPTOP_SCREEN)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report_screenshots(out / ERRORS, result, out.glob("sync_*.png"))

@@ -12,7 +12,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import demo_store_93, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
+from desktop import (LAPTOP_SCREEN, demo_store_93, install_profile, report_screenshots, run_qgis,  # noqa: E402
+                     screenshot_arguments)
 
 
 def main():
@@ -23,7 +24,7 @@ def main():
         install_profile(folder / "profiles", enabled=True)
         result = run_qgis(folder / "profiles", HERE / "synthesis_screenshots.py",
                           {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
-                          timeout=300)
+                          timeout=300, screen=LAPTOP_SCREEN)
     report_screenshots(out / "synthesis_errors.txt", result, [
         path for pattern in ("synthese*.png", "historique*.png", "formulaire_site_historique.png")
         for path in out.glob(pattern)])

@@ -89,14 +89,14 @@ def tidy(window):
     settle()
     # The docks shown at start-up made the window taller than the screen; once they are hidden, a
     # plain resize is still ignored, a maximum size is not.
-    window.setMaximumSize(1280, 860)
+    window.setMaximumSize(1366, 768)   # a préfecture laptop's screen
     settle()
 
 
 def run():
     try:
         window = iface.mainWindow()
-        window.resize(1280, 860)
+        window.resize(1366, 768)
         window.move(0, 0)
         plugin = plugins["resorption_sig"]
         settings = module("settings").Settings.load()

@@ -80,7 +80,7 @@ def form_history_tab(layer, feature):
 def run():
     try:
         window = iface.mainWindow()
-        window.resize(1600, 1000)
+        window.setGeometry(0, 0, 1366, 768)   # a préfecture laptop's screen
         plugins["resorption_sig"].store_actions.open_store(store_path)
         settle(1500)
         manager = module("gui.synthesis_manager").SynthesisManager(iface)
@@ -91,7 +91,7 @@ def run():
         layers = next(iter(loader.store_layers().values()))
         sites = layers["sites"]
         dock.setFloating(True)
-        dock.resize(460, 860)
+        dock.resize(460, 660)   # the height the dock gets on that screen
         dock.show()
         dock.territory_box.setCurrentIndex(dock.territory_box.findData("departement"))
         dock.place_box.setCurrentIndex(dock.place_box.findData("93"))

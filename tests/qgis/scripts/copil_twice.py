@@ -1,0 +1,106 @@
+"""Run inside the real QGIS (qgis --code): the sequence that crashed QGIS (issue 12), then quit as a user does.
+
+Opens the store of $RESORPTION_STORE, prepares the same COPIL map twice in the layout designer and twice as
+a PDF, saves the settings dialog, unloads and reloads the plugin, then quits QGIS through its File › Quit
+action. Writes the steps reached and every error logged, as JSON, to $RESORPTION_CRASH_OUT (before quitting:
+the test reads QGIS's exit code for what follows).
+"""
+import json
+import os
+import time
+import traceback
+
+from qgis.core import Qgis, QgsApplication, QgsProject
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
+from qgis.PyQt.QtWidgets import QApplication, QDialog, QMessageBox
+from qgis.utils import iface, loadPlugin, plugins, startPlugin, unloadPlugin
+
+PLUGIN = "resorption_sig"
+OUT = os.environ["RESORPTION_CRASH_OUT"]
+result = {"steps": [], "errors": []}
+
+
+def step(text):
+    """A step reached, written at once: a crash leaves the steps before it."""
+    result["steps"].append(text)
+    write()
+
+
+def on_message(message, tag, level):
+    if level >= Qgis.MessageLevel.Warning and (tag in ("Python error", "Résorption SIG") or PLUGIN in message):
+        result["errors"].append("%s: %s" % (tag, message))
+
+
+def settle(seconds=0.5):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def write():
+    with open(OUT, "w", encoding="utf-8") as handle:
+        json.dump(result, handle, ensure_ascii=False, indent=1)
+
+
+def accept_modal():
+    dialog = QApplication.activeModalWidget()
+    if isinstance(dialog, QDialog):
+        step("settings dialog: %s" % dialog.windowTitle())
+        dialog.accept()
+    else:
+        QTimer.singleShot(100, accept_modal)
+
+
+def confirm_quitting():
+    """Yes to QGIS's questions on quitting (the COPIL's layers are temporary: their content goes)."""
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox) and box.button(QMessageBox.StandardButton.Yes) is not None:
+        step("answered yes: %s" % box.text())
+        box.button(QMessageBox.StandardButton.Yes).click()
+    QTimer.singleShot(200, confirm_quitting)
+
+
+def export_twice(dialog):
+    module = __import__("%s.plugin.gui.copil_dialog" % PLUGIN, fromlist=["copil_dialog"])
+    for attempt in range(2):
+        path = os.path.join(os.path.dirname(OUT), "copil-%d.pdf" % attempt)
+        module.QFileDialog.getSaveFileName = staticmethod(lambda *args, path=path: (path, "PDF (*.pdf)"))
+        dialog.export_pdf()
+        deadline = time.monotonic() + 120
+        while dialog.tasks and time.monotonic() < deadline:
+            settle(0.2)
+        step("pdf %d: %s" % (attempt, os.path.exists(path)))
+
+
+def run():
+    try:
+        iface.mainWindow().showMaximized()
+        plugin = plugins[PLUGIN]
+        plugin.store_actions.open_store(os.environ["RESORPTION_STORE"])
+        settle(1)
+        step("store opened")
+        for attempt in range(2):
+            dialog = plugin.copil_entry.show_dialog()
+            dialog.open_in_designer()
+            settle(1.5)
+            step("designer %d: %s" % (attempt, dialog.messageLabel.text()))
+        export_twice(dialog)
+        dialog.close()
+        QTimer.singleShot(200, accept_modal)
+        plugin.edit_settings()
+        settle()
+        unloadPlugin(PLUGIN)
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        step("reloaded: %s" % bool(loadPlugin(PLUGIN) and startPlugin(PLUGIN)))
+        settle()
+    except Exception:  # reported to the test, which fails on it
+        result["exception"] = traceback.format_exc()
+    write()
+    QgsProject.instance().setDirty(False)   # no "save the project?" question on quitting
+    QTimer.singleShot(200, confirm_quitting)
+    iface.actionExit().trigger()
+
+
+QgsApplication.messageLog().messageReceived.connect(on_message)
+QTimer.singleShot(1000, run)
