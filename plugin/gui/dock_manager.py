@@ -19,16 +19,16 @@ def _dock_class(table: schema.Table):
     return getattr(importlib.import_module("." + module, __package__), name)
 
 
-# The plugin's docks, as tabs of one dock area in this order: stacked, none would keep the height of a
-# laptop's screen (768 pixels).
-TABBED_DOCKS = ("ResorptionSitesDock", "ResorptionTerrainsDock", "ResorptionDispositifsDock",
-                "ResorptionSynthesisDock", "ResorptionHistoryDock")
+# The plugin's docks share one tabbed area: stacked, none would keep the height of a laptop's screen
+# (768 pixels). The tables' docks come first, in their declared order, then these.
+DOCK_PREFIX = "Resorption"
+LAST_DOCKS = ("ResorptionSynthesisDock", "ResorptionHistoryDock")
 
 
 def tabify_plugin_docks(window) -> None:
-    """Sites, Terrains, Synthèse and Historique (those that exist) as tabs, Sites in front."""
-    by_name = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
-    docks = [by_name[name] for name in TABBED_DOCKS if name in by_name]
+    """Every dock of the plugin that exists as a tab of one area, the first one in front."""
+    docks = [dock for dock in window.findChildren(QDockWidget) if dock.objectName().startswith(DOCK_PREFIX)]
+    docks.sort(key=lambda dock: LAST_DOCKS.index(dock.objectName()) + 1 if dock.objectName() in LAST_DOCKS else 0)
     for dock in docks[1:]:
         window.tabifyDockWidget(docks[0], dock)
     if docks:
