@@ -280,9 +280,15 @@ def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -
                     count = 1
             else:
                 names = [c for c in names if c != "uuid"]
-                count = connection.execute('UPDATE %s SET %s WHERE "uuid" = ? AND "row_version" = ?' % (
-                    table, ", ".join("%s = ?" % quoted(c) for c in names)),
-                    [row[c] for c in names] + [change.uuid, change.expected_version]).rowcount
+                edited = [c for c in edited_columns(schema.table(change.table)) if c in row]
+                count = connection.execute('UPDATE %s SET %s WHERE "uuid" = ? AND "row_version" = ? AND (%s)' % (
+                    table, ", ".join("%s = ?" % quoted(c) for c in names),
+                    " OR ".join("%s IS NOT ?" % quoted(c) for c in edited)),
+                    [row[c] for c in names] + [change.uuid, change.expected_version] + [row[c] for c in edited]
+                ).rowcount
+                if not count and _unchanged(connection, change):
+                    # nothing changed: accepted as it is, no version bump (which no pull would ever see)
+                    count, version = 1, change.expected_version
     except sqlite3.IntegrityError as error:
         connection.execute("ROLLBACK TO row_change")
         connection.execute("RELEASE row_change")
@@ -293,6 +299,12 @@ def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -
         result.accepted[change.uuid] = version
     else:
         result.conflicts.append(change.uuid)
+
+
+def _unchanged(connection: sqlite3.Connection, change: Change) -> bool:
+    """The shared row is still at the version the change expects (so the update found it equal)."""
+    return connection.execute('SELECT 1 FROM %s WHERE "uuid" = ? AND "row_version" = ?' % quoted(change.table),
+                              (change.uuid, change.expected_version)).fetchone() is not None
 
 
 def _result_to_json(result: PushResult) -> str:
