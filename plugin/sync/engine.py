@@ -397,19 +397,21 @@ class WorkingCopy:
 
     def _moved_out(self, table: Table, uuid: str, ours: Optional[dict], base: Optional[dict], outside: dict,
                    result) -> int:
-        """Changed or deleted here while moved out of the copy's scope there (`result`: the merge with the
-        row as it is there). Untouched here: the row leaves the copy. Deleted here, untouched there: the
-        deletion is still to send. Otherwise a conflict on its existence here, theirs MOVED; the
-        ancestor becomes the row there, so that either choice goes through (see _resolve_existence)."""
+        """Changed or deleted here while it left the copy's scope there (`result`: the merge with the
+        row as it is there). Nothing here that the row there lacks: it leaves the copy. Only changed
+        here (moved out by this copy's own earlier sync, or deleted here): still to send, against
+        the version there. Both changed it: a conflict on its existence here, theirs MOVED; the
+        ancestor becomes the row there, so that either choice goes through (_resolve_existence)."""
         connection = self.connection
-        edited_here = ours is None or base is None or any(
-            ours[c] != base[c] for c in columns(table) if c not in automatic_fields(table))
-        if not edited_here:
+        if ours is not None and result.outcome in (TAKE_THEIRS, DELETED):
             connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
             wc.forget(connection, table, uuid)
             return 1
         wc.set_base(connection, table, outside, uuid)
-        if ours is None and result.outcome != CONFLICT:
+        if result.outcome in (KEEP_OURS, DELETED):
+            if ours is not None:
+                connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),
+                                   (outside["row_version"], uuid))
             return 0
         self._record_conflicts(table, uuid, [FieldConflict(EXISTENCE, "present", "deleted" if ours is None
                                                            else "present", MOVED)])

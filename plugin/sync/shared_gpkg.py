@@ -29,7 +29,7 @@ from ..model.rules import quoted
 from ..model.schema import EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Table
 from ..store import gpkg
 from ..store.base import StoreError
-from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOW, history_columns
+from ..store.sqlite_ddl import EDITING_LOGIN_KEY, GEOMETRY_COLUMN, NOW, history_columns
 from . import scope
 from .protocol import (DELETE, INSERT, RESOLUTIONS_TABLE, Change, PushResult, Resolution, SharedStore, outgoing,
                        sorted_for_push)
@@ -213,8 +213,9 @@ class SharedGeoPackage(SharedStore):
                     return _result_from_json(batch_id, stored[0], replayed=True)
                 connection.execute('INSERT INTO "%s" VALUES (?, ?)' % CONTEXT, (batch_id, login))
                 result = PushResult(batch_id)
-                for change in ordered:
-                    _apply(connection, change, result)
+                with _signed(connection, login):
+                    for change in ordered:
+                        _apply(connection, change, result)
                 connection.execute('DELETE FROM "%s"' % CONTEXT)
                 connection.execute(
                     'INSERT INTO "rs_batches" VALUES (?, ?, ?, ?, %s, ?, ?, ?, ?)' % NOW,
@@ -253,6 +254,20 @@ class SharedGeoPackage(SharedStore):
                     self.location, batch_id),
                 "The shared store %s did not keep synchronisation %s (file lock not honoured on the "
                 "network share?). Run the synchronisation again; consider PostGIS." % (self.location, batch_id))
+
+
+@contextlib.contextmanager
+def _signed(connection: sqlite3.Connection, login: str):
+    """The store's triggers sign what they write with the login of the sync (a deletion's history
+    row names who deleted), as they sign a QGIS edit with the editing login; the key is given back."""
+    meta = quoted(gpkg.META_TABLE)
+    previous = connection.execute('SELECT "value" FROM %s WHERE "key" = ?' % meta, (EDITING_LOGIN_KEY,)).fetchone()
+    connection.execute('INSERT OR REPLACE INTO %s ("key", "value") VALUES (?, ?)' % meta, (EDITING_LOGIN_KEY, login))
+    yield
+    if previous is None:
+        connection.execute('DELETE FROM %s WHERE "key" = ?' % meta, (EDITING_LOGIN_KEY,))
+    else:
+        connection.execute('UPDATE %s SET "value" = ? WHERE "key" = ?' % meta, (previous[0], EDITING_LOGIN_KEY))
 
 
 def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -> None:

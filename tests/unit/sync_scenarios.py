@@ -143,3 +143,13 @@ def each_change_keeps_its_author(location, alice, bob, capsys):
         cursor.execute("SELECT row_version, changed_by FROM rs_versions WHERE operation = 'update' "
                        "AND uuid = '%s' ORDER BY row_version" % SITE_1)
         assert [tuple(r) for r in cursor.fetchall()] == [(2, "alice"), (3, "bob")]
+    # a deletion is signed by who deleted, in the history as in the list of versions
+    sync(alice, "alice", capsys)
+    edit(alice, "DELETE FROM sites WHERE uuid = ?", SITE_1)
+    assert sync(alice, "alice", capsys)[0] == 0
+    latest = history(store, "sites", SITE_1)[0]
+    assert (latest["operation"], latest["changed_by"]) == ("delete", "alice")
+    with contextlib.closing(store.connect()) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT changed_by FROM sites_history WHERE operation = 'delete' AND uuid = '%s'" % SITE_1)
+        assert [tuple(r) for r in cursor.fetchall()] == [("alice",)]
