@@ -408,6 +408,9 @@ class SharedPostGIS(SharedStore):
         if change.op == DELETE:
             cursor.execute('DELETE FROM %s WHERE "uuid" = %%s AND "row_version" = %%s' % table,
                            (change.uuid, change.expected_version))
+            if not cursor.rowcount:
+                cursor.execute('SELECT 1 FROM %s WHERE "uuid" = %%s' % table, (change.uuid,))
+                return int(cursor.fetchone() is None), None  # already deleted there: nothing to wait for
             return cursor.rowcount, None
         row = dict(change.row)
         version = 1 if change.op == INSERT else change.expected_version + 1

@@ -590,7 +590,7 @@ class WorkingCopy:
                 'INSERT INTO "%s" ("uuid", "table_name", "field", "choice", "login", "resolved_at") '
                 'VALUES (?, ?, ?, ?, ?, %s)' % (wc.RESOLUTIONS, NOW), (uuid, table.name, field, choice, login))
             if field in (EXISTENCE, REFUSED):
-                self._resolve_existence(table, uuid, field, choice, ours, base, their_value == MOVED)
+                self._resolve_existence(table, uuid, field, choice, ours, base, their_value)
             else:
                 if field == GEOMETRY_COLUMN:
                     their_value = gpkg_blob_of(their_value)
@@ -610,23 +610,27 @@ class WorkingCopy:
             connection.execute('UPDATE %s SET "updated_by" = ? WHERE "uuid" = ? AND EXISTS (SELECT 1 FROM "%s" '
                                'WHERE "uuid" = ?)' % (quoted(table.name), wc.DIRTY), (login, uuid, uuid))
 
-    def _resolve_existence(self, table, uuid, field, choice, ours, base, moved: bool) -> None:
-        """`moved`: the row left the copy's scope there; the ancestor is the row there (_moved_out)."""
+    def _resolve_existence(self, table, uuid, field, choice, ours, base, theirs) -> None:
+        """`theirs`: the state there when reported: "present" (the ancestor is then the row there),
+        "deleted", MOVED (out of the copy's scope; the ancestor is the row there, see _moved_out), or
+        the reason the shared store refused the change (field REFUSED)."""
         connection = self.connection
         if choice == MINE:
-            if moved and ours is not None:
+            if ours is None or field == REFUSED:
+                return  # sent again as it is: a deletion against the version there, or the refused change
+            if theirs == MOVED:
                 # Sent as an update of the row there: it comes back into the copy's scope as it is here.
                 connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),
                                    (base["row_version"], uuid))
-            elif field == EXISTENCE and ours is not None:
+            elif theirs == "deleted":
                 # Theirs deleted it: sending mine re-creates it.
                 connection.execute('UPDATE "%s" SET "op" = ? WHERE "uuid" = ?' % wc.DIRTY, (INSERT, uuid))
                 wc.set_base(connection, table, None, uuid)
             return
-        if ours is not None and (base is None or field == EXISTENCE):
-            connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
-        elif base is not None and not moved:
+        if base is not None and (theirs == "present" or field == REFUSED):
             wc.write_row(connection, table, base)
+        elif ours is not None:
+            connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
         wc.forget(connection, table, uuid)
 
     def resolve_all(self, uuid: str, choice: str, login: Optional[str] = None) -> None:

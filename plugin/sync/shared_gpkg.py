@@ -277,6 +277,9 @@ def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -
         if change.op == DELETE:
             count = connection.execute('DELETE FROM %s WHERE "uuid" = ? AND "row_version" = ?' % table,
                                        (change.uuid, change.expected_version)).rowcount
+            if not count and not connection.execute('SELECT 1 FROM %s WHERE "uuid" = ?' % table,
+                                                    (change.uuid,)).fetchone():
+                count = 1  # already deleted there: nothing to do, nothing to wait for
             version = None
         else:
             row = dict(change.row)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from plugin.model.merge import EXISTENCE
 from plugin.model.schema import EXTERNAL_AUTHOR
@@ -53,7 +53,9 @@ EDITED = {
 }
 # What the model follows field by field: the edited ones and the two a move changes.
 FOLLOWED = tuple(EDITED) + ("departement", "insee_code")
-SEED = (("Les Prés", "93"), ("La Gare", "93"), ("Le Pont", "93"), ("Paris", "75"))
+# Few rows, so that colleagues often meet on the same one.
+SEED = (("Les Prés", "93"), ("La Gare", "93"), ("Paris", "75"))
+MAX_INSERTS = 4
 
 Key = Tuple[str, str]
 
@@ -181,6 +183,30 @@ class SyncMachine(RuleBasedStateMachine):
             values["geom"] = point(*values["geom"])
         self.write(copy, uuid, values)
 
+    @rule(first=st.integers(0, 3), second=st.integers(0, 3), index=st.integers(0, 50),
+          field=st.sampled_from(sorted(EDITED)), data=st.data())
+    def edit_concurrently(self, first, second, index, field, data):
+        """Two colleagues give one field of the same row two different values: a conflict to come."""
+        first, second = self.copy(first), self.copy(second)
+        shared = sorted(set(self.rows(first)) & set(self.rows(second)))
+        if first == second or not shared:
+            return
+        uuid = shared[index % len(shared)]
+        values = data.draw(st.lists(EDITED[field], min_size=2, max_size=2, unique=True))
+        for copy, value in zip((first, second), values):
+            self.write(copy, uuid, {field: point(*value) if field == "geom" else value})
+
+    @rule(copy=st.integers(0, 3), index=st.integers(0, 50), data=st.data())
+    def edit_disputed(self, copy, index, data):
+        """A row waiting for someone's decision gets edited by a colleague (the decision may come late)."""
+        copy = self.copy(copy)
+        disputed = sorted(({uuid for reported in self.reported for uuid, _ in reported}
+                           | {uuid for rows in self.reported_rows for uuid in rows}) & set(self.rows(copy)))
+        if disputed:
+            field = data.draw(st.sampled_from(sorted(EDITED)))
+            value = data.draw(EDITED[field])
+            self.write(copy, disputed[index % len(disputed)], {field: point(*value) if field == "geom" else value})
+
     @rule(copy=st.integers(0, 3), index=st.integers(0, 50))
     def revert(self, copy, index):
         """A field edited here set back to the value of the last sync."""
@@ -208,6 +234,7 @@ class SyncMachine(RuleBasedStateMachine):
         departement = "75" if self.rows(copy)[uuid]["departement"] == "93" else "93"
         self.write(copy, uuid, {"departement": departement, "insee_code": COMMUNE[departement]})
 
+    @precondition(lambda self: len(self.inserted) < MAX_INSERTS)
     @rule(copy=st.integers(0, 3), name=EDITED["name"], huts=EDITED["huts"])
     def insert(self, copy, name, huts):
         copy = self.copy(copy)
@@ -237,6 +264,12 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(copy=st.integers(0, 3))
     def sync(self, copy):
         self.synchronise(self.copy(copy))
+
+    @rule(first=st.integers(0, 3), second=st.integers(0, 3))
+    def sync_two(self, first, second):
+        """Two syncs in a row: conflicts meet more often than edits pile up."""
+        self.synchronise(self.copy(first))
+        self.synchronise(self.copy(second))
 
     @rule(copy=st.integers(0, 3), index=st.integers(0, 50), choice=st.sampled_from(["mine", "theirs"]))
     def resolve(self, copy, index, choice):
