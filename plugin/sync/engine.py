@@ -375,19 +375,25 @@ class WorkingCopy:
             merged = self._actual(table, result.row, ours, theirs)
             merged["row_version"] = theirs["row_version"]
             wc.write_row(connection, table, merged)
-            # The ancestor moves on to the shared row, except on the fields still in conflict: there it
-            # stays the ancestor until the conflict is resolved, so that a later change of another
-            # field there cannot make the pending conflict look like a change made here only.
-            ancestor = dict(theirs)
-            for conflict in result.conflicts:
-                ancestor[conflict.field] = None if base is None else base[conflict.field]
-            wc.set_base(connection, table, ancestor, uuid)
+            wc.set_base(connection, table, self._ancestor(theirs, base, result.conflicts), uuid)
         elif ours is None:
             wc.set_base(connection, table, theirs, uuid)
         if result.outcome == MERGED:
             return 1
         self._record_conflicts(table, uuid, result.conflicts)
         return 0
+
+    @staticmethod
+    def _ancestor(theirs: dict, base: Optional[dict], conflicts) -> dict:
+        """The ancestor after a merge: the shared row, except on the fields in conflict, where it stays
+        the ancestor until the conflict is resolved, so that a later change there (of another field,
+        or the row moved back into the copy's scope) cannot make the pending conflict look like a
+        change made here only."""
+        ancestor = dict(theirs)
+        for conflict in conflicts:
+            if conflict.field in ancestor:
+                ancestor[conflict.field] = None if base is None else base[conflict.field]
+        return ancestor
 
     def _record_conflicts(self, table: Table, uuid: str, conflicts) -> None:
         self.connection.executemany(
@@ -407,7 +413,7 @@ class WorkingCopy:
             connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
             wc.forget(connection, table, uuid)
             return 1
-        wc.set_base(connection, table, outside, uuid)
+        wc.set_base(connection, table, self._ancestor(outside, base, result.conflicts), uuid)
         if result.outcome in (KEEP_OURS, DELETED):
             if ours is not None:
                 connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),

@@ -381,21 +381,21 @@ class SyncMachine(RuleBasedStateMachine):
 
     # --- in the end --------------------------------------------------------------------------
     def settle(self) -> None:
-        """Everybody syncs and decides (« mine » in the first round, then « theirs ») until nothing
-        is left to send or decide; then every copy equals the shared store, and the history names
-        the author of each change."""
-        for round_number in range(8):
+        """Everybody syncs, once without deciding (a decision comes a round late), then deciding
+        (« mine » in the first round, then « theirs ») until nothing is left to send or decide;
+        then every copy equals the shared store, and the history names the author of each change."""
+        for round_number in range(-1, 8):
             for copy in range(len(self.paths)):
                 self.synchronise(copy)
                 with WorkingCopy(self.paths[copy]) as working:
-                    conflicts = working.conflicts()
+                    conflicts = working.conflicts() if round_number >= 0 else []
                 for conflict in conflicts:
                     with WorkingCopy(self.paths[copy]) as working:
                         still = any(c["uuid"] == conflict["uuid"] and c["field"] == conflict["field"]
                                     for c in working.conflicts())
                     if still:
                         self.decide(copy, conflict, "mine" if round_number == 0 else "theirs")
-            if all(self.idle(copy) for copy in range(len(self.paths))):
+            if round_number >= 0 and all(self.idle(copy) for copy in range(len(self.paths))):
                 break
         for copy in range(len(self.paths)):
             self.synchronise(copy)
@@ -435,11 +435,13 @@ def settings_for(examples: int, steps: int):
     """The bounded run of .ci/test: a fixed list of examples (derandomize: the same on every run, so
     that a failure is reproducible and the suite never turns red by chance). SYNC_PROPERTY_EXAMPLES
     (and SYNC_PROPERTY_STEPS) ask for a longer run with new random examples (docs/benchmarks.md)."""
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, Phase, settings
     longer = os.environ.get("SYNC_PROPERTY_EXAMPLES")
+    # no shrinking in the bounded run: a failure is printed step by step at once, not minutes later
+    phases = list(Phase) if longer else [Phase.explicit, Phase.generate]
     return settings(max_examples=int(longer or examples), stateful_step_count=int(
         os.environ.get("SYNC_PROPERTY_STEPS", steps)), deadline=None, derandomize=not longer, database=None,
-        suppress_health_check=list(HealthCheck), print_blob=True)
+        phases=phases, suppress_health_check=list(HealthCheck), print_blob=True)
 
 
 def machine_on(backend: Backend):

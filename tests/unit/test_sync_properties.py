@@ -11,4 +11,4 @@ def backend(tmp_path_factory):
 
 
 def test_the_sync_keeps_its_promise_with_a_shared_geopackage(backend):
-    run_state_machine_as_test(machine_on(backend), settings=settings_for(examples=20, steps=30))
+    run_state_machine_as_test(machine_on(backend), settings=settings_for(examples=30, steps=40))
