@@ -1,7 +1,6 @@
 """The sync's promise as a stateful property against a shared PostGIS store (tests/unit/sync_machine.py)."""
 import itertools
 import shutil
-import uuid as uuid_module
 from pathlib import Path
 
 import psycopg2
@@ -9,8 +8,7 @@ import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
 from plugin.sync import checkout
-from sync_helpers import local
-from sync_machine import COMMUNE, LOGINS, SCOPES, SEED, Backend, machine_on, numbered_uuid, settings_for
+from sync_machine import COMMUNE, LOGINS, SCOPES, SEED, Backend, copies_of, machine_on, numbered_uuid, settings_for
 
 pytestmark = pytest.mark.postgis
 
@@ -43,13 +41,7 @@ class PostGISBackend(Backend):
         uri = self.cluster.uri("machine_%d" % number)
         target = self.folder / ("example%d" % number)
         target.mkdir()
-        paths = [str(target / ("%s.gpkg" % login)) for login in LOGINS[:count]]
-        for path in paths:
-            shutil.copy(self.template / Path(path).name, path)
-            with local(path) as connection:
-                connection.execute("UPDATE rs_sync_state SET shared = ?, client_id = ?",
-                                   (uri, str(uuid_module.uuid4())))
-        return uri, paths
+        return uri, copies_of(self.template, target, count, uri)
 
     def discard(self, location, paths):
         self.cluster.sql("DROP DATABASE %s" % location.rsplit("/", 1)[1])

@@ -32,13 +32,13 @@ from typing import Dict, List, Optional, Set, Tuple
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
+from plugin.model import schema
 from plugin.model.merge import EXISTENCE
 from plugin.model.schema import EXTERNAL_AUTHOR
 from plugin.store import open_store
 from plugin.store.history import history
 from plugin.sync import REFUSED, WorkingCopy, open_shared
 from plugin.sync.values import displayed, edited_columns, normalised_wkb
-from plugin.model import schema
 from sync_helpers import add_site, content, local, point
 
 LOGINS = ("alice", "bob", "carol", "dave")
@@ -444,6 +444,17 @@ def settings_for(examples: int, steps: int):
         phases=phases, suppress_health_check=list(HealthCheck), print_blob=True)
 
 
+def copies_of(template: Path, target: Path, count: int, location: str) -> List[str]:
+    """The first `count` copies checked out in `template`, copied into `target`, syncing with `location`."""
+    paths = [str(target / ("%s.gpkg" % login)) for login in LOGINS[:count]]
+    for path in paths:
+        shutil.copy(template / Path(path).name, path)
+        with local(path) as connection:
+            connection.execute("UPDATE rs_sync_state SET shared = ?, client_id = ?",
+                               (location, str(uuid_module.uuid4())))
+    return paths
+
+
 def machine_on(backend: Backend):
     return type("%sSyncMachine" % type(backend).__name__, (SyncMachine,), {"backend": backend})
 
@@ -468,13 +479,7 @@ class GeoPackageBackend(Backend):
         target.mkdir()
         shared = str(target / "shared.gpkg")
         shutil.copy(self.template / "shared.gpkg", shared)
-        paths = [str(target / ("%s.gpkg" % login)) for login in LOGINS[:count]]
-        for path in paths:
-            shutil.copy(self.template / Path(path).name, path)
-            with local(path) as connection:
-                connection.execute("UPDATE rs_sync_state SET shared = ?, client_id = ?",
-                                   (shared, str(uuid_module.uuid4())))
-        return shared, paths
+        return shared, copies_of(self.template, target, count, shared)
 
     def discard(self, location: str, paths: List[str]) -> None:
         shutil.rmtree(Path(location).parent, ignore_errors=True)

@@ -45,8 +45,9 @@ def listed_conflicts(path, capsys):
     return json.loads(capsys.readouterr().out)
 
 
-def a_pending_conflict_survives_a_third_change(location, alice, bob, carol, capsys):
+def a_pending_conflict_survives_a_third_change(location, copies, capsys):
     """Defect 1: the ancestor of a field in conflict stays the ancestor until the conflict is resolved."""
+    alice, bob, carol = copies
     edit(alice, "UPDATE sites SET name = 'Alice' WHERE uuid = ?", SITE_1)
     edit(bob, "UPDATE sites SET name = 'Bob' WHERE uuid = ?", SITE_1)
     assert sync(bob, "bob", capsys)[0] == 0
@@ -69,8 +70,9 @@ def a_pending_conflict_survives_a_third_change(location, alice, bob, carol, caps
     assert sync(bob, "bob", capsys)[0] == 0 and value(bob, "name") == "Alice"
 
 
-def a_resolution_one_round_late_still_sees_the_latest_value(location, alice, bob, carol, capsys):
+def a_decision_taken_late_is_asked_against_the_latest_value(location, copies, capsys):
     """Defect 1, the other way: the value in conflict changes again there before the decision."""
+    alice, bob, carol = copies
     edit(alice, "UPDATE sites SET name = 'Alice' WHERE uuid = ?", SITE_1)
     edit(bob, "UPDATE sites SET name = 'Bob' WHERE uuid = ?", SITE_1)
     sync(bob, "bob", capsys)
@@ -85,8 +87,9 @@ def a_resolution_one_round_late_still_sees_the_latest_value(location, alice, bob
     assert code == 0 and value(alice, "name") == "Carol" and shared_row(location)["name"] == "Carol"
 
 
-def a_field_changed_back_is_no_change(location, alice, bob, capsys):
+def a_field_changed_back_is_no_change(location, copies, capsys):
     """Defect 2a: edited then reverted before syncing: nothing sent, no version; Bob's later edit arrives."""
+    alice, bob = copies[:2]
     before = shared_row(location)
     original = value(alice, "tents")
     edit(alice, "UPDATE sites SET tents = 7 WHERE uuid = ?", SITE_1)
@@ -103,8 +106,9 @@ def a_field_changed_back_is_no_change(location, alice, bob, capsys):
     assert value(alice, "mattresses") == 3
 
 
-def moved_out_while_edited(location, alice, bob, capsys, choice):
+def moved_out_while_edited(location, copies, capsys, choice):
     """Defect 2b: Alice moves the site to Paris while Bob edits it; Bob's choice goes through either way."""
+    alice, bob = copies[:2]
     edit(alice, "UPDATE sites SET departement = '75', insee_code = '75056' WHERE uuid = ?", SITE_1)
     edit(bob, "UPDATE sites SET huts = 4 WHERE uuid = ?", SITE_1)
     assert sync(alice, "alice", capsys)[0] == 0
@@ -129,8 +133,9 @@ def moved_out_while_edited(location, alice, bob, capsys, choice):
     assert sync(bob, "bob", capsys)[0] == 0
 
 
-def each_change_keeps_its_author(location, alice, bob, capsys):
+def each_change_keeps_its_author(location, copies, capsys):
     """Defect 3: Alice edits tents, Bob mattresses; the merge sends Bob's change under Bob's name."""
+    alice, bob = copies[:2]
     edit(alice, "UPDATE sites SET tents = 2 WHERE uuid = ?", SITE_1)
     edit(bob, "UPDATE sites SET mattresses = 6 WHERE uuid = ?", SITE_1)
     sync(alice, "alice", capsys)
@@ -153,3 +158,17 @@ def each_change_keeps_its_author(location, alice, bob, capsys):
         cursor = connection.cursor()
         cursor.execute("SELECT changed_by FROM sites_history WHERE operation = 'delete' AND uuid = '%s'" % SITE_1)
         assert [tuple(r) for r in cursor.fetchall()] == [("alice",)]
+
+
+def a_site_moved_out_while_edited_is_kept_by_mine(location, copies, capsys):
+    moved_out_while_edited(location, copies, capsys, "mine")
+
+
+def a_site_moved_out_while_edited_leaves_by_theirs(location, copies, capsys):
+    moved_out_while_edited(location, copies, capsys, "theirs")
+
+
+# Each defect as the issue tells it: (location, [alice, bob, carol], capsys).
+SCENARIOS = (a_pending_conflict_survives_a_third_change, a_decision_taken_late_is_asked_against_the_latest_value,
+             a_field_changed_back_is_no_change, a_site_moved_out_while_edited_is_kept_by_mine,
+             a_site_moved_out_while_edited_leaves_by_theirs, each_change_keeps_its_author)
