@@ -348,14 +348,20 @@ class WorkingCopy:
         base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
         result = merge_row(for_merge(table, base), for_merge(table, ours), for_merge(table, theirs or outside),
                            columns(table), automatic_fields(table))
+        # an existence conflict waiting for a decision stays one until decided, even when the row
+        # there changes back to how it was reported
+        disputed = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ? AND "field" = ?' % wc.CONFLICTS,
+                                      (uuid, EXISTENCE)).fetchone() is not None
         connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,))
         if theirs is None and outside is not None:
-            return self._moved_out(table, uuid, ours, base, outside, result)
+            return self._moved_out(table, uuid, ours, base, outside, result, disputed)
         if result.outcome == DELETED:
             if ours is None and theirs is None:
                 wc.forget(connection, table, uuid)
             elif ours is None:
                 wc.set_base(connection, table, theirs, uuid)
+                if disputed:
+                    self._record_conflicts(table, uuid, [FieldConflict(EXISTENCE, "present", "deleted", "present")])
             else:
                 connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
                 wc.forget(connection, table, uuid)
@@ -402,19 +408,20 @@ class WorkingCopy:
             [(uuid, table.name, c.field, to_json(c.base), to_json(c.mine), to_json(c.theirs)) for c in conflicts])
 
     def _moved_out(self, table: Table, uuid: str, ours: Optional[dict], base: Optional[dict], outside: dict,
-                   result) -> int:
+                   result, disputed: bool) -> int:
         """Changed or deleted here while it left the copy's scope there (`result`: the merge with the
         row as it is there). Nothing here that the row there lacks: it leaves the copy. Only changed
         here (moved out by this copy's own earlier sync, or deleted here): still to send, against
         the version there. Both changed it: a conflict on its existence here, theirs MOVED; the
-        ancestor becomes the row there, so that either choice goes through (_resolve_existence)."""
+        ancestor becomes the row there, so that either choice goes through (_resolve_existence); a
+        conflict already `disputed` stays one."""
         connection = self.connection
         if ours is not None and result.outcome in (TAKE_THEIRS, DELETED):
             connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
             wc.forget(connection, table, uuid)
             return 1
         wc.set_base(connection, table, self._ancestor(outside, base, result.conflicts), uuid)
-        if result.outcome in (KEEP_OURS, DELETED):
+        if result.outcome in (KEEP_OURS, DELETED) and not disputed:
             if ours is not None:
                 connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),
                                    (outside["row_version"], uuid))
@@ -447,8 +454,11 @@ class WorkingCopy:
         batch_id = str(uuid_module.uuid4())
         with gpkg.transaction(connection):
             wc.keep_sent_rows(connection)
+            updated = connection.execute('SELECT EXISTS (SELECT 1 FROM "%s" WHERE "op" = \'update\')'
+                                         % wc.DIRTY).fetchone()[0]
             for table in schema.TABLES:
-                wc.forget_reverted(connection, table)
+                if updated:
+                    wc.forget_reverted(connection, table)
                 connection.execute(
                     'INSERT INTO "%s" ("batch_id", "position", "table_name", "uuid", "op", "expected_version", '
                     '"local_seq") SELECT ?, d."seq", d."table_name", d."uuid", d."op", '
@@ -610,7 +620,8 @@ class WorkingCopy:
                                                (uuid,)).fetchone()
                 automatic = automatic_fields(table)
                 business = [c for c in columns(table) if c not in automatic]
-                if not remaining and all(ours[c] == base[c] for c in business):
+                # (a row deleted here meanwhile keeps its deletion to send)
+                if not remaining and ours is not None and all(ours[c] == base[c] for c in business):
                     wc.forget(connection, table, uuid)
             # What is sent now is the resolver's decision: signed with their login.
             connection.execute('UPDATE %s SET "updated_by" = ? WHERE "uuid" = ? AND EXISTS (SELECT 1 FROM "%s" '
