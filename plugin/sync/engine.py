@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ..model import schema
-from ..model.merge import CONFLICT, DELETED, EXISTENCE, KEEP_OURS, MERGED, TAKE_THEIRS, FieldConflict, merge_row
+from ..model.merge import DELETED, EXISTENCE, KEEP_OURS, MERGED, TAKE_THEIRS, FieldConflict, merge_row
 from ..model.rules import quoted
 from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Table
 from ..store import gpkg, is_postgres
