@@ -10,7 +10,10 @@ Rules: only one side changed a field → that side's value; both changed it to
 the same value → no conflict; both changed it to different values → a
 conflict on that field. A delete against an update is always a conflict,
 never "delete wins". Automatic fields (the stamps the store fills itself)
-never conflict: the later value is kept.
+never conflict and never make a change on their own: the authorship stamps
+(AUTHORSHIP) of a merged row are ours, since what the working copy sends is
+its own edit (each version keeps its own author and time), the others keep
+the later value.
 """
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
@@ -19,6 +22,9 @@ Row = Dict[str, Any]
 
 # The pseudo-field a delete/update conflict is reported on.
 EXISTENCE = "(existence)"
+
+# Who made a version and when: in a merged row, the side whose edit it sends (ours).
+AUTHORSHIP = ("updated_at", "updated_by")
 
 KEEP_OURS = "ours"
 TAKE_THEIRS = "theirs"
@@ -86,17 +92,12 @@ def merge_row(base: Optional[Row], ours: Optional[Row], theirs: Optional[Row],
         mine, their = ours.get(name), theirs.get(name)
         if mine == their:
             merged[name] = mine
-            continue
-        if name in automatic:
-            merged[name] = _later(mine, their)
-            took_ours |= merged[name] == mine
-            took_theirs |= merged[name] == their
-            continue
-        ours_changed, theirs_changed = _changed(base, ours, name), _changed(base, theirs, name)
-        if ours_changed and theirs_changed:
+        elif name in automatic:
+            merged[name] = mine if name in AUTHORSHIP else _later(mine, their)
+        elif _changed(base, ours, name) and _changed(base, theirs, name):
             conflicts.append(FieldConflict(name, None if base is None else base.get(name), mine, their))
             merged[name] = mine
-        elif ours_changed:
+        elif _changed(base, ours, name):
             merged[name] = mine
             took_ours = True
         else:
@@ -108,4 +109,4 @@ def merge_row(base: Optional[Row], ours: Optional[Row], theirs: Optional[Row],
         return MergeResult(MERGED, merged)
     if took_ours:
         return MergeResult(KEEP_OURS, merged)
-    return MergeResult(TAKE_THEIRS, merged)
+    return MergeResult(TAKE_THEIRS, dict(theirs))

@@ -20,7 +20,7 @@ from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Kind, history_of
 from ..sync import scope
 from ..sync.protocol import (COPY_OPTIONS, DELETE, INSERT, RESOLUTIONS_TABLE, Change, Outgoing, PushResult,
                              Resolution, SharedStore, outgoing, sorted_for_push)
-from ..sync.values import columns, gpkg_blob_of, wkb_of
+from ..sync.values import columns, edited_columns, gpkg_blob_of, wkb_of
 from . import QGIS_CONNECTION, access_rights, postgres_access, postgres_ddl, qgis_connection_parameters
 from .base import NotAStore, Store, StoreError, StoreInfo, StoreTooNew
 from .sqlite_ddl import GEOMETRY_COLUMN
@@ -493,6 +493,9 @@ class SharedPostGIS(SharedStore):
         if change.op == DELETE:
             cursor.execute('DELETE FROM %s WHERE "uuid" = %%s AND "row_version" = %%s' % table,
                            (change.uuid, change.expected_version))
+            if not cursor.rowcount:
+                cursor.execute('SELECT 1 FROM %s WHERE "uuid" = %%s' % table, (change.uuid,))
+                return int(cursor.fetchone() is None), None  # already deleted there: nothing to wait for
             return cursor.rowcount, None
         row = dict(change.row)
         version = 1 if change.op == INSERT else change.expected_version + 1
@@ -511,8 +514,19 @@ class SharedPostGIS(SharedStore):
                 [_parameter(declared, c, row[c]) for c in names])
         else:
             names = [c for c in names if c != "uuid"]
-            cursor.execute('UPDATE %s SET %s WHERE "uuid" = %%s AND "row_version" = %%s' % (
+            edited = [c for c in edited_columns(declared) if c in row]
+            cursor.execute('UPDATE %s SET %s WHERE "uuid" = %%s AND "row_version" = %%s AND (%s)' % (
                 table, ", ".join("%s = %s" % (quoted(c), postgres_ddl.value_placeholder(declared, c))
-                                 for c in names)),
-                [_parameter(declared, c, row[c]) for c in names] + [change.uuid, change.expected_version])
+                                 for c in names),
+                " OR ".join("%s IS DISTINCT FROM %s" % (quoted(c), postgres_ddl.value_placeholder(declared, c))
+                            for c in edited)),
+                [_parameter(declared, c, row[c]) for c in names] + [change.uuid, change.expected_version]
+                + [_parameter(declared, c, row[c]) for c in edited])
+            if not cursor.rowcount:
+                cursor.execute('SELECT 1 FROM %s WHERE "uuid" = %%s AND "row_version" = %%s' % table,
+                               (change.uuid, change.expected_version))
+                if cursor.fetchone():
+                    # nothing changed: accepted as it is, no version bump
+                    return 1, change.expected_version
+                return 0, version
         return cursor.rowcount, version

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ..model import schema
-from ..model.merge import DELETED, EXISTENCE, KEEP_OURS, MERGED, TAKE_THEIRS, merge_row
+from ..model.merge import DELETED, EXISTENCE, KEEP_OURS, MERGED, TAKE_THEIRS, FieldConflict, merge_row
 from ..model.rules import quoted
 from ..model.schema import EXTERNAL_AUTHOR, SCHEMA_VERSION, Table
 from ..store import gpkg, is_postgres
@@ -22,13 +22,16 @@ from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOW, SYNC_STATE_TABLE, WORKING_C
 from . import working_copy as wc
 from .protocol import (DELETE, INSERT, UPDATE, Change, Outgoing, PushResult, Resolution, SchemaMismatch,
                        SharedStore, SyncCancelled)
-from .values import automatic_fields, columns, displayed, for_merge, from_json, normalised_wkb, to_json
+from .values import (automatic_fields, columns, displayed, for_merge, from_json, gpkg_blob_of, normalised_wkb,
+                     to_json)
 
 LOG = logging.getLogger("resorption_sig")
 
 # The pseudo-field of a change the shared store refused (a rule or a uniqueness it breaks there).
 REFUSED = "(refus)"
 MINE, THEIRS = "mine", "theirs"
+# "theirs" of an existence conflict on a row that left the copy's scope (moved to another département).
+MOVED = "moved"
 # The field of a "take all mine / all theirs" decision in the resolution logs.
 WHOLE_FEATURE = "*"
 MAX_ROUNDS = 3
@@ -285,6 +288,13 @@ class WorkingCopy:
             if not deleted:
                 wanted.setdefault(table, []).append(uuid)
         theirs_rows = {table: shared.rows(table, uuids, departements) for table, uuids in wanted.items()}
+        dirty = {uuid for (uuid,) in self.connection.execute('SELECT "uuid" FROM "%s"' % wc.DIRTY)}
+        # edited here but moved out of the copy's scope there (another département): how it is there now
+        outside: Dict[str, Dict[str, dict]] = {}
+        for table, uuids in wanted.items():
+            gone = [u for u in uuids if u in dirty and u not in theirs_rows[table]]
+            if gone and departements:
+                outside[table] = shared.rows(table, gone, [])
         cursors = dict(self.connection.execute(
             'SELECT "table_name", "last_history_id" FROM "%s"' % wc.HISTORY_CURSORS))
         history = {t.name: shared.history_since(t.name, cursors[t.name], departements) for t in schema.TABLES}
@@ -294,13 +304,12 @@ class WorkingCopy:
             changed.setdefault(table, []).append(uuid)
         ours_rows = {table: wc.read_rows(self.connection, schema.table(table), uuids)
                      for table, uuids in changed.items()}
-        dirty = {uuid for (uuid,) in self.connection.execute('SELECT "uuid" FROM "%s"' % wc.DIRTY)}
         received = 0
         with wc.applying(self.connection):
             for _, table, uuid, deleted in changes:
                 theirs = None if deleted else theirs_rows.get(table, {}).get(uuid)
                 received += self._merge_one(schema.table(table), uuid, theirs, ours_rows[table].get(uuid),
-                                            uuid in dirty)
+                                            uuid in dirty, outside.get(table, {}).get(uuid))
             for table_name, rows in history.items():
                 if rows:
                     names = list(rows[0])
@@ -315,9 +324,10 @@ class WorkingCopy:
         return received
 
     def _merge_one(self, table: Table, uuid: str, theirs: Optional[dict], ours: Optional[dict],
-                   dirty: bool) -> int:
+                   dirty: bool, outside: Optional[dict] = None) -> int:
         """Merge the shared row into the copy (`ours`: the copy's row, `dirty`: changed here since the
-        last sync); returns 1 when the copy's content changed."""
+        last sync, `outside`: the shared row when it left the copy's scope); returns 1 when the copy's
+        content changed."""
         connection = self.connection
         automatic = automatic_fields(table)
         if not dirty:
@@ -337,14 +347,22 @@ class WorkingCopy:
             return int(any(c not in automatic for c in differing))
         business = [c for c in columns(table) if c not in automatic]
         base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
-        result = merge_row(for_merge(table, base), for_merge(table, ours), for_merge(table, theirs),
+        result = merge_row(for_merge(table, base), for_merge(table, ours), for_merge(table, theirs or outside),
                            columns(table), automatic_fields(table))
+        # an existence conflict waiting for a decision stays one until decided, even when the row
+        # there changes back to how it was reported
+        disputed = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ? AND "field" = ?' % wc.CONFLICTS,
+                                      (uuid, EXISTENCE)).fetchone() is not None
         connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS, (uuid,))
+        if theirs is None and outside is not None:
+            return self._moved_out(table, uuid, ours, base, outside, result, disputed)
         if result.outcome == DELETED:
             if ours is None and theirs is None:
                 wc.forget(connection, table, uuid)
             elif ours is None:
                 wc.set_base(connection, table, theirs, uuid)
+                if disputed:
+                    self._record_conflicts(table, uuid, [FieldConflict(EXISTENCE, "present", "deleted", "present")])
             else:
                 connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
                 wc.forget(connection, table, uuid)
@@ -364,16 +382,53 @@ class WorkingCopy:
             merged = self._actual(table, result.row, ours, theirs)
             merged["row_version"] = theirs["row_version"]
             wc.write_row(connection, table, merged)
-            wc.set_base(connection, table, theirs, uuid)
+            wc.set_base(connection, table, self._ancestor(theirs, base, result.conflicts), uuid)
         elif ours is None:
             wc.set_base(connection, table, theirs, uuid)
         if result.outcome == MERGED:
             return 1
-        connection.executemany(
+        self._record_conflicts(table, uuid, result.conflicts)
+        return 0
+
+    @staticmethod
+    def _ancestor(theirs: dict, base: Optional[dict], conflicts) -> dict:
+        """The ancestor after a merge: the shared row, except on the fields in conflict, where it stays
+        the ancestor until the conflict is resolved, so that a later change there (of another field,
+        or the row moved back into the copy's scope) cannot make the pending conflict look like a
+        change made here only."""
+        ancestor = dict(theirs)
+        for conflict in conflicts:
+            if conflict.field in ancestor:
+                ancestor[conflict.field] = None if base is None else base[conflict.field]
+        return ancestor
+
+    def _record_conflicts(self, table: Table, uuid: str, conflicts) -> None:
+        self.connection.executemany(
             'INSERT INTO "%s" ("uuid", "table_name", "field", "base", "mine", "theirs", "detected_at") '
             'VALUES (?, ?, ?, ?, ?, ?, %s)' % (wc.CONFLICTS, NOW),
-            [(uuid, table.name, c.field, to_json(c.base), to_json(c.mine), to_json(c.theirs))
-             for c in result.conflicts])
+            [(uuid, table.name, c.field, to_json(c.base), to_json(c.mine), to_json(c.theirs)) for c in conflicts])
+
+    def _moved_out(self, table: Table, uuid: str, ours: Optional[dict], base: Optional[dict], outside: dict,
+                   result, disputed: bool) -> int:
+        """Changed or deleted here while it left the copy's scope there (`result`: the merge with the
+        row as it is there). Nothing here that the row there lacks: it leaves the copy. Only changed
+        here (moved out by this copy's own earlier sync, or deleted here): still to send, against
+        the version there. Both changed it: a conflict on its existence here, theirs MOVED; the
+        ancestor becomes the row there, so that either choice goes through (_resolve_existence); a
+        conflict already `disputed` stays one."""
+        connection = self.connection
+        if ours is not None and result.outcome in (TAKE_THEIRS, DELETED):
+            connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
+            wc.forget(connection, table, uuid)
+            return 1
+        wc.set_base(connection, table, self._ancestor(outside, base, result.conflicts), uuid)
+        if result.outcome in (KEEP_OURS, DELETED) and not disputed:
+            if ours is not None:
+                connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),
+                                   (outside["row_version"], uuid))
+            return 0
+        self._record_conflicts(table, uuid, [FieldConflict(EXISTENCE, "present", "deleted" if ours is None
+                                                           else "present", MOVED)])
         return 0
 
     @staticmethod
@@ -400,7 +455,11 @@ class WorkingCopy:
         batch_id = str(uuid_module.uuid4())
         with gpkg.transaction(connection):
             wc.keep_sent_rows(connection)
+            updated = connection.execute('SELECT EXISTS (SELECT 1 FROM "%s" WHERE "op" = \'update\')'
+                                         % wc.DIRTY).fetchone()[0]
             for table in schema.TABLES:
+                if updated:
+                    wc.forget_reverted(connection, table)
                 connection.execute(
                     'INSERT INTO "%s" ("batch_id", "position", "table_name", "uuid", "op", "expected_version", '
                     '"local_seq") SELECT ?, d."seq", d."table_name", d."uuid", d."op", '
@@ -532,12 +591,13 @@ class WorkingCopy:
             raise StoreError("Choix inconnu : %s (mine ou theirs)." % choice,
                              "Unknown choice: %s (mine or theirs)." % choice)
         connection = self.connection
-        found = connection.execute('SELECT "table_name" FROM "%s" WHERE "uuid" = ? AND "field" = ?' % wc.CONFLICTS,
-                                   (uuid, field)).fetchone()
+        found = connection.execute('SELECT "table_name", "theirs" FROM "%s" WHERE "uuid" = ? AND "field" = ?'
+                                   % wc.CONFLICTS, (uuid, field)).fetchone()
         if found is None:
             raise StoreError("Aucun conflit sur %s / %s." % (uuid, field),
                              "No conflict on %s / %s." % (uuid, field))
         table = schema.table(found[0])
+        their_value = from_json(found[1])
         login = login or self.state["login"] or EXTERNAL_AUTHOR
         with wc.applying(connection):
             ours = wc.read_rows(connection, table, [uuid]).get(uuid)
@@ -547,38 +607,48 @@ class WorkingCopy:
                 'INSERT INTO "%s" ("uuid", "table_name", "field", "choice", "login", "resolved_at") '
                 'VALUES (?, ?, ?, ?, ?, %s)' % (wc.RESOLUTIONS, NOW), (uuid, table.name, field, choice, login))
             if field in (EXISTENCE, REFUSED):
-                self._resolve_existence(table, uuid, field, choice, ours, base)
+                self._resolve_existence(table, uuid, field, choice, ours, base, their_value)
             else:
-                if choice == THEIRS:
-                    connection.execute('UPDATE %s SET %s = ? WHERE "uuid" = ?' % (
-                        quoted(table.name), quoted(field)), (base[field], uuid))
-                    ours = wc.read_rows(connection, table, [uuid]).get(uuid)
+                if field == GEOMETRY_COLUMN:
+                    their_value = gpkg_blob_of(their_value)
+                # decided: the field's ancestor is now the shared value, mine a change made against it
+                for target in ((table.name, wc.base_table(table)) if choice == THEIRS else (wc.base_table(table),)):
+                    connection.execute('UPDATE %s SET %s = ? WHERE "uuid" = ?' % (quoted(target), quoted(field)),
+                                       (their_value, uuid))
+                ours = wc.read_rows(connection, table, [uuid]).get(uuid)
+                base = wc.read_rows(connection, table, [uuid], wc.base_table(table)).get(uuid)
                 remaining = connection.execute('SELECT 1 FROM "%s" WHERE "uuid" = ?' % wc.CONFLICTS,
                                                (uuid,)).fetchone()
                 automatic = automatic_fields(table)
                 business = [c for c in columns(table) if c not in automatic]
-                if not remaining and all(ours[c] == base[c] for c in business):
+                # (a row deleted here meanwhile keeps its deletion to send)
+                if not remaining and ours is not None and all(ours[c] == base[c] for c in business):
                     wc.forget(connection, table, uuid)
-            # What is sent now is the resolver's decision: signed with their login (the merge left
-            # the other side's author on the row).
+            # What is sent now is the resolver's decision: signed with their login.
             connection.execute('UPDATE %s SET "updated_by" = ? WHERE "uuid" = ? AND EXISTS (SELECT 1 FROM "%s" '
                                'WHERE "uuid" = ?)' % (quoted(table.name), wc.DIRTY), (login, uuid, uuid))
 
-    def _resolve_existence(self, table, uuid, field, choice, ours, base) -> None:
+    def _resolve_existence(self, table, uuid, field, choice, ours, base, theirs) -> None:
+        """`theirs`: the state there when reported: "present" (the ancestor is then the row there),
+        "deleted", MOVED (out of the copy's scope; the ancestor is the row there, see _moved_out), or
+        the reason the shared store refused the change (field REFUSED)."""
         connection = self.connection
         if choice == MINE:
-            if field == EXISTENCE and ours is not None:
+            if ours is None or field == REFUSED:
+                return  # sent again as it is: a deletion against the version there, or the refused change
+            if theirs == MOVED:
+                # Sent as an update of the row there: it comes back into the copy's scope as it is here.
+                connection.execute('UPDATE %s SET "row_version" = ? WHERE "uuid" = ?' % quoted(table.name),
+                                   (base["row_version"], uuid))
+            elif theirs == "deleted":
                 # Theirs deleted it: sending mine re-creates it.
                 connection.execute('UPDATE "%s" SET "op" = ? WHERE "uuid" = ?' % wc.DIRTY, (INSERT, uuid))
                 wc.set_base(connection, table, None, uuid)
             return
-        if ours is not None and base is None:
+        if base is not None and (theirs == "present" or field == REFUSED):
+            wc.write_row(connection, table, base)
+        elif ours is not None:
             connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
-        elif base is not None:
-            if field == EXISTENCE and ours is not None:
-                connection.execute('DELETE FROM %s WHERE "uuid" = ?' % quoted(table.name), (uuid,))
-            else:
-                wc.write_row(connection, table, base)
         wc.forget(connection, table, uuid)
 
     def resolve_all(self, uuid: str, choice: str, login: Optional[str] = None) -> None:

@@ -29,7 +29,7 @@ from ..model.rules import quoted
 from ..model.schema import EXTERNAL_AUTHOR, SYNC_FIELD_NAMES, Table
 from ..store import gpkg
 from ..store.base import StoreError
-from ..store.sqlite_ddl import GEOMETRY_COLUMN, NOW, history_columns
+from ..store.sqlite_ddl import EDITING_LOGIN_KEY, GEOMETRY_COLUMN, NOW, history_columns
 from . import scope
 from .protocol import (DELETE, INSERT, RESOLUTIONS_TABLE, Change, PushResult, Resolution, SharedStore, outgoing,
                        sorted_for_push)
@@ -213,8 +213,9 @@ class SharedGeoPackage(SharedStore):
                     return _result_from_json(batch_id, stored[0], replayed=True)
                 connection.execute('INSERT INTO "%s" VALUES (?, ?)' % CONTEXT, (batch_id, login))
                 result = PushResult(batch_id)
-                for change in ordered:
-                    _apply(connection, change, result)
+                with _signed(connection, login):
+                    for change in ordered:
+                        _apply(connection, change, result)
                 connection.execute('DELETE FROM "%s"' % CONTEXT)
                 connection.execute(
                     'INSERT INTO "rs_batches" VALUES (?, ?, ?, ?, %s, ?, ?, ?, ?)' % NOW,
@@ -255,6 +256,20 @@ class SharedGeoPackage(SharedStore):
                 "network share?). Run the synchronisation again; consider PostGIS." % (self.location, batch_id))
 
 
+@contextlib.contextmanager
+def _signed(connection: sqlite3.Connection, login: str):
+    """The store's triggers sign what they write with the login of the sync (a deletion's history
+    row names who deleted), as they sign a QGIS edit with the editing login; the key is given back."""
+    meta = quoted(gpkg.META_TABLE)
+    previous = connection.execute('SELECT "value" FROM %s WHERE "key" = ?' % meta, (EDITING_LOGIN_KEY,)).fetchone()
+    connection.execute('INSERT OR REPLACE INTO %s ("key", "value") VALUES (?, ?)' % meta, (EDITING_LOGIN_KEY, login))
+    yield
+    if previous is None:
+        connection.execute('DELETE FROM %s WHERE "key" = ?' % meta, (EDITING_LOGIN_KEY,))
+    else:
+        connection.execute('UPDATE %s SET "value" = ? WHERE "key" = ?' % meta, (previous[0], EDITING_LOGIN_KEY))
+
+
 def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -> None:
     table = quoted(change.table)
     connection.execute("SAVEPOINT row_change")
@@ -262,6 +277,9 @@ def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -
         if change.op == DELETE:
             count = connection.execute('DELETE FROM %s WHERE "uuid" = ? AND "row_version" = ?' % table,
                                        (change.uuid, change.expected_version)).rowcount
+            if not count and not connection.execute('SELECT 1 FROM %s WHERE "uuid" = ?' % table,
+                                                    (change.uuid,)).fetchone():
+                count = 1  # already deleted there: nothing to do, nothing to wait for
             version = None
         else:
             row = dict(change.row)
@@ -280,9 +298,15 @@ def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -
                     count = 1
             else:
                 names = [c for c in names if c != "uuid"]
-                count = connection.execute('UPDATE %s SET %s WHERE "uuid" = ? AND "row_version" = ?' % (
-                    table, ", ".join("%s = ?" % quoted(c) for c in names)),
-                    [row[c] for c in names] + [change.uuid, change.expected_version]).rowcount
+                edited = [c for c in edited_columns(schema.table(change.table)) if c in row]
+                count = connection.execute('UPDATE %s SET %s WHERE "uuid" = ? AND "row_version" = ? AND (%s)' % (
+                    table, ", ".join("%s = ?" % quoted(c) for c in names),
+                    " OR ".join("%s IS NOT ?" % quoted(c) for c in edited)),
+                    [row[c] for c in names] + [change.uuid, change.expected_version] + [row[c] for c in edited]
+                ).rowcount
+                if not count and _unchanged(connection, change):
+                    # nothing changed: accepted as it is, no version bump (which no pull would ever see)
+                    count, version = 1, change.expected_version
     except sqlite3.IntegrityError as error:
         connection.execute("ROLLBACK TO row_change")
         connection.execute("RELEASE row_change")
@@ -293,6 +317,12 @@ def _apply(connection: sqlite3.Connection, change: Change, result: PushResult) -
         result.accepted[change.uuid] = version
     else:
         result.conflicts.append(change.uuid)
+
+
+def _unchanged(connection: sqlite3.Connection, change: Change) -> bool:
+    """The shared row is still at the version the change expects (so the update found it equal)."""
+    return connection.execute('SELECT 1 FROM %s WHERE "uuid" = ? AND "row_version" = ?' % quoted(change.table),
+                              (change.uuid, change.expected_version)).fetchone() is not None
 
 
 def _result_to_json(result: PushResult) -> str:

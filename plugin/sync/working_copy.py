@@ -347,6 +347,26 @@ def forget(connection: sqlite3.Connection, table: Table, uuid: str) -> None:
     set_base(connection, table, None, uuid)
 
 
+def forget_reverted(connection: sqlite3.Connection, table: Table) -> None:
+    """A row edited then changed back to its ancestor is not a change: nothing to send, no version
+    to bump; its stamps go back to the ancestor's. Not a row in conflict (its ancestor is kept for
+    the decision) nor one of a batch on its way (the outbox is empty when a batch is saved)."""
+    same = " AND ".join('t.%s IS b.%s' % (quoted(c), quoted(c)) for c in edited_columns(table))
+    reverted = [uuid for (uuid,) in connection.execute(
+        'SELECT d."uuid" FROM "%s" d JOIN %s t ON t."uuid" = d."uuid" JOIN %s b ON b."uuid" = d."uuid" '
+        'WHERE d."table_name" = ? AND d."op" = \'update\' AND d."uuid" NOT IN (SELECT "uuid" FROM "%s") AND %s' % (
+            DIRTY, quoted(table.name), quoted(base_table(table)), CONFLICTS, same), (table.name,))]
+    if not reverted:
+        return
+    stamps = [c for c in columns(table) if c not in edited_columns(table) and c != "uuid"]
+    for uuid in reverted:
+        connection.execute('UPDATE %s SET (%s) = (SELECT %s FROM %s WHERE "uuid" = ?) WHERE "uuid" = ?' % (
+            quoted(table.name), ", ".join(quoted(c) for c in stamps), ", ".join(quoted(c) for c in stamps),
+            quoted(base_table(table))), (uuid, uuid))
+        connection.execute('DELETE FROM "%s" WHERE "uuid" = ?' % DIRTY, (uuid,))
+        set_base(connection, table, None, uuid)
+
+
 def resolutions_to_send(connection: sqlite3.Connection) -> List[tuple]:
     """The decisions the shared store has not recorded yet, on features that are settled (no conflict
     left, nothing left to send): (id, uuid, table, field, choice, login, resolved_at)."""

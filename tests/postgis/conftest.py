@@ -51,7 +51,7 @@ class Cluster:
 
     def start(self):
         _as_postgres([BIN / "pg_ctl", "-D", self.data, "-w", "-l", self.folder / "log", "start", "-o",
-                      "-h 127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                      "-h 127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=on -c full_page_writes=off"
                       % (self.port, self.folder)])
 
     def stop(self, mode="fast"):
