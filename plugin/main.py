@@ -14,7 +14,8 @@ from .settings import Settings
 from .store import communes, use_qgis_connections
 
 MENU_OBJECT_NAME = "ResorptionSigMenu"
-GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of_date_months")
+GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of_date_months",
+                    "resorption_services_check_months")
 
 
 class ResorptionPlugin:
@@ -121,7 +122,8 @@ class ResorptionPlugin:
         settings = Settings.load()
         ours = {"resorption_login": settings.effective_login(),
                 "resorption_justice": int(settings.show_justice),
-                "resorption_out_of_date_months": settings.out_of_date_months}
+                "resorption_out_of_date_months": settings.out_of_date_months,
+                "resorption_services_check_months": settings.services_check_months}
         # One write of the global scope (each separate write saves QGIS's settings file).
         QgsExpressionContextUtils.setGlobalVariables(dict(self._other_global_variables(), **ours))
 

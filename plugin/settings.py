@@ -10,6 +10,8 @@ class Settings:
     login: str = ""
     show_justice: bool = False
     out_of_date_months: int = 6
+    # A service not verified for this long is « à vérifier ».
+    services_check_months: int = 6
     attachment_max_mb: int = 20
     last_store: str = ""
 

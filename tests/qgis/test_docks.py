@@ -51,7 +51,7 @@ def docks(iface, store_with_sites):
         iface.vectorLayerTools = lambda: None
     manager = DockManager(iface)
     manager.create()
-    sites_dock, terrains_dock = manager.docks
+    sites_dock, terrains_dock = manager.docks[:2]
     warnings = []
     for dock in manager.docks:
         dock.warn = lambda title, text: warnings.append(text)
@@ -84,8 +84,8 @@ def test_the_manager_adds_two_docks_and_removes_them(iface, store_with_sites):
     manager = DockManager(iface)
     manager.create()
     names = [dock.objectName() for dock in manager.docks]
-    assert names == ["ResorptionSitesDock", "ResorptionTerrainsDock"]
-    assert [a.text() for a in manager.actions] == ["Sites", "Terrains d'insertion"]
+    assert names == ["ResorptionSitesDock", "ResorptionTerrainsDock", "ResorptionServicesDock"]
+    assert [a.text() for a in manager.actions] == ["Sites", "Terrains d'insertion", "Services"]
     assert manager.docks[0].layer is store_with_sites[1]["sites"]
     manager.remove()
     from qgis.PyQt.QtCore import QCoreApplication, QEvent
@@ -498,7 +498,7 @@ def test_the_docks_are_tabbed_once_qgis_has_restored_its_layout_the_first_time_o
     for run in ("first", "later"):
         manager = DockManager(iface)
         manager.create()
-        sites_dock, terrains_dock = manager.docks
+        sites_dock, terrains_dock = manager.docks[:2]
         # What QGIS's restore of a layout that never saw the docks does: one above the other.
         window.removeDockWidget(terrains_dock)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, terrains_dock)
