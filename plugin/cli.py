@@ -13,7 +13,7 @@ from .store import is_postgres
 from .store.base import StoreError
 from .store.errors import translated
 
-COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report")
+COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report", "services")
 
 EXIT_ERROR = 2
 
