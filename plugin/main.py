@@ -40,6 +40,14 @@ class ResorptionPlugin:
         self.logging = None
 
     # --- wiring --------------------------------------------------------------------
+    def initProcessing(self):  # noqa: N802 (QGIS API: qgis_process calls it without initGui)
+        if self.processing_provider is not None:
+            return
+        from .processing.provider import ResorptionProvider
+        # Kept on self: without a Python reference the provider subclass is lost.
+        self.processing_provider = ResorptionProvider()
+        QgsApplication.processingRegistry().addProvider(self.processing_provider)
+
     def initGui(self):  # noqa: N802 (QGIS API)
         self.logging = QgisLogging()
         self.logging.start()
@@ -56,11 +64,8 @@ class ResorptionPlugin:
         from .gui.store_actions import StoreActions
         from .gui.sync_actions import SyncManager
         from .gui.synthesis_manager import SynthesisManager
-        from .processing.provider import ResorptionProvider
         self.store_actions = StoreActions(self.iface)
-        # Kept on self: without a Python reference the provider subclass is lost.
-        self.processing_provider = ResorptionProvider()
-        QgsApplication.processingRegistry().addProvider(self.processing_provider)
+        self.initProcessing()
 
         self.menu = QMenu(tr("Résorption SIG"), self.iface.mainWindow())
         self.menu.setObjectName(MENU_OBJECT_NAME)
