@@ -1,7 +1,7 @@
 """resorption:services_distance — for each site, how far the nearest service of each category is."""
 from typing import Dict, List, Optional, Tuple
 
-from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields,
+from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsPointXY,
                        QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsProcessing, QgsProcessingFeatureSource,
                        QgsProcessingParameterBoolean, QgsProcessingParameterDistance, QgsProcessingParameterEnum,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
@@ -11,14 +11,31 @@ from qgis.PyQt.QtCore import QVariant
 from ..i18n import pick
 from ..model import services as model
 from ..model import vocabularies as voc
+from ..model.territories import local_epsg
 from .common import (DEPARTEMENT_FIELD, STATUS_FIELD, LocalFrames, ResorptionAlgorithm, bilingual, checked_source,
-                     failure, field_index, group_by_territory, keep_style, optional_source)
+                     failure, field_index, keep_style, optional_source)
 from .walking import WalkingNetwork
 
 CATEGORIES = voc.SERVICE_CATEGORY.codes
 # Colour-blind safe sequence (viridis), near to far.
 CLASSES = ((0, 500, "#440154", "≤ 500 m"), (500, 1000, "#31688e", "500 m – 1 km"),
            (1000, 2000, "#35b779", "1 – 2 km"), (2000, 1e9, "#fde725", "> 2 km"))
+
+
+def departement_epsg(departement) -> Optional[int]:
+    try:
+        return local_epsg(departement) if departement not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def projected(points: List[QgsPointXY], transform) -> List[Tuple[float, float]]:
+    """The points through `transform` in one call (a multipoint): a hundred thousand in a fraction of a second."""
+    if not points:
+        return []
+    multipoint = QgsGeometry.fromMultiPointXY(points)
+    multipoint.transform(transform)
+    return [(p.x(), p.y()) for p in multipoint.asMultiPoint()]
 
 
 def distance_field(category: str) -> str:
@@ -108,10 +125,8 @@ class ServicesDistance(ResorptionAlgorithm):
             feedback.pushWarning(pick("Pas de champ status : tous les sites sont pris.",
                                       "No status field: every site is taken."))
 
-        groups = group_by_territory(sites, context, feedback, sites.fields().lookupField(DEPARTEMENT_FIELD))
-        if open_only and status_i >= 0:
-            groups = {epsg: [(f, g) for f, g in items if f.attribute(status_i) == "open"]
-                      for epsg, items in groups.items()}
+        kept = self._sites(sites, status_i if open_only else -1, feedback)
+        groups = self._by_territory(kept, sites, context)
         by_category, unknown = self._services_by_category(services, category_i, chosen, feedback)
         if unknown:
             feedback.pushWarning(pick(
@@ -129,29 +144,28 @@ class ServicesDistance(ResorptionAlgorithm):
                                                      QgsWkbTypes.Point, sites.sourceCrs())
         frames = LocalFrames(services.sourceCrs(), context)
         distances_all: Dict[str, List[Optional[float]]] = {c: [] for c in chosen}
-        done, total = 0, sum(len(items) for items in groups.values()) or 1
-        for epsg, items in groups.items():
+        done, total = 0, len(kept) or 1
+        for epsg, (features, points) in groups.items():
             if feedback.isCanceled():
                 return {}
-            points = [(g.asPoint().x(), g.asPoint().y()) for _f, g in items]
-            extra: List[List[object]] = [[] for _ in items]
+            columns = []
             network = WalkingNetwork(roads, frames.crs(epsg), context, feedback) if roads is not None else None
             for category in chosen:
-                local = [frames.to_local(g, epsg).asPoint() for g in by_category[category]]
-                found = model.nearest(points, [(p.x(), p.y()) for p in local], radius)
-                walks = network.nearest_walks(points, [(p.x(), p.y()) for p in local]) if network else None
-                for index in range(len(items)):
-                    distance = found.distances[index]
-                    extra[index] += [round(distance, 1) if distance is not None else None, found.within[index]]
-                    if walks is not None:
-                        extra[index].append(walks[index])
+                local = projected(by_category[category], frames.transform_to(epsg))
+                found = model.nearest(points, local, radius)
+                columns.append([None if d is None else round(d, 1) for d in found.distances])
+                columns.append(found.within)
+                if network is not None:
+                    columns.append(network.nearest_walks(points, local))
                 distances_all[category] += found.distances
-            for (feature, _geometry), values in zip(items, extra):
+            outputs = []
+            for index, feature in enumerate(features):
                 output = QgsFeature(fields)
                 output.setGeometry(feature.geometry())
-                output.setAttributes(feature.attributes() + values)
-                sink.addFeature(output, QgsFeatureSink.FastInsert)
-            done += len(items)
+                output.setAttributes(feature.attributes() + [column[index] for column in columns])
+                outputs.append(output)
+            sink.addFeatures(outputs, QgsFeatureSink.FastInsert)
+            done += len(features)
             feedback.setProgress(20 + 75.0 * done / total)
 
         summary_fields = QgsFields()
@@ -173,9 +187,49 @@ class ServicesDistance(ResorptionAlgorithm):
         return {self.OUTPUT: self._output_id, self.SUMMARY: self._summary_id}
 
     @staticmethod
+    def _sites(sites, status_i: int, feedback) -> List[QgsFeature]:
+        """The sites with a point (open ones when `status_i` ≥ 0); those without are reported."""
+        kept, skipped = [], 0
+        for feature in sites.getFeatures(QgsFeatureRequest(), QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+            if feedback.isCanceled():
+                break
+            if status_i >= 0 and feature.attribute(status_i) != "open":
+                continue
+            geometry = feature.geometry()
+            if geometry is None or geometry.isEmpty():
+                skipped += 1
+                continue
+            kept.append(feature)
+        if skipped:
+            feedback.pushWarning(pick("%d site(s) sans géométrie ignoré(s)." % skipped,
+                                      "%d site(s) without geometry skipped." % skipped))
+        return kept
+
+    @staticmethod
+    def _by_territory(features, sites, context) -> Dict[int, Tuple[List[QgsFeature], List[Tuple[float, float]]]]:
+        """The sites grouped by the projected CRS of their territory (by département, else by position),
+        each group with its points in that CRS."""
+        frames = LocalFrames(sites.sourceCrs(), context)
+        departement_i = sites.fields().lookupField(DEPARTEMENT_FIELD)
+        by_departement: Dict[object, Optional[int]] = {}
+        grouped: Dict[int, Tuple[list, list]] = {}
+        for feature in features:
+            geometry = feature.geometry()
+            departement = feature.attribute(departement_i) if departement_i >= 0 else None
+            if departement not in by_departement:
+                by_departement[departement] = departement_epsg(departement)
+            epsg = by_departement[departement] or frames.epsg_of(geometry)
+            members, points = grouped.setdefault(epsg, ([], []))
+            members.append(feature)
+            points.append(geometry.centroid().asPoint())
+        return {epsg: (members, projected(points, frames.transform_to(epsg)))
+                for epsg, (members, points) in grouped.items()}
+
+    @staticmethod
     def _services_by_category(services, category_i: int, chosen, feedback) -> Tuple[Dict[str, list], int]:
         """The services' points (source CRS) per chosen category; a label (« École ») counts as its code."""
         found: Dict[str, list] = {c: [] for c in chosen}
+        codes: Dict[object, Optional[str]] = {}
         unknown = 0
         request = QgsFeatureRequest().setSubsetOfAttributes([category_i])
         for feature in services.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
@@ -185,11 +239,13 @@ class ServicesDistance(ResorptionAlgorithm):
             if geometry is None or geometry.isEmpty():
                 continue
             value = feature.attribute(category_i)
-            code = voc.SERVICE_CATEGORY.code_for_label(str(value)) if value not in (None, "") else None
+            if value not in codes:
+                codes[value] = voc.SERVICE_CATEGORY.code_for_label(str(value)) if value not in (None, "") else None
+            code = codes[value]
             if code is None:
                 unknown += 1
             elif code in found:
-                found[code].append(geometry)
+                found[code].append(geometry.centroid().asPoint())
         return found, unknown
 
     def postProcessAlgorithm(self, context, feedback):
