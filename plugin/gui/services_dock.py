@@ -85,6 +85,10 @@ class ServicesDock(ListDock):
         self.model.set_accepted(accepted)
         self._after_filter()
 
+    def reload(self) -> None:
+        super().reload()
+        self.apply_filter()     # the category and « à vérifier » filters are this dock's own
+
     def totals_text(self, rows) -> str:
         cutoff = self._cutoff()
         to_check = sum(1 for row in rows if model.is_to_check(row.get("verified_at"), cutoff))
