@@ -57,6 +57,8 @@ class ServicesDock(ListDock):
         self.confirm_action = self.add_action(
             tr("Confirmer sans changement"), self.confirm_selected,
             tr("Le service a été vérifié : adresse, horaires et conditions d'accès sont inchangés"))
+        self.import_action = self.add_action(tr("Importer…"), self.open_import,
+                                             tr("Importer des services d'un fichier ou d'une couche du projet"), row=1)
         self.delete_action = self.add_action(tr("Supprimer"), lambda: self.delete_selected(self._ask_reason))
         self.save_action = self.add_action(tr("Enregistrer"), self.save,
                                            tr("Vérifier les règles puis enregistrer les modifications de la couche"))
@@ -100,6 +102,14 @@ class ServicesDock(ListDock):
             self.one_selected()
         service_edits.confirm_verified(self.layer, fids)
         self.notify(tr("{0} service(s) confirmé(s) sans changement : enregistrez pour valider.").format(len(fids)))
+
+    def open_import(self) -> None:
+        from .services_import_dialog import ServicesImportDialog
+        if self.layer is None:
+            self.notify(tr("Ouvrez d'abord un stockage (menu Résorption SIG)."))
+            return
+        self.import_dialog = ServicesImportDialog(self.layer, self)
+        self.import_dialog.show()
 
     def _ask_reason(self, count: int):
         answer = QMessageBox.question(self, tr("Supprimer"), tr("Supprimer {0} service(s) ?").format(count))

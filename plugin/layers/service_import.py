@@ -1,5 +1,6 @@
 """Importing services from any file QGIS reads (CSV, xlsx, GeoJSON, GeoPackage) or a layer of the project,
 through a preset's column mapping; a re-import updates the services it already brought in."""
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import List
@@ -112,3 +113,27 @@ def import_services(services: QgsVectorLayer, source: QgsVectorLayer, preset: mo
                          "The import could not be saved:\n%s" % errors)
     report.problems.sort(key=lambda p: p.line)
     return report
+
+
+SAVED_PRESETS = "resorption_sig/service_presets"
+
+
+def saved_presets() -> List[model.Preset]:
+    """The officer's own presets (QGIS settings), after the shipped ones."""
+    from qgis.core import QgsSettings
+    stored = QgsSettings().value(SAVED_PRESETS, "[]", str)
+    try:
+        return [model.Preset(**data) for data in json.loads(stored)]
+    except (ValueError, TypeError):
+        return []
+
+
+def save_preset(preset: model.Preset) -> None:
+    """Keep (or replace, by name) one of the officer's presets."""
+    from qgis.core import QgsSettings
+    kept = [p for p in saved_presets() if p.name != preset.name] + [preset]
+    QgsSettings().setValue(SAVED_PRESETS, json.dumps([p.__dict__ for p in kept], ensure_ascii=False))
+
+
+def all_presets() -> List[model.Preset]:
+    return shipped_presets() + saved_presets()

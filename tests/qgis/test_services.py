@@ -114,3 +114,28 @@ def test_the_dock_lists_the_services_to_check_first_and_confirms_them(opened_sto
             if layer.isEditable():
                 layer.rollBack()
         manager.remove()
+
+
+def test_the_import_dialog_maps_the_columns_saves_the_preset_and_reports(opened_store, tmp_path, monkeypatch):
+    from qgis.core import QgsSettings
+    from qgis.PyQt.QtWidgets import QDialogButtonBox, QInputDialog
+    from plugin.gui.services_import_dialog import ServicesImportDialog
+    QgsSettings().remove(service_import.SAVED_PRESETS)
+    _store, layers = opened_store
+    dialog = ServicesImportDialog(layers["services"])
+    dialog.file_widget.setFilePath(write(tmp_path / "douches.csv", "Lieu,X,Y,Ouverture\n"
+                                         "Bains-douches Gabriel-Péri,2.3570,48.9370,lundi-samedi 8h-12h\n"
+                                         "Douches nulle part,,,\n"))
+    dialog.category_combo.setCurrentIndex(dialog.category_combo.findData("sanitary"))
+    for name, column in (("x", "X"), ("y", "Y"), ("name", "Lieu"), ("opening_hours", "Ouverture"),
+                         ("source_id", "")):
+        dialog.column_combos[name].setCurrentText(column)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kw: ("Douches municipales", True))
+    dialog.save_button.click()
+    assert [p.label for p in service_import.saved_presets()] == ["Douches municipales"]
+    assert service_import.saved_presets()[0].columns["opening_hours"] == "Ouverture"
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert "1 service(s) ajouté(s), 0 mis à jour." in dialog.message.text()
+    assert "Ligne 3 : position manquante (colonnes X, Y)" in dialog.message.text()
+    assert rows(layers["services"])["Bains-douches Gabriel-Péri"]["category"] == "sanitary"
+    QgsSettings().remove(service_import.SAVED_PRESETS)
