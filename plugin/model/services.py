@@ -48,6 +48,8 @@ class Nearest:
     and the number of services within the radius."""
     distances: List[Optional[float]]
     within: List[int]
+    # The distances to the decimetre, as the output layer keeps them.
+    rounded: List[Optional[float]]
 
 
 def nearest(sites: Sequence[Tuple[float, float]], services: Sequence[Tuple[float, float]],
@@ -57,15 +59,15 @@ def nearest(sites: Sequence[Tuple[float, float]], services: Sequence[Tuple[float
     import numpy
     from scipy.spatial import cKDTree
     if not sites:
-        return Nearest([], [])
+        return Nearest([], [], [])
     if not services:
-        return Nearest([None] * len(sites), [0] * len(sites))
+        return Nearest([None] * len(sites), [0] * len(sites), [None] * len(sites))
     tree = cKDTree(numpy.asarray(services, dtype=float))
     points = numpy.asarray(sites, dtype=float)
-    distances, _index = tree.query(points, k=1)
-    within = tree.query_ball_point(points, r=radius, return_length=True) if radius > 0 else \
+    distances, _index = tree.query(points, k=1, workers=-1)
+    within = tree.query_ball_point(points, r=radius, return_length=True, workers=-1) if radius > 0 else \
         numpy.zeros(len(sites), dtype=int)
-    return Nearest([float(d) for d in distances], [int(n) for n in within])
+    return Nearest(distances.tolist(), within.tolist(), numpy.round(distances, 1).tolist())
 
 
 def summary(distances_by_category: Mapping[str, Sequence[Optional[float]]],

@@ -11,7 +11,7 @@ from qgis.PyQt.QtCore import QVariant
 from ..i18n import pick
 from ..model import services as model
 from ..model import vocabularies as voc
-from ..model.territories import local_epsg
+from ..model.territories import TERRITORIES, local_epsg
 from .common import (DEPARTEMENT_FIELD, STATUS_FIELD, LocalFrames, ResorptionAlgorithm, bilingual, checked_source,
                      failure, field_index, keep_style, optional_source)
 from .walking import WalkingNetwork
@@ -27,6 +27,20 @@ def departement_epsg(departement) -> Optional[int]:
         return local_epsg(departement) if departement not in (None, "") else None
     except ValueError:
         return None
+
+
+def epsg_by_position(wgs84: List[Tuple[float, float]]) -> List[int]:
+    """The EPSG of each point's territory, the boxes tested on all points at once."""
+    import numpy
+    coordinates = numpy.asarray(wgs84, dtype=float).reshape(-1, 2)
+    found = numpy.zeros(len(coordinates), dtype=int)
+    for territory in reversed(TERRITORIES):
+        for lon_min, lat_min, lon_max, lat_max in territory.boxes:
+            inside = ((coordinates[:, 0] >= lon_min) & (coordinates[:, 0] <= lon_max)
+                      & (coordinates[:, 1] >= lat_min) & (coordinates[:, 1] <= lat_max))
+            found[inside] = territory.epsg
+    return [int(epsg) if epsg else local_epsg(None, lon, lat)
+            for epsg, (lon, lat) in zip(found.tolist(), wgs84)]
 
 
 def projected(points: List[QgsPointXY], transform) -> List[Tuple[float, float]]:
@@ -153,15 +167,15 @@ class ServicesDistance(ResorptionAlgorithm):
             for category in chosen:
                 local = projected(by_category[category], frames.transform_to(epsg))
                 found = model.nearest(points, local, radius)
-                columns.append([None if d is None else round(d, 1) for d in found.distances])
+                columns.append(found.rounded)
                 columns.append(found.within)
                 if network is not None:
                     columns.append(network.nearest_walks(points, local))
                 distances_all[category] += found.distances
             outputs = []
-            for index, feature in enumerate(features):
+            for index, (feature, geometry) in enumerate(features):
                 output = QgsFeature(fields)
-                output.setGeometry(feature.geometry())
+                output.setGeometry(geometry)
                 output.setAttributes(feature.attributes() + [column[index] for column in columns])
                 outputs.append(output)
             sink.addFeatures(outputs, QgsFeatureSink.FastInsert)
@@ -187,8 +201,9 @@ class ServicesDistance(ResorptionAlgorithm):
         return {self.OUTPUT: self._output_id, self.SUMMARY: self._summary_id}
 
     @staticmethod
-    def _sites(sites, status_i: int, feedback) -> List[QgsFeature]:
-        """The sites with a point (open ones when `status_i` ≥ 0); those without are reported."""
+    def _sites(sites, status_i: int, feedback) -> List[Tuple[QgsFeature, QgsGeometry]]:
+        """The sites with a point (open ones when `status_i` ≥ 0), each with its geometry; those without
+        are reported."""
         kept, skipped = [], 0
         for feature in sites.getFeatures(QgsFeatureRequest(), QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
             if feedback.isCanceled():
@@ -196,34 +211,42 @@ class ServicesDistance(ResorptionAlgorithm):
             if status_i >= 0 and feature.attribute(status_i) != "open":
                 continue
             geometry = feature.geometry()
-            if geometry is None or geometry.isEmpty():
+            if geometry.isEmpty():
                 skipped += 1
                 continue
-            kept.append(feature)
+            kept.append((feature, geometry))
         if skipped:
             feedback.pushWarning(pick("%d site(s) sans géométrie ignoré(s)." % skipped,
                                       "%d site(s) without geometry skipped." % skipped))
         return kept
 
     @staticmethod
-    def _by_territory(features, sites, context) -> Dict[int, Tuple[List[QgsFeature], List[Tuple[float, float]]]]:
+    def _by_territory(kept, sites, context) -> Dict[int, Tuple[list, List[Tuple[float, float]]]]:
         """The sites grouped by the projected CRS of their territory (by département, else by position),
         each group with its points in that CRS."""
         frames = LocalFrames(sites.sourceCrs(), context)
         departement_i = sites.fields().lookupField(DEPARTEMENT_FIELD)
-        by_departement: Dict[object, Optional[int]] = {}
+        points = [geometry.centroid().asPoint() for _feature, geometry in kept]
+        epsgs: List[Optional[int]] = [None] * len(kept)
+        if departement_i >= 0:
+            by_departement: Dict[object, Optional[int]] = {}
+            for index, (feature, _geometry) in enumerate(kept):
+                departement = feature.attribute(departement_i)
+                if departement not in by_departement:
+                    by_departement[departement] = departement_epsg(departement)
+                epsgs[index] = by_departement[departement]
+        unknown = [index for index, epsg in enumerate(epsgs) if epsg is None]
+        if unknown:
+            wgs84 = projected([points[i] for i in unknown], frames.to_wgs84)
+            for index, epsg in zip(unknown, epsg_by_position(wgs84)):
+                epsgs[index] = epsg
         grouped: Dict[int, Tuple[list, list]] = {}
-        for feature in features:
-            geometry = feature.geometry()
-            departement = feature.attribute(departement_i) if departement_i >= 0 else None
-            if departement not in by_departement:
-                by_departement[departement] = departement_epsg(departement)
-            epsg = by_departement[departement] or frames.epsg_of(geometry)
-            members, points = grouped.setdefault(epsg, ([], []))
-            members.append(feature)
-            points.append(geometry.centroid().asPoint())
-        return {epsg: (members, projected(points, frames.transform_to(epsg)))
-                for epsg, (members, points) in grouped.items()}
+        for item, point, epsg in zip(kept, points, epsgs):
+            members, group_points = grouped.setdefault(epsg, ([], []))
+            members.append(item)
+            group_points.append(point)
+        return {epsg: (members, projected(group_points, frames.transform_to(epsg)))
+                for epsg, (members, group_points) in grouped.items()}
 
     @staticmethod
     def _services_by_category(services, category_i: int, chosen, feedback) -> Tuple[Dict[str, list], int]:
