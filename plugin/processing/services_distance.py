@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Tuple
 
 from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsPointXY,
                        QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsProcessing, QgsProcessingFeatureSource,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterDistance, QgsProcessingParameterEnum,
+                       QgsProcessingParameterBoolean, QgsProcessingParameterEnum, QgsProcessingParameterNumber,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterField, QgsProcessingUtils, QgsRendererRange, QgsWkbTypes)
 from qgis.PyQt.QtCore import QVariant
@@ -72,18 +72,18 @@ class ServicesDistance(ResorptionAlgorithm):
     HELP_FR = (
         "Pour chaque site (les sites ouverts par défaut), la distance à vol d'oiseau (mètres, mesurée dans la "
         "projection locale du territoire : Lambert 93, UTM des outre-mer) au service le plus proche de chaque "
-        "catégorie choisie (dist_<catégorie>, vide s'il n'y en a aucun) et le nombre de services à moins du "
-        "rayon (n_<catégorie>).\n\n"
-        "Avec une couche de routes et chemins, la distance à pied par le réseau (walk_<catégorie>) est "
+        "catégorie choisie (dist_school, dist_water… : vide s'il n'y en a aucun) et le nombre de services à "
+        "moins du rayon (n_school, n_water…).\n\n"
+        "Avec une couche de routes et chemins, la distance à pied par le réseau (walk_school…) est "
         "calculée aussi : cochez « entités sélectionnées uniquement » pour la limiter à une sélection de sites.\n\n"
         "Le tableau de synthèse compte les sites éloignés : à plus de 1 km d'un point d'eau ou de sanitaires, "
         "à plus de 2 km d'une école, d'un lieu de soins ou d'alimentation.")
     HELP_EN = (
         "For each site (open ones by default), the straight-line distance (metres, measured in the territory's "
         "local projection: Lambert 93, UTM overseas) to the nearest service of each chosen category "
-        "(dist_<category>, empty when there is none) and the number of services within the radius "
-        "(n_<category>).\n\n"
-        "With a layer of roads and paths, the walking distance along the network (walk_<category>) is computed "
+        "(dist_school, dist_water…: empty when there is none) and the number of services within the radius "
+        "(n_school, n_water…).\n\n"
+        "With a layer of roads and paths, the walking distance along the network (walk_school…) is computed "
         "too: tick “selected features only” to limit it to a selection of sites.\n\n"
         "The summary table counts the far sites: more than 1 km from a water point or sanitary facilities, "
         "more than 2 km from a school, a health or a food service.")
@@ -111,8 +111,9 @@ class ServicesDistance(ResorptionAlgorithm):
             defaultValue=list(range(len(CATEGORIES)))))
         self.addParameter(QgsProcessingParameterBoolean(
             self.OPEN_ONLY, bilingual("Sites ouverts seulement", "Open sites only"), True))
-        self.addParameter(QgsProcessingParameterDistance(
-            self.RADIUS, bilingual("Rayon de comptage (m)", "Counting radius (m)"), 1000.0, minValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.RADIUS, bilingual("Rayon de comptage (m)", "Counting radius (m)"), QgsProcessingParameterNumber.Double,
+            1000.0, minValue=0))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.ROADS, bilingual("Routes et chemins (distance à pied, facultatif)",
                                   "Roads and paths (walking distance, optional)"),
