@@ -64,6 +64,9 @@ class ServicesDock(ListDock):
                                            tr("Vérifier les règles puis enregistrer les modifications de la couche"))
 
     def extra_filters(self, grid) -> None:
+        # A service has no status: the category takes the place of the status filter.
+        grid.itemAtPosition(0, 0).widget().hide()
+        self.status_combo.hide()
         self.category_combo = QComboBox()
         self.category_combo.addItem(tr("Toutes"), "")
         for code, text in self.category_labels.items():
