@@ -1052,6 +1052,138 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Shared store created on the connection "{0}" (schema version {1}). Create a working copy ("Create a working copy…") to work on it.</translation>
     </message>
     <message>
+      <source>Services</source>
+      <translation>Services</translation>
+    </message>
+    <message>
+      <source>jamais</source>
+      <translation>never</translation>
+    </message>
+    <message>
+      <source>Modifier</source>
+      <translation>Edit</translation>
+    </message>
+    <message>
+      <source>Confirmer sans changement</source>
+      <translation>Confirm unchanged</translation>
+    </message>
+    <message>
+      <source>Le service a été vérifié : adresse, horaires et conditions d'accès sont inchangés</source>
+      <translation>The service was checked: address, opening hours and access conditions are unchanged</translation>
+    </message>
+    <message>
+      <source>Importer des services d'un fichier ou d'une couche du projet</source>
+      <translation>Import services from a file or a layer of the project</translation>
+    </message>
+    <message>
+      <source>Supprimer</source>
+      <translation>Delete</translation>
+    </message>
+    <message>
+      <source>Vérifier les règles puis enregistrer les modifications de la couche</source>
+      <translation>Check the rules, then save the layer's changes</translation>
+    </message>
+    <message>
+      <source>Service supprimé de l'annuaire</source>
+      <translation>Service removed from the directory</translation>
+    </message>
+    <message>
+      <source>Catégorie</source>
+      <translation>Category</translation>
+    </message>
+    <message>
+      <source>Vérifié le</source>
+      <translation>Verified on</translation>
+    </message>
+    <message>
+      <source>{0} service(s) listé(s), dont {1} à vérifier</source>
+      <translation>{0} service(s) listed, {1} of them to check</translation>
+    </message>
+    <message>
+      <source>Ouvrez d'abord un stockage (menu Résorption SIG).</source>
+      <translation>Open a store first (Résorption SIG menu).</translation>
+    </message>
+    <message>
+      <source>À vérifier (non vérifiés depuis {0} mois)</source>
+      <translation>To check (not verified for {0} months)</translation>
+    </message>
+    <message>
+      <source>{0} service(s) confirmé(s) sans changement : enregistrez pour valider.</source>
+      <translation>{0} service(s) confirmed unchanged: save to validate.</translation>
+    </message>
+    <message>
+      <source>Supprimer {0} service(s) ?</source>
+      <translation>Delete {0} service(s)?</translation>
+    </message>
+    <message>
+      <source>Importer des services</source>
+      <translation>Import services</translation>
+    </message>
+    <message>
+      <source>Fichier (CSV, xlsx, GeoJSON, GeoPackage)</source>
+      <translation>File (CSV, xlsx, GeoJSON, GeoPackage)</translation>
+    </message>
+    <message>
+      <source>Fichiers lus par QGIS (*.csv *.xlsx *.geojson *.json *.gpkg *.shp)</source>
+      <translation>Files QGIS reads (*.csv *.xlsx *.geojson *.json *.gpkg *.shp)</translation>
+    </message>
+    <message>
+      <source>Couche du projet</source>
+      <translation>Layer of the project</translation>
+    </message>
+    <message>
+      <source>Préréglage</source>
+      <translation>Preset</translation>
+    </message>
+    <message>
+      <source>(lue dans la colonne « Catégorie »)</source>
+      <translation>(read from the “Category” column)</translation>
+    </message>
+    <message>
+      <source>Catégorie de tous les services</source>
+      <translation>Category of every service</translation>
+    </message>
+    <message>
+      <source>Enregistrer ce préréglage…</source>
+      <translation>Save this preset…</translation>
+    </message>
+    <message>
+      <source>Importer</source>
+      <translation>Import</translation>
+    </message>
+    <message>
+      <source>Nom du préréglage :</source>
+      <translation>Name of the preset:</translation>
+    </message>
+    <message>
+      <source>Colonnes du fichier pour chaque champ :</source>
+      <translation>Columns of the file for each field:</translation>
+    </message>
+    <message>
+      <source>Choisissez un fichier ou une couche.</source>
+      <translation>Choose a file or a layer.</translation>
+    </message>
+    <message>
+      <source>{0} service(s) ajouté(s), {1} mis à jour.</source>
+      <translation>{0} service(s) added, {1} updated.</translation>
+    </message>
+    <message>
+      <source>Ligne {0} : {1}</source>
+      <translation>Line {0}: {1}</translation>
+    </message>
+    <message>
+      <source>Préréglage « {0} » enregistré.</source>
+      <translation>Preset “{0}” saved.</translation>
+    </message>
+    <message>
+      <source>Longitude (X)</source>
+      <translation>Longitude (X)</translation>
+    </message>
+    <message>
+      <source>Latitude (Y)</source>
+      <translation>Latitude (Y)</translation>
+    </message>
+    <message>
       <source>Aucun (hors ligne)</source>
       <translation>None (offline)</translation>
     </message>
@@ -1068,20 +1200,12 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Click on the map to place the site</translation>
     </message>
     <message>
-      <source>Modifier</source>
-      <translation>Edit</translation>
-    </message>
-    <message>
       <source>Déplacer</source>
       <translation>Move</translation>
     </message>
     <message>
       <source>Cliquez sur la carte le nouvel emplacement du site sélectionné</source>
       <translation>Click the new location of the selected site on the map</translation>
-    </message>
-    <message>
-      <source>Confirmer sans changement</source>
-      <translation>Confirm unchanged</translation>
     </message>
     <message>
       <source>La situation est à jour bien qu'aucun chiffre n'ait changé</source>
@@ -1098,14 +1222,6 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Annuler une fermeture saisie par erreur</source>
       <translation>Undo a closure entered by mistake</translation>
-    </message>
-    <message>
-      <source>Supprimer</source>
-      <translation>Delete</translation>
-    </message>
-    <message>
-      <source>Vérifier les règles puis enregistrer les modifications de la couche</source>
-      <translation>Check the rules, then save the layer's changes</translation>
     </message>
     <message>
       <source>Population inconnue</source>

@@ -14,7 +14,7 @@ from .store.base import StoreError
 from .store.errors import translated
 
 COMMAND_MODULES = ("store", "sums", "demo", "sync", "exchange", "report", "dispositifs", "access",
-                   "anonymise")
+                   "anonymise", "services")
 
 EXIT_ERROR = 2
 

@@ -14,7 +14,8 @@ from .settings import Settings
 from .store import communes, use_qgis_connections
 
 MENU_OBJECT_NAME = "ResorptionSigMenu"
-GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of_date_months")
+GLOBAL_VARIABLES = ("resorption_login", "resorption_justice", "resorption_out_of_date_months",
+                    "resorption_services_check_months")
 
 
 class ResorptionPlugin:
@@ -39,6 +40,14 @@ class ResorptionPlugin:
         self.logging = None
 
     # --- wiring --------------------------------------------------------------------
+    def initProcessing(self):  # noqa: N802 (QGIS API: qgis_process calls it without initGui)
+        if self.processing_provider is not None:
+            return
+        from .processing.provider import ResorptionProvider
+        # Kept on self: without a Python reference the provider subclass is lost.
+        self.processing_provider = ResorptionProvider()
+        QgsApplication.processingRegistry().addProvider(self.processing_provider)
+
     def initGui(self):  # noqa: N802 (QGIS API)
         self.logging = QgisLogging()
         self.logging.start()
@@ -55,11 +64,8 @@ class ResorptionPlugin:
         from .gui.store_actions import StoreActions
         from .gui.sync_actions import SyncManager
         from .gui.synthesis_manager import SynthesisManager
-        from .processing.provider import ResorptionProvider
         self.store_actions = StoreActions(self.iface)
-        # Kept on self: without a Python reference the provider subclass is lost.
-        self.processing_provider = ResorptionProvider()
-        QgsApplication.processingRegistry().addProvider(self.processing_provider)
+        self.initProcessing()
 
         self.menu = QMenu(tr("Résorption SIG"), self.iface.mainWindow())
         self.menu.setObjectName(MENU_OBJECT_NAME)
@@ -130,7 +136,8 @@ class ResorptionPlugin:
         settings = Settings.load()
         ours = {"resorption_login": settings.effective_login(),
                 "resorption_justice": int(settings.show_justice),
-                "resorption_out_of_date_months": settings.out_of_date_months}
+                "resorption_out_of_date_months": settings.out_of_date_months,
+                "resorption_services_check_months": settings.services_check_months}
         # One write of the global scope (each separate write saves QGIS's settings file).
         QgsExpressionContextUtils.setGlobalVariables(dict(self._other_global_variables(), **ours))
 

@@ -12,6 +12,8 @@ class Settings:
     login: str = ""
     show_justice: bool = False
     out_of_date_months: int = DEFAULT_OUT_OF_DATE_MONTHS
+    # A service not verified for this long is « à vérifier ».
+    services_check_months: int = 6
     attachment_max_mb: int = 20
     last_store: str = ""
     # "" (none: offline), or a key of layers.background.BASEMAPS added under a store's layers.

@@ -2,6 +2,7 @@
 import gc
 import os
 import time
+from typing import Optional
 
 from ..exchange.outputs import check_not_an_input
 from ..i18n import pick
@@ -36,6 +37,11 @@ def register(commands) -> None:
                                   "indicateurs et tendance, financements)",
                                   "add the programmes' page (active over the period, households followed, "
                                   "indicators and trend, funding)"))
+    report.add_argument("--services", metavar="CATEGORY", nargs="?", const="school",
+                        help=pick("montrer les services et entourer les sites éloignés de cette catégorie "
+                                  "(défaut : school, à plus de 2 km)",
+                                  "show the services and ring the sites far from this category "
+                                  "(default: school, more than 2 km)"))
     report.set_defaults(run=run_report)
 
 
@@ -54,7 +60,7 @@ def run_report(arguments) -> int:
     failure = None
     with headless_qgis():
         try:
-            pages = make_pdf(store, request, arguments.output)
+            pages = make_pdf(store, request, arguments.output, arguments.services)
         except StoreError as error:
             # Kept as text: the error's traceback holds QGIS objects that must go before QGIS does.
             failure = (error.message, error.message_en)
@@ -66,12 +72,15 @@ def run_report(arguments) -> int:
     return 0
 
 
-def make_pdf(store, request, output: str) -> int:
+def make_pdf(store, request, output: str, services: Optional[str] = None) -> int:
     from qgis.core import QgsProject
     from ..layout import copil
     project = QgsProject.instance()
     try:
         made = copil.build(store, request, project)
+        if services:
+            from ..layout import copil_services
+            copil_services.add_services(made, store, project, services)
         copil.export_pdf(made.layout, output)
         return made.pages
     finally:

@@ -689,10 +689,34 @@ ORGANISATIONS = Table(
             ) + SYNC_FIELDS,
 )
 
+# --- services near the sites (no person: places and organisations only) -----------------
+
+SERVICES = Table(
+    "services", "Services", "Services", geometry="POINT",
+    map_style="services", attachments=("Service", "Service"), dock="services_dock.ServicesDock",
+    fields=(UUID,
+            enum("category", "Catégorie", "Category", voc.SERVICE_CATEGORY, required=True),
+            text("name", "Nom du service", "Name of the service", required=True),
+            text("organisation", "Structure", "Organisation"),
+            ) + location_fields(Tab.LOCATION, required_insee=False) + (
+        # The service's own desk, never a person's number.
+        text("contact", "Téléphone de l'accueil", "Front desk phone number"),
+        free_text("access_conditions", "Conditions d'accès", "Access conditions"),
+        free_text("opening_hours", "Horaires", "Opening hours"),
+        text("languages", "Langues parlées", "Languages spoken"),
+        enum("free_of_charge", "Gratuit ?", "Free of charge?", voc.YES_NO_UNKNOWN),
+        text("source", "Source", "Source"),
+        text("source_id", "Identifiant dans la source", "Identifier in the source"),
+        date("verified_at", "Vérifié le", "Verified on"),
+    ) + SYNC_FIELDS,
+    rules=location_rules("services") + (
+        not_in_future("verified_at", "services_verified_future", "Vérifié le", "Verified on"),),
+)
+
 DATA_TABLES: Tuple[Table, ...] = (
     SITES, SITE_CLOSING_OUTCOMES, INSERTION_SITES, INSERTION_SITE_PHASES, INSERTION_SITE_ORIGINS,
     ORGANISATIONS, ACTIONS, ACTION_TOPICS, ACTION_ORGANISATIONS, ACTION_FINANCES, ACTION_SITES,
-    INDICATOR_DEFINITIONS, INDICATOR_VALUES,
+    INDICATOR_DEFINITIONS, INDICATOR_VALUES, SERVICES,
 )
 
 # The tables whose rows take attachments (their `attachments` declaration), as the attachment's « Rattachée à ».

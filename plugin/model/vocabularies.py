@@ -241,3 +241,16 @@ INDICATOR_SUBCOUNTS = (
     ("shelter_households", "households"),
     ("housing_households", "households"),
 )
+
+SERVICE_CATEGORY = vocabulary(
+    "service_category",
+    ("water", "Point d'eau", "Water point"),
+    ("food", "Alimentation", "Food"),
+    ("health", "Santé", "Health"),
+    ("school", "École", "School"),
+    ("legal_aid", "Accès aux droits", "Legal and administrative aid"),
+    ("domiciliation", "Domiciliation", "Postal address service"),
+    ("shelter", "Hébergement", "Shelter"),
+    ("sanitary", "Sanitaires", "Sanitary facilities"),
+    ("other", "Autre", "Other"),
+)

@@ -149,13 +149,16 @@ class LocalFrames:
         wgs84 = self.to_wgs84.transform(point)
         return local_epsg(departement, wgs84.x(), wgs84.y())
 
-    def to_local(self, geometry: QgsGeometry, epsg: int) -> QgsGeometry:
+    def transform_to(self, epsg: int) -> QgsCoordinateTransform:
         transform = self._to_local.get(epsg)
         if transform is None:
             transform = self._to_local[epsg] = QgsCoordinateTransform(
                 self.source_crs, self.crs(epsg), self.context.transformContext())
+        return transform
+
+    def to_local(self, geometry: QgsGeometry, epsg: int) -> QgsGeometry:
         local = QgsGeometry(geometry)
-        local.transform(transform)
+        local.transform(self.transform_to(epsg))
         return local
 
 

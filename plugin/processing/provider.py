@@ -8,6 +8,7 @@ from ..assets import icon_path
 from .candidate_terrains import CandidateTerrains
 from .commune_density import CommuneDensity
 from .neighbour_departements import NeighbourDepartements
+from .services_distance import ServicesDistance
 from .sites_landuse import SitesLandUse
 
 ICON = "resorption.svg"
@@ -34,5 +35,6 @@ class ResorptionProvider(QgsProcessingProvider):
         return path if os.path.isfile(path) else QgsProcessingProvider.svgIconPath(self)
 
     def loadAlgorithms(self):
-        for algorithm in (SitesLandUse(), CandidateTerrains(), CommuneDensity(), NeighbourDepartements()):
+        for algorithm in (SitesLandUse(), CandidateTerrains(), CommuneDensity(), NeighbourDepartements(),
+                          ServicesDistance()):
             self.addAlgorithm(algorithm)

@@ -104,8 +104,9 @@ def test_the_manager_adds_three_docks_and_removes_them(iface, store_with_sites):
     manager = DockManager(iface)
     manager.create()
     names = [dock.objectName() for dock in manager.docks]
-    assert names == ["ResorptionSitesDock", "ResorptionTerrainsDock", "ResorptionDispositifsDock"]
-    assert [a.text() for a in manager.actions] == ["Sites", "Terrains d'insertion", "Dispositifs"]
+    assert names == ["ResorptionSitesDock", "ResorptionTerrainsDock", "ResorptionDispositifsDock",
+                     "ResorptionServicesDock"]
+    assert [a.text() for a in manager.actions] == ["Sites", "Terrains d'insertion", "Dispositifs", "Services"]
     assert manager.docks[0].layer is store_with_sites[1]["sites"]
     manager.remove()
     from qgis.PyQt.QtCore import QCoreApplication, QEvent

@@ -86,12 +86,12 @@ def site(name, population=None, departement="93", status="open"):
     return [name, departement, status, population, None, None]
 
 
-def test_provider_lists_the_four_algorithms(processing):
+def test_provider_lists_its_algorithms(processing):
     provider = QgsApplication.processingRegistry().providerById("resorption")
     assert provider.name() == "Résorption SIG"
     assert sorted(a.id() for a in provider.algorithms()) == [
         "resorption:candidate_terrains", "resorption:commune_density", "resorption:neighbour_departements",
-        "resorption:sites_landuse"]
+        "resorption:services_distance", "resorption:sites_landuse"]
     for algorithm in provider.algorithms():
         assert algorithm.shortHelpString(), algorithm.id()
         assert algorithm.displayName()
@@ -487,7 +487,7 @@ def test_provider_without_its_icon_still_loads(processing, monkeypatch):
     monkeypatch.setattr(provider_module, "ICON", "no_such_icon.svg")
     provider = ResorptionProvider()
     assert "no_such_icon" not in provider.svgIconPath()
-    assert len(provider.algorithms()) == 0 and provider.load() and len(provider.algorithms()) == 4
+    assert len(provider.algorithms()) == 0 and provider.load() and len(provider.algorithms()) == 5
     monkeypatch.undo()
     assert ResorptionProvider().svgIconPath().endswith("resorption.svg")
 

@@ -13,7 +13,8 @@ def test_every_declared_dock_is_created_and_all_share_one_tabbed_area(iface, qgi
     manager = DockManager(iface)
     manager.create()
     try:
-        assert [dock.table_name for dock in manager.docks] == ["sites", "insertion_sites", "insertion_sites"]
+        assert [dock.table_name for dock in manager.docks] == ["sites", "insertion_sites", "insertion_sites",
+                                                               "services"]
         tabbed = iface.mainWindow().tabifiedDockWidgets(manager.docks[0])
         assert all(dock in tabbed for dock in manager.docks[1:])
     finally:

@@ -21,7 +21,7 @@ SCHEMA_MD_TABLES = {"sites", "insertion_sites", "insertion_site_phases", "insert
                     "action_topics", "action_organisations", "action_finances", "action_sites",
                     "indicator_definitions", "indicator_values", "organisations", "attachments"}
 # Added by the plugin (SCHEMA.md: "add fields where users need them"): where the people of a closed site went.
-ADDED_TABLES = {"site_closing_outcomes"}
+ADDED_TABLES = {"site_closing_outcomes", "services"}
 
 
 def columns(connection, table):

@@ -13,7 +13,7 @@ STYLES = REPO / "resources" / "styles"
 
 def test_attachment_owners_are_the_tables_that_declare_attachments():
     declared = tuple(t.name for t in schema.TABLES if t.attachments)
-    assert declared == ("sites", "insertion_sites", "actions")
+    assert declared == ("sites", "insertion_sites", "actions", "services")
     assert schema.ATTACHMENT_OWNER_TABLE.codes == attachments.OWNER_TABLES == scope.ATTACHMENT_OWNERS == declared
     assert schema.table("attachments").field("owner_table").vocabulary.label("insertion_sites") == \
         "Terrain d'insertion"
