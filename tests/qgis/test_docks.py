@@ -97,7 +97,7 @@ def store_rows(store, sql, *parameters):
         return connection.execute(sql, parameters).fetchall()
 
 
-def test_the_manager_adds_three_docks_and_removes_them(iface, store_with_sites):
+def test_the_manager_adds_the_declared_docks_and_removes_them(iface, store_with_sites):
     window = iface.mainWindow()
     from qgis.PyQt.QtWidgets import QDockWidget
     before = {d.objectName() for d in window.findChildren(QDockWidget)}
