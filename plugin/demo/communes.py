@@ -14,6 +14,7 @@ from . import calibration as cal
 
 
 def _multipoint_wkb(points: Sequence[Tuple[float, float]]) -> bytes:
+    """The candidate points as one WKB MultiPoint, to test them against a commune in one GEOS call."""
     part = struct.Struct("<BIdd")
     return struct.pack("<BII", 1, 4, len(points)) + b"".join(part.pack(1, 1, x, y) for x, y in points)
 
@@ -108,6 +109,7 @@ class Communes:
         wkt = "POLYGON ((%s))" % ", ".join("%r %r" % p for p in ring)
         centre = self._ogr.CreateGeometryFromWkt(wkt).Centroid()
         return centre.GetX(), centre.GetY()
+
 
 # --- where the sites go ---------------------------------------------------------------------------
 

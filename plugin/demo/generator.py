@@ -42,6 +42,7 @@ class Summary:
     history_rows: int
     seconds: float
 
+
 def generate(store, sites: Optional[int] = None, departement: Optional[str] = None,
              seed: int = cal.DEFAULT_SEED, history_months: int = 0, as_of: Optional[dt.date] = None) -> Summary:
     """Fill `store` (a GeoPackage store with no site yet) with the demo data set.
