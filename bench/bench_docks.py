@@ -118,13 +118,13 @@ def bench_render(path: str, repeat: int):
     "default": the map as the plugin loads it (the Sites layer with its default style, under its labels
     layer, which its scale range hides at full extent), the time zone read once as the plugin sets it.
     The other variants show what each choice saves."""
-    from plugin.layers import label_layer, loader, local_time
+    from plugin.layers import loader, local_time, styles
     from plugin.store import open_store
     project = QgsProject.instance()
     project.clear()
     layer = loader.load_store(open_store(path), project)["sites"]
     labels = next(candidate for candidate in project.mapLayers().values()
-                  if candidate.customProperty(label_layer.LABELS_OF_PROPERTY) == "sites")
+                  if candidate.customProperty(styles.LABELS_OF_PROPERTY) == "sites")
     settings = QgsMapSettings()
     settings.setOutputSize(QSize(1600, 1000))
     settings.setDestinationCrs(project.crs())

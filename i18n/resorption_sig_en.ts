@@ -1828,10 +1828,6 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>No personal data: no name, birth date or nationality</translation>
     </message>
     <message>
-      <source>Sites — étiquettes</source>
-      <translation>Sites — labels</translation>
-    </message>
-    <message>
       <source>Tables</source>
       <translation>Tables</translation>
     </message>
@@ -1842,6 +1838,10 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>{0} m</source>
       <translation>{0} m</translation>
+    </message>
+    <message>
+      <source>Sites — étiquettes</source>
+      <translation>Sites — labels</translation>
     </message>
     <message>
       <source>Export du PDF COPIL : {0}</source>

@@ -14,7 +14,6 @@ Two steps, so that the user sees before anything is written:
   import creates. A refused file or a failure writes nothing.
 """
 import contextlib
-import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +23,14 @@ from ..i18n import pick
 from ..model import validation
 from ..model.rules import quoted
 from ..model import vocabularies as voc
-from ..model.schema import SITE_CLOSING_OUTCOMES, SITES, STORAGE_SRID
+from ..model.schema import SITE_CLOSING_OUTCOMES, SITES
 from ..model.platform_export import NotTaken, utc_to_local
 from ..model.spreadsheet import (CREATE, GARBLED, INVALID, SKIPPED, UNCHANGED, UPDATE, Header, Note,
                                  RowReport, find_header, is_blank, is_totals_row, looks_garbled, normalise_title,
                                  read_row, site_import_columns, store_timestamp)
 from ..store import gpkg
 from ..store.base import StoreError
+from ..store.gpkg_geometry import point_blob
 from ..store.sqlite_ddl import GEOMETRY_COLUMN
 from .export import point_of
 from .xlsx_reader import WorkbookError, XlsxReader
@@ -135,11 +135,6 @@ class ImportResult:
     skipped: int = 0
     invalid: int = 0
     reason: str = ""
-
-
-def point_blob(longitude: float, latitude: float) -> bytes:
-    """A GeoPackage point (little-endian header without envelope, WKB point) in the storage CRS."""
-    return b"GP\x00\x01" + struct.pack("<i", STORAGE_SRID) + struct.pack("<BIdd", 1, 1, longitude, latitude)
 
 
 # --- reading the file --------------------------------------------------------------

@@ -12,7 +12,7 @@ from qgis.PyQt.QtWidgets import (QAbstractItemView, QAction,
                                  QWidget)
 
 from ..i18n import message, pick, tr
-from ..layers import edits, listing, site_styles
+from ..layers import edits, listing, styles
 from ..settings import Settings
 from ..store.base import StoreError
 from . import null_display
@@ -413,7 +413,7 @@ class ListDock(QgsDockWidget):
 
     def apply_chosen_style(self) -> None:
         if self.layer is not None and self.style_combo.currentData():
-            site_styles.apply_dated_style(self.layer, self.style_combo.currentData(),
+            styles.apply_dated_style(self.layer, self.style_combo.currentData(),
                                           Settings.load().out_of_date_months)
 
     def remove(self) -> None:

@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 
 from ..model.rules import quoted
 from ..store.gpkg import connect
-from .loader import STORE_PROPERTY, TABLE_PROPERTY
+from .layer_properties import STORE_PROPERTY, TABLE_PROPERTY
 
 SITE_ATTRIBUTES = ("uuid", "name", "address", "city_name", "insee_code", "departement", "status",
                    "population_total", "population_minors", "population_couples", "updated_at", "confirmed_at")

@@ -13,10 +13,8 @@ from ..i18n import pick, tr
 from ..model import schema
 from ..store.base import Store, StoreError
 from . import background, forms, pg_connections, styles
-from .label_layer import label_layer
+from .layer_properties import STORE_PROPERTY, TABLE_PROPERTY
 
-TABLE_PROPERTY = "resorption/table"
-STORE_PROPERTY = "resorption/store"
 MAP_TABLES = tuple(t.name for t in schema.TABLES if t.map_style)
 
 
@@ -100,7 +98,7 @@ def load_store(store: Store, project: Optional[QgsProject] = None) -> Dict[str, 
     for relation_list in relations.values():
         for relation, child in relation_list:
             forms.show_referenced_by_name(relation, child)
-    labels = label_layer(layers["sites"], STORE_PROPERTY)
+    labels = styles.label_layer(layers["sites"], STORE_PROPERTY)
     project.addMapLayer(labels, False)
     group.insertLayer(0, labels)
     add_context(project, layers)

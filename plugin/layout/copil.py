@@ -123,7 +123,7 @@ def state_layer(store: Store, table: schema.Table, request: content.Request, nam
                          "The table %s of the store does not open at the requested date." % table.name)
     styles.apply_default(layer, table.name)
     if table.name == "sites":
-        # On the map of the QGIS project the site labels are a layer of their own (label_layer.py); a print
+        # On the map of the QGIS project the site labels are a layer of their own (layers/styles.py); a print
         # layout draws its layers once per page, so the fiches' large-scale maps carry them here.
         styles.apply_style(layer, "sites_labels", QgsMapLayer.StyleCategory.Labeling)
     return layer

@@ -163,8 +163,7 @@ def demo_layers(folder: str) -> Dict[str, QgsVectorLayer]:
     """The Seine-Saint-Denis demo store in the project, styled as the plugin styles it on DEMO_DAY."""
     from plugin.demo.generator import generate
     from plugin.layers import loader
-    from plugin.layers.site_styles import apply_dated_style
-    from plugin.layers.styles import DEFAULT_STYLES
+    from plugin.layers.styles import DEFAULT_STYLES, apply_dated_style
     from plugin.store import create_store
     store = create_store(str(Path(folder) / "demo.gpkg"))
     generate(store, departement="93", seed=7, as_of=DEMO_DAY)

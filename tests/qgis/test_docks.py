@@ -389,7 +389,7 @@ def test_styles_are_chosen_from_the_dock(docks):
 def test_the_default_size_style_marks_out_of_date_sites_from_a_dated_cutoff(docks):
     from datetime import date
     from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
-    from plugin.layers.site_styles import apply_dated_style
+    from plugin.layers.styles import apply_dated_style
     _, dock, _, _, (store, layers) = docks
     with contextlib.closing(connect(store.location)) as connection:
         connection.execute("UPDATE sites SET updated_at = '2025-01-01T00:00:00.000Z' WHERE name = 'Le Pont'")

@@ -4,7 +4,7 @@ from qgis.core import (QgsAttributeEditorElement, QgsCoordinateReferenceSystem, 
                        QgsMapSettings, QgsPointXY, QgsProject, QgsRectangle, QgsVectorLayerUtils)
 from qgis.PyQt.QtCore import QSize
 
-from plugin.layers import label_layer, loader
+from plugin.layers import loader, styles
 from plugin.model import schema
 
 
@@ -165,7 +165,7 @@ def labels_drawn(layers, labels, scale):
 def test_site_labels_show_at_large_scales_only_and_follow_saved_edits(opened_store):
     _, layers = opened_store
     labels = next(layer for layer in QgsProject.instance().mapLayers().values()
-                  if layer.customProperty(label_layer.LABELS_OF_PROPERTY) == "sites")
+                  if layer.customProperty(styles.LABELS_OF_PROPERTY) == "sites")
     sites = layers["sites"]
     sites.startEditing()
     sites.addFeature(new_site(sites, 2.4530, 48.9105, name="Le Pont", population_total=40))

@@ -9,7 +9,7 @@ from qgis.PyQt.QtCore import QSize
 
 import colour_vision
 from plugin.layers import edits
-from plugin.layers.site_styles import apply_dated_style
+from plugin.layers.styles import apply_dated_style
 from plugin.store.gpkg import connect
 
 BOBIGNY = (2.4530, 48.9105)

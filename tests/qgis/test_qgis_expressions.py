@@ -7,7 +7,7 @@ from qgis.core import (QgsExpression, QgsFieldConstraints, QgsProject, QgsVector
 
 from expression_inventory import layer_expressions, layout_expressions
 from plugin.assets import style_path
-from plugin.layers import commune_functions, editing_session, expressions, loader, site_styles
+from plugin.layers import commune_functions, editing_session, expressions, loader, styles
 from plugin.layout import content, copil
 from test_copil import store  # noqa: F401 (the 93 demo store, a fixture)
 
@@ -52,7 +52,7 @@ def test_every_expression_of_the_store_layers_parses(demo_layers):
                          + [("insertion_sites", path.stem) for path in STYLES.glob("insertion_sites*.qml")])
 def test_every_style_a_user_can_choose_parses(demo_layers, table, style):
     layer = demo_layers[table]
-    site_styles.apply_dated_style(layer, style, 12)
+    styles.apply_dated_style(layer, style, 12)
     entries = list(layer_expressions(layer))
     assert any(" style" in where or " labels" in where for where, _ in entries)
     assert unparsed(entries) == []
