@@ -514,12 +514,13 @@ class SharedPostGIS(SharedStore):
                 [_parameter(declared, c, row[c]) for c in names])
         else:
             names = [c for c in names if c != "uuid"]
-            edited = [c for c in edited_columns(declared) if c in row]
+            # compared with what the login may read: a change of the others is refused above
+            edited = [c for c in edited_columns(declared) if c in row and c not in hidden]
             cursor.execute('UPDATE %s SET %s WHERE "uuid" = %%s AND "row_version" = %%s AND (%s)' % (
                 table, ", ".join("%s = %s" % (quoted(c), postgres_ddl.value_placeholder(declared, c))
                                  for c in names),
                 " OR ".join("%s IS DISTINCT FROM %s" % (quoted(c), postgres_ddl.value_placeholder(declared, c))
-                            for c in edited)),
+                            for c in edited) or "false"),
                 [_parameter(declared, c, row[c]) for c in names] + [change.uuid, change.expected_version]
                 + [_parameter(declared, c, row[c]) for c in edited])
             if not cursor.rowcount:
