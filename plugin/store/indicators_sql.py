@@ -244,14 +244,16 @@ def entered_months(connection, action_uuids: Optional[Sequence[str]] = None, fir
                    last: Optional[str] = None) -> Dict[str, List[str]]:
     """{dispositif: the months (of [first, last]) it has at least one value for}."""
     parameters: Dict[str, object] = {"first": first, "last": last}
-    condition = "1 = 1"
+    # Only the bounds given, written as plain comparisons: the unique index (action, period, …) is
+    # then searched for the period rather than read whole.
+    conditions = ['"period" >= {p:first}'] if first is not None else []
+    if last is not None:
+        conditions.append('"period" <= {p:last}')
     if action_uuids is not None:
-        condition = _in(dialect_of(connection), "action_uuid", "actions", action_uuids, parameters)
+        conditions.append(_in(dialect_of(connection), "action_uuid", "actions", action_uuids, parameters))
     found: Dict[str, List[str]] = {}
     for action_uuid, period in _run(connection, 'SELECT DISTINCT "action_uuid", "period" FROM "indicator_values" '
-                                                'WHERE %s AND ({p:first} IS NULL OR "period" >= {p:first}) '
-                                                'AND ({p:last} IS NULL OR "period" <= {p:last})' % condition,
-                                    parameters):
+                                                'WHERE %s' % (" AND ".join(conditions) or "1 = 1"), parameters):
         found.setdefault(action_uuid, []).append(period)
     return found
 
@@ -296,9 +298,12 @@ def aggregates(connection, action_uuids: Sequence[str], first: str, last: str) -
     # SQLite gives a bare column the value of the row where max() is found; PostgreSQL orders an array.
     latest = 'v."value"' if dialect is SQLITE else '(array_agg(v."value" ORDER BY v."period" DESC))[1]'
     codes = {d.uuid: d.code for d in definitions(connection)}
+    # The indicators listed too, so that the covering index (action, indicator, period, value) is
+    # searched for the period of each pair rather than read over all its months.
     rows = _run(connection, 'SELECT v."action_uuid", v."indicator_uuid", sum(v."value"), max(v."period"), %s '
-                            'FROM "indicator_values" v WHERE v.%s AND v."period" >= {p:first} AND v."period" <= {p:last} '
-                            'AND v."value" IS NOT NULL GROUP BY v."action_uuid", v."indicator_uuid"'
-                % (latest, condition), parameters)
+                            'FROM "indicator_values" v WHERE v.%s AND v."indicator_uuid" IN '
+                            '(SELECT "uuid" FROM "indicator_definitions") AND v."period" >= {p:first} '
+                            'AND v."period" <= {p:last} AND v."value" IS NOT NULL '
+                            'GROUP BY v."action_uuid", v."indicator_uuid"' % (latest, condition), parameters)
     return [model.Aggregate(action, codes[indicator], int(total), period, value)
             for action, indicator, total, period, value in rows]
