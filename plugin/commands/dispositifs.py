@@ -142,7 +142,7 @@ def run_local_indicator(arguments) -> int:
                                     arguments.kind, arguments.topic, arguments.unit,
                                     arguments.login or getpass.getuser())
         except Exception as error:  # the store's rule (unique code, département given) says why
-            if type(error).__module__.split(".")[0] not in ("sqlite3", "psycopg2"):
+            if not sql.refused_by_store(error):
                 raise
             raise StoreError("Indicateur refusé par le stockage : %s" % error,
                              "Indicator refused by the store: %s" % error) from error

@@ -230,14 +230,21 @@ def _set_deleting_login(connection, login: str) -> None:
 
 
 def add_local_indicator(connection, code: str, label: str, departement: str, kind: str = "stock",
-                        topic: Optional[str] = None, unit: Optional[str] = None, login: str = "") -> None:
+                        topic: Optional[str] = None, unit: Optional[str] = None, login: str = "",
+                        label_en: Optional[str] = None) -> None:
     """A département's own indicator; its rules are the store's (code unique, département given)."""
     with transaction(connection):
-        _run(connection, 'INSERT INTO "indicator_definitions" ("code", "label", "topic", "unit", "scope", "kind", '
-                         '"local_departement", "created_by", "updated_by") VALUES ({p:code}, {p:label}, {p:topic}, '
-                         '{p:unit}, \'local\', {p:kind}, {p:departement}, {p:login}, {p:login})',
-             {"code": code, "label": label, "topic": topic, "unit": unit, "kind": kind,
+        _run(connection, 'INSERT INTO "indicator_definitions" ("code", "label", "label_en", "topic", "unit", "scope", '
+                         '"kind", "local_departement", "created_by", "updated_by") VALUES ({p:code}, {p:label}, '
+                         '{p:label_en}, {p:topic}, {p:unit}, \'local\', {p:kind}, {p:departement}, {p:login}, '
+                         '{p:login})',
+             {"code": code, "label": label, "label_en": label_en, "topic": topic, "unit": unit, "kind": kind,
               "departement": departement, "login": login or None})
+
+
+def refused_by_store(error: Exception) -> bool:
+    """Whether `error` is a rule of the store (SQLite's or PostgreSQL's) refusing a write, to be said."""
+    return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg2")
 
 
 def entered_months(connection, action_uuids: Optional[Sequence[str]] = None, first: Optional[str] = None,
