@@ -98,12 +98,9 @@ def add_months(period: str, count: int) -> str:
 
 
 def month_range(first: str, last: str) -> List[str]:
-    months = []
-    month = first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+    start = int(first[:4]) * 12 + int(first[5:7]) - 1
+    end = int(last[:4]) * 12 + int(last[5:7]) - 1
+    return ["%04d-%02d" % (index // 12, index % 12 + 1) for index in range(start, end + 1)]
 
 
 def month_of(day: dt.date) -> str:
