@@ -1068,6 +1068,10 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>The programmes of département {0} will find it in their grid and in the operators' workbooks.</translation>
     </message>
     <message>
+      <source>Le code « {0} » est déjà pris (codes uniques dans le stockage) : choisissez-en un autre.</source>
+      <translation>The code “{0}” is already taken (codes are unique in the store): choose another one.</translation>
+    </message>
+    <message>
       <source>Conflits : choisissez…</source>
       <translation>Conflicts: choose…</translation>
     </message>

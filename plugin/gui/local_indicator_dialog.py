@@ -66,6 +66,10 @@ class LocalIndicatorDialog(QDialog):
             return
         try:
             with sql.connection_of(self.source) as connection:
+                if code in {definition.code for definition in sql.definitions(connection)}:
+                    self.refuse(tr("Le code « {0} » est déjà pris (codes uniques dans le stockage) : choisissez-en "
+                                   "un autre.").format(code))
+                    return
                 sql.add_local_indicator(connection, code, label, self.departement, self.kind.currentData(),
                                         self.topic.currentData(), self.unit.text().strip() or None, self.login,
                                         self.label_en.text().strip() or None)

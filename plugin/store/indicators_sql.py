@@ -307,10 +307,11 @@ def aggregates(connection, action_uuids: Sequence[str], first: str, last: str) -
     codes = {d.uuid: d.code for d in definitions(connection)}
     # The indicators listed too, so that the covering index (action, indicator, period, value) is
     # searched for the period of each pair rather than read over all its months.
+    indicators = _in(dialect, "indicator_uuid", "indicators", list(codes), parameters)
     rows = _run(connection, 'SELECT v."action_uuid", v."indicator_uuid", sum(v."value"), max(v."period"), %s '
-                            'FROM "indicator_values" v WHERE v.%s AND v."indicator_uuid" IN '
-                            '(SELECT "uuid" FROM "indicator_definitions") AND v."period" >= {p:first} '
+                            'FROM "indicator_values" v WHERE v.%s AND v.%s AND v."period" >= {p:first} '
                             'AND v."period" <= {p:last} AND v."value" IS NOT NULL '
-                            'GROUP BY v."action_uuid", v."indicator_uuid"' % (latest, condition), parameters)
+                            'GROUP BY v."action_uuid", v."indicator_uuid"' % (latest, condition, indicators),
+                parameters)
     return [model.Aggregate(action, codes[indicator], int(total), period, value)
             for action, indicator, total, period, value in rows]

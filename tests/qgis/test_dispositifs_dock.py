@@ -168,7 +168,7 @@ def test_a_departement_creates_a_local_indicator_from_the_dock(dock, monkeypatch
 
     monkeypatch.setattr(LocalIndicatorDialog, "exec", typed_then_ok)
     dock.grid.local_button.click()
-    assert tries[0] == "people" and tries[1].startswith("Refusé par le stockage, rien n'a été écrit")
+    assert tries[0] == "people" and tries[1].startswith("Le code « people » est déjà pris")
     code = "mediation_%s" % action.departement
     assert dock.last_message == "Indicateur local créé : %s" % code
     with sql.connection_of(store) as connection:
