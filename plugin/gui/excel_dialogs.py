@@ -14,7 +14,7 @@ from qgis.gui import QgsFileWidget, QgsMessageBar
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QUrl, pyqtSlot
 from qgis.PyQt.QtGui import QBrush, QColor, QDesktopServices
-from qgis.PyQt.QtWidgets import QAction, QDialog, QHeaderView, QPushButton
+from qgis.PyQt.QtWidgets import QWIDGETSIZE_MAX, QAction, QDialog, QHeaderView, QPushButton
 
 from ..assets import FORMS
 from ..exchange import observatory
@@ -484,6 +484,7 @@ class ImportDialog(QDialog, IMPORT_FORM):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.progressBar.hide()
         self.importButton.setEnabled(False)
+        self.summary_height = self.summaryText.maximumHeight()
         for label, take_file in observatory_import.conflict_choices():
             self.conflictsCombo.addItem(label, take_file)
         self.conflictsCombo.hide()
@@ -521,6 +522,7 @@ class ImportDialog(QDialog, IMPORT_FORM):
         self.model.set_rows([])
         self.conflictsCombo.setCurrentIndex(0)
         self.conflictsCombo.hide()
+        self.show_rows_of_sites(True)
         self.summaryText.clear()
         self.countLabel.clear()
         self.update_buttons()
@@ -572,6 +574,7 @@ class ImportDialog(QDialog, IMPORT_FORM):
             self.show_message(message(task.error or task.cancelled_error), ERROR_STYLE)
             return
         self.summaryText.setPlainText("\n".join(self.preview.summary()))
+        self.show_rows_of_sites(not self.is_workbook_of_operator())
         if self.is_workbook_of_operator():
             self.conflictsCombo.setVisible(bool(self.preview.counts()[observatory.CONFLICT]))
         else:
@@ -579,6 +582,12 @@ class ImportDialog(QDialog, IMPORT_FORM):
         self.update_count()
         self.update_buttons()
         self.explain()
+
+    def show_rows_of_sites(self, shown: bool) -> None:
+        """An operator's workbook has cells, not rows of sites: its preview is the summary, given the room."""
+        for widget in (self.rowsView, self.errorsOnlyBox, self.countLabel, self.skipInvalidBox):
+            widget.setVisible(shown)
+        self.summaryText.setMaximumHeight(self.summary_height if shown else QWIDGETSIZE_MAX)
 
     def explain(self) -> None:
         """What the user can do with this preview, in one sentence."""

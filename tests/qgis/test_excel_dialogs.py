@@ -346,6 +346,7 @@ def test_the_import_dialog_recognises_the_operator_workbook(bar_iface, demo, tmp
     assert dialog.summaryText.toPlainText().startswith("Observatoire « %s », %s" % (action.name, month))
     assert dialog.messageLabel.text().startswith("Prêt : classeur de l'opérateur « %s »" % action.name)
     assert dialog.importButton.isEnabled() and dialog.conflictsCombo.isHidden()
+    assert dialog.rowsView.isHidden() and dialog.skipInvalidBox.isHidden()     # no rows of sites here
     wait_for(dialog.start_import())
     assert "valeur(s) écrite(s) pour « %s »" % action.name in dialog.messageLabel.text()
     assert set(stored_month(store, action, month).values()) == {3}
