@@ -548,6 +548,10 @@
       <translation>Values refused, nothing was written: {0}</translation>
     </message>
     <message>
+      <source>Indicateur local créé : {0}</source>
+      <translation>Local indicator created: {0}</translation>
+    </message>
+    <message>
       <source>Classeur écrit : {0}</source>
       <translation>Workbook written: {0}</translation>
     </message>
@@ -696,6 +700,14 @@
       <translation>Excel import: {0}</translation>
     </message>
     <message>
+      <source>Analyse du classeur de l'opérateur : {0}</source>
+      <translation>Analysing the operator's workbook: {0}</translation>
+    </message>
+    <message>
+      <source>Import du classeur de l'opérateur : {0}</source>
+      <translation>Importing the operator's workbook: {0}</translation>
+    </message>
+    <message>
       <source>Réservé aux agents habilités : Résorption SIG › Paramètres… › afficher les procédures</source>
       <translation>For authorised officers only: Résorption SIG › Settings… › Show procedures</translation>
     </message>
@@ -736,10 +748,6 @@
       <translation>Close</translation>
     </message>
     <message>
-      <source>{0} : {1} site(s) créé(s), {2} mis à jour, {3} inchangé(s), {4} ignoré(s), {5} ligne(s) en erreur non importée(s).</source>
-      <translation>{0}: {1} site(s) created, {2} updated, {3} unchanged, {4} skipped, {5} row(s) with errors not imported.</translation>
-    </message>
-    <message>
       <source>Export en cours : {0}</source>
       <translation>Exporting: {0}</translation>
     </message>
@@ -758,6 +766,10 @@
     <message>
       <source>Import de {0}…</source>
       <translation>Importing {0}…</translation>
+    </message>
+    <message>
+      <source>{0} : {1} site(s) créé(s), {2} mis à jour, {3} inchangé(s), {4} ignoré(s), {5} ligne(s) en erreur non importée(s).</source>
+      <translation>{0}: {1} site(s) created, {2} updated, {3} unchanged, {4} skipped, {5} row(s) with errors not imported.</translation>
     </message>
     <message>
       <source>Import terminé — {0}</source>
@@ -924,6 +936,14 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Save the values</translation>
     </message>
     <message>
+      <source>Indicateur local…</source>
+      <translation>Local indicator…</translation>
+    </message>
+    <message>
+      <source>Créer un indicateur propre au département du dispositif</source>
+      <translation>Create an indicator of the programme's département</translation>
+    </message>
+    <message>
       <source>Σ : flux, additionnés sur les mois ; les autres sont des stocks, lus en fin de mois. Une case vide est inconnue, jamais zéro.</source>
       <translation>Σ: flows, summed over the months; the others are stocks, read at month end. An empty cell is unknown, never zero.</translation>
     </message>
@@ -998,6 +1018,90 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Rien n'a été enregistré. Corrigez d'abord :</source>
       <translation>Nothing was saved. First correct:</translation>
+    </message>
+    <message>
+      <source>Aucune</source>
+      <translation>None</translation>
+    </message>
+    <message>
+      <source>ex. ménages, personnes</source>
+      <translation>e.g. households, people</translation>
+    </message>
+    <message>
+      <source>Code</source>
+      <translation>Code</translation>
+    </message>
+    <message>
+      <source>Libellé (français)</source>
+      <translation>Label (French)</translation>
+    </message>
+    <message>
+      <source>Libellé (anglais)</source>
+      <translation>Label (English)</translation>
+    </message>
+    <message>
+      <source>Unité</source>
+      <translation>Unit</translation>
+    </message>
+    <message>
+      <source>Nature</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <source>Créer</source>
+      <translation>Create</translation>
+    </message>
+    <message>
+      <source>Le code et le libellé en français sont obligatoires.</source>
+      <translation>The code and the French label are required.</translation>
+    </message>
+    <message>
+      <source>Indicateur local du département {0}</source>
+      <translation>Local indicator of département {0}</translation>
+    </message>
+    <message>
+      <source>ex. mediation_scolaire_{0}</source>
+      <translation>e.g. mediation_scolaire_{0}</translation>
+    </message>
+    <message>
+      <source>Les dispositifs du département {0} le trouveront dans leur grille et dans les classeurs des opérateurs.</source>
+      <translation>The programmes of département {0} will find it in their grid and in the operators' workbooks.</translation>
+    </message>
+    <message>
+      <source>Le code « {0} » est déjà pris (codes uniques dans le stockage) : choisissez-en un autre.</source>
+      <translation>The code “{0}” is already taken (codes are unique in the store): choose another one.</translation>
+    </message>
+    <message>
+      <source>Conflits : choisissez…</source>
+      <translation>Conflicts: choose…</translation>
+    </message>
+    <message>
+      <source>Conflits : prendre les valeurs du fichier</source>
+      <translation>Conflicts: take the file's values</translation>
+    </message>
+    <message>
+      <source>Conflits : garder les valeurs du stockage</source>
+      <translation>Conflicts: keep the store's values</translation>
+    </message>
+    <message>
+      <source>Rien à importer : le classeur ne change aucune valeur du stockage.</source>
+      <translation>Nothing to import: the workbook changes no value of the store.</translation>
+    </message>
+    <message>
+      <source>{0} : {1} valeur(s) écrite(s) pour « {2} », {3} inchangée(s).</source>
+      <translation>{0}: {1} value(s) written for “{2}”, {3} unchanged.</translation>
+    </message>
+    <message>
+      <source>Prêt : classeur de l'opérateur « {0} », {1} : {2} valeur(s) nouvelle(s), {3} modifiée(s), {4} inchangée(s). L'historique gardera le fichier pour source.</source>
+      <translation>Ready: operator's workbook “{0}”, {1}: {2} new value(s), {3} changed, {4} unchanged. The history will keep the file as its source.</translation>
+    </message>
+    <message>
+      <source>{0} valeur(s) en erreur : rien ne sera importé. Faites corriger le classeur.</source>
+      <translation>{0} value(s) with errors: nothing will be imported. Have the workbook corrected.</translation>
+    </message>
+    <message>
+      <source>{0} valeur(s) modifiée(s) dans le stockage depuis l'envoi du classeur diffèrent du fichier : choisissez de prendre le fichier ou de garder le stockage.</source>
+      <translation>{0} value(s) changed in the store since the workbook was sent differ from the file: choose to take the file or to keep the store.</translation>
     </message>
     <message>
       <source>Base PostgreSQL (connexion QGIS)</source>
@@ -1382,10 +1486,6 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Copie de travail à créer</source>
       <translation>Working copy to create</translation>
-    </message>
-    <message>
-      <source>Créer</source>
-      <translation>Create</translation>
     </message>
     <message>
       <source>Copie de travail (.gpkg)</source>
@@ -1966,6 +2066,14 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Atlas</translation>
     </message>
     <message>
+      <source>Page des dispositifs</source>
+      <translation>Programmes page</translation>
+    </message>
+    <message>
+      <source>Ajoute une page : dispositifs actifs sur la période, ménages suivis, indicateurs et financements</source>
+      <translation>Adds a page: programmes active over the period, households followed, indicators and funding</translation>
+    </message>
+    <message>
       <source>Ouvrir dans le composeur</source>
       <translation>Open in the layout designer</translation>
     </message>
@@ -2066,6 +2174,10 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Ignorer les lignes en erreur (importer seulement les lignes valides)</source>
       <translation>Skip the rows with errors (import only the valid rows)</translation>
+    </message>
+    <message>
+      <source>Valeurs modifiées dans le stockage depuis l'envoi du classeur de l'opérateur, et autrement dans le fichier</source>
+      <translation>Values changed in the store since the operator's workbook was sent, and otherwise in the file</translation>
     </message>
     <message>
       <source>Importer</source>

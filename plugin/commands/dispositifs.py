@@ -49,6 +49,7 @@ def register(commands) -> None:
     local.add_argument("--code", required=True, help=pick("code unique (ex. mediation_93)",
                                                          "unique code (e.g. mediation_93)"))
     local.add_argument("--label", required=True, help=pick("libellé en français", "French label"))
+    local.add_argument("--label-en", help=pick("libellé en anglais", "English label"))
     local.add_argument("--kind", choices=voc.INDICATOR_KIND.codes, default="stock",
                        help=pick("stock (lu en fin de mois) ou flux (dans le mois)",
                                  "stock (read at month end) or flow (during the month)"))
@@ -140,9 +141,9 @@ def run_local_indicator(arguments) -> int:
         try:
             sql.add_local_indicator(connection, arguments.code, arguments.label, arguments.departement,
                                     arguments.kind, arguments.topic, arguments.unit,
-                                    arguments.login or getpass.getuser())
+                                    arguments.login or getpass.getuser(), arguments.label_en)
         except Exception as error:  # the store's rule (unique code, département given) says why
-            if type(error).__module__.split(".")[0] not in ("sqlite3", "psycopg2"):
+            if not sql.refused_by_store(error):
                 raise
             raise StoreError("Indicateur refusé par le stockage : %s" % error,
                              "Indicator refused by the store: %s" % error) from error

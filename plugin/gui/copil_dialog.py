@@ -72,6 +72,7 @@ class CopilDialog(QDialog, FORM_CLASS):
         self.atEdit.setMaximumDate(today)
         self.compareEdit.setMaximumDate(today)
         self.departementCombo.currentIndexChanged.connect(self.fill_communes)
+        self.atlasCombo.currentIndexChanged.connect(self.allow_dispositifs_page)
         self.storeCombo.currentIndexChanged.connect(self.choose_departement)
         self.communeFilter.textChanged.connect(self.filter_communes)
         self.designerButton.clicked.connect(self.open_in_designer)
@@ -127,13 +128,18 @@ class CopilDialog(QDialog, FORM_CLASS):
         return [self.communeList.item(row).data(INSEE_ROLE) for row in range(self.communeList.count())
                 if self.communeList.item(row).checkState() == Qt.CheckState.Checked]
 
+    def allow_dispositifs_page(self) -> None:
+        """An atlas has no territory page, so no « Dispositifs » page after it (as `report --dispositifs`)."""
+        self.dispositifsCheck.setEnabled(self.atlasCombo.currentData() is None)
+
     # --- the layout --------------------------------------------------------------------------------
     def request(self) -> content.Request:
         return content.Request(
             self.departementCombo.currentData() or "", tuple(self.checked_communes()),
             model.parse_instant(self.atEdit.date().toString("yyyy-MM-dd")),
             model.parse_instant(self.compareEdit.date().toString("yyyy-MM-dd")),
-            self.paperCombo.currentData(), self.atlasCombo.currentData())
+            self.paperCombo.currentData(), self.atlasCombo.currentData(),
+            self.dispositifsCheck.isEnabled() and self.dispositifsCheck.isChecked())
 
     def build(self) -> Optional[copil.CopilLayout]:
         location = self.store_location()

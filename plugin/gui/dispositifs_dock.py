@@ -26,6 +26,7 @@ from ..store.actions_sql import Declaration
 from .dates import date_edit
 from .dispositif_form import DeclarationTab, FinancesTab, PlacesTab
 from .indicator_grid import LATE_COLOUR, HouseholdsTab, IndicatorGrid
+from .local_indicator_dialog import LocalIndicatorDialog
 from .map_tools import PointTool
 from .scrolling import scrollable
 from .store_access import READ_ERRORS, LayerStore, failure_text
@@ -50,6 +51,7 @@ class DispositifsDock(QgsDockWidget):
         self.declaration: Optional[Declaration] = None
         self.highlights: List[QgsHighlight] = []
         self.last_message = ""
+        self.local_dialog: Optional[LocalIndicatorDialog] = None
         self.today = dt.date.today()
         self._build()
         canvas = iface.mapCanvas() if iface is not None else None
@@ -138,6 +140,7 @@ class DispositifsDock(QgsDockWidget):
         self.finances_tab = FinancesTab()
         self.grid = IndicatorGrid(lambda: Settings.load().effective_login())
         self.grid.save_button.clicked.connect(lambda: self._guarded(self.save_values))
+        self.grid.local_button.clicked.connect(lambda: self._guarded(self.add_local_indicator))
         self.tabs.addTab(scrollable(self.declaration_tab), tr("Dispositif"))
         self.tabs.addTab(self.households_tab, tr("Ménages suivis"))
         self.tabs.addTab(self.places_tab, tr("Lieux"))
@@ -175,7 +178,7 @@ class DispositifsDock(QgsDockWidget):
         except READ_ERRORS + (observatory.ObservatoryError,) as error:
             self.notify(failure_text(error), Qgis.MessageLevel.Warning)
         except Exception as error:  # sqlite3.IntegrityError: the store's rule says why
-            if type(error).__module__ not in ("sqlite3", "psycopg2.errors", "psycopg2"):
+            if not sql.refused_by_store(error):
                 raise
             self.notify(tr("Refusé par le stockage, rien n'a été écrit : {0}").format(error),
                         Qgis.MessageLevel.Warning)
@@ -376,6 +379,18 @@ class DispositifsDock(QgsDockWidget):
             for feature in layer.getFeatures(QgsFeatureRequest().setFilterRect(area)):
                 self.places_tab.add(feature["uuid"])
                 return
+
+    def add_local_indicator(self) -> Optional[LocalIndicatorDialog]:
+        """The dialog for the selected dispositif's département; its grid shows the new row once created."""
+        action = self.selected()
+        if action is None or self.source is None or self.source.read_only:
+            return None
+        self.local_dialog = LocalIndicatorDialog(self.source, action.departement,
+                                                 Settings.load().effective_login(), self)
+        if self.local_dialog.exec():
+            self.grid.show_action(self.source, action)
+            self.notify(tr("Indicateur local créé : {0}").format(self.local_dialog.code.text().strip()))
+        return self.local_dialog
 
     # --- the operator's workbook ------------------------------------------------------------
     def write_workbook(self) -> None:

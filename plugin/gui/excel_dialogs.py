@@ -14,9 +14,10 @@ from qgis.gui import QgsFileWidget, QgsMessageBar
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QUrl, pyqtSlot
 from qgis.PyQt.QtGui import QBrush, QColor, QDesktopServices
-from qgis.PyQt.QtWidgets import QAction, QDialog, QHeaderView, QPushButton
+from qgis.PyQt.QtWidgets import QWIDGETSIZE_MAX, QAction, QDialog, QHeaderView, QPushButton
 
 from ..assets import FORMS
+from ..exchange import observatory
 from ..exchange.export import ExportCancelled, ExportResult, export_workbook
 from ..exchange.importer import (OUTCOMES, ImportPreview, ImportRefused, ImportResult, apply_import,
                                 preview_import)
@@ -32,6 +33,7 @@ from ..settings import Settings
 from ..layers.project_layers import reload_layers, unsaved_layers
 from ..store import lookups, open_store
 from ..store.base import StoreError
+from . import observatory_import
 from .tasks import TaskKeeper
 
 EXPORT_FORM, _ = uic.loadUiType(str(FORMS / "excel_export.ui"))
@@ -126,6 +128,19 @@ def apply_task(location: str, preview: ImportPreview, login: str, skip_invalid: 
     return ExchangeTask(tr("Import Excel : {0}").format(preview.file_name),
                         lambda progress: apply_import(open_store(location), preview, login, skip_invalid, progress),
                         ImportRefused("Import annulé : rien n'a été écrit.", "Import cancelled: nothing was written."))
+
+
+def observatory_preview_task(location: str, path: str) -> ExchangeTask:
+    return ExchangeTask(tr("Analyse du classeur de l'opérateur : {0}").format(Path(path).name),
+                        lambda progress: observatory.preview_workbook(open_store(location), path),
+                        StoreError("Analyse annulée.", "Analysis cancelled."))
+
+
+def observatory_apply_task(location: str, preview: observatory.ObservatoryPreview, login: str,
+                           take_file: Optional[bool]) -> ExchangeTask:
+    return ExchangeTask(tr("Import du classeur de l'opérateur : {0}").format(preview.file_name),
+                        lambda progress: observatory.apply_workbook(open_store(location), preview, login, take_file),
+                        StoreError("Import annulé : rien n'a été écrit.", "Import cancelled: nothing was written."))
 
 
 def _set_up(dialog, iface, project: Optional[QgsProject], tasks: Optional[TaskKeeper]) -> None:
@@ -469,6 +484,10 @@ class ImportDialog(QDialog, IMPORT_FORM):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.progressBar.hide()
         self.importButton.setEnabled(False)
+        self.summary_height = self.summaryText.maximumHeight()
+        for label, take_file in observatory_import.conflict_choices():
+            self.conflictsCombo.addItem(label, take_file)
+        self.conflictsCombo.hide()
 
         has_store = fill_store_combo(self.storeCombo, self.project)
         self.storeCombo.currentIndexChanged.connect(self.forget_preview)
@@ -476,6 +495,7 @@ class ImportDialog(QDialog, IMPORT_FORM):
         self.previewButton.clicked.connect(self.start_preview)
         self.errorsOnlyBox.toggled.connect(self.filter_rows)
         self.skipInvalidBox.toggled.connect(self.update_buttons)
+        self.conflictsCombo.currentIndexChanged.connect(self.update_buttons)
         self.importButton.clicked.connect(self.start_import)
         self.cancelButton.clicked.connect(self.cancel_or_close)
         self.previewButton.setEnabled(has_store)
@@ -490,6 +510,9 @@ class ImportDialog(QDialog, IMPORT_FORM):
         self.messageLabel.setStyleSheet(style)
         self.messageLabel.setText(text)
 
+    def is_workbook_of_operator(self) -> bool:
+        return isinstance(self.preview, observatory.ObservatoryPreview)
+
     # --- preview -----------------------------------------------------------------------------------
     def forget_preview(self) -> None:
         """Another file or store: the preview no longer says what an import would do."""
@@ -497,6 +520,9 @@ class ImportDialog(QDialog, IMPORT_FORM):
             return
         self.preview = None
         self.model.set_rows([])
+        self.conflictsCombo.setCurrentIndex(0)
+        self.conflictsCombo.hide()
+        self.show_rows_of_sites(True)
         self.summaryText.clear()
         self.countLabel.clear()
         self.update_buttons()
@@ -510,7 +536,10 @@ class ImportDialog(QDialog, IMPORT_FORM):
             return None
         self.forget_preview()
         self.result = None
-        task = preview_task(self.location(), path)
+        if observatory.is_observatory(path):
+            task = observatory_preview_task(self.location(), path)
+        else:
+            task = preview_task(self.location(), path)
         task.taskCompleted.connect(self.preview_finished)
         task.taskTerminated.connect(self.preview_finished)
         self.run(task, tr("Analyse de {0}…").format(Path(path).name))
@@ -545,14 +574,28 @@ class ImportDialog(QDialog, IMPORT_FORM):
             self.show_message(message(task.error or task.cancelled_error), ERROR_STYLE)
             return
         self.summaryText.setPlainText("\n".join(self.preview.summary()))
-        self.model.set_rows(self.preview.rows)
+        self.show_rows_of_sites(not self.is_workbook_of_operator())
+        if self.is_workbook_of_operator():
+            self.conflictsCombo.setVisible(bool(self.preview.counts()[observatory.CONFLICT]))
+        else:
+            self.model.set_rows(self.preview.rows)
         self.update_count()
         self.update_buttons()
         self.explain()
 
+    def show_rows_of_sites(self, shown: bool) -> None:
+        """An operator's workbook has cells, not rows of sites: its preview is the summary, given the room."""
+        for widget in (self.rowsView, self.errorsOnlyBox, self.countLabel, self.skipInvalidBox):
+            widget.setVisible(shown)
+        self.summaryText.setMaximumHeight(self.summary_height if shown else QWIDGETSIZE_MAX)
+
     def explain(self) -> None:
         """What the user can do with this preview, in one sentence."""
         preview = self.preview
+        if self.is_workbook_of_operator():
+            text, blocking = observatory_import.explain(preview, self.conflictsCombo.currentData())
+            self.show_message(text, ERROR_STYLE if blocking else "")
+            return
         counts = preview.counts()
         if preview.fatal:
             self.show_message(tr("Fichier refusé : {0} Rien ne sera importé.").format(
@@ -577,7 +620,11 @@ class ImportDialog(QDialog, IMPORT_FORM):
 
     def can_import(self) -> bool:
         preview = self.preview
-        if self.task is not None or preview is None or preview.fatal or not preview.writes:
+        if self.task is not None or preview is None:
+            return False
+        if self.is_workbook_of_operator():
+            return observatory_import.can_import(preview, self.conflictsCombo.currentData())
+        if preview.fatal or not preview.writes:
             return False
         return not preview.counts()[INVALID] or self.skipInvalidBox.isChecked()
 
@@ -598,7 +645,11 @@ class ImportDialog(QDialog, IMPORT_FORM):
             self.show_message(text, ERROR_STYLE)
             push_message(self.iface, tr("Import Excel"), text, Qgis.MessageLevel.Warning)
             return None
-        task = apply_task(location, self.preview, self.settings.effective_login(), self.skipInvalidBox.isChecked())
+        login = self.settings.effective_login()
+        if self.is_workbook_of_operator():
+            task = observatory_apply_task(location, self.preview, login, self.conflictsCombo.currentData())
+        else:
+            task = apply_task(location, self.preview, login, self.skipInvalidBox.isChecked())
         task.taskCompleted.connect(self.import_finished)
         task.taskTerminated.connect(self.import_finished)
         self.run(task, tr("Import de {0}…").format(self.preview.file_name))
@@ -617,14 +668,18 @@ class ImportDialog(QDialog, IMPORT_FORM):
             push_message(self.iface, tr("Import Excel"), text, Qgis.MessageLevel.Critical)
             return
         # The preview is spent: importing it again would be refused (rows have changed).
-        self.preview = None
+        preview, self.preview = self.preview, None
+        self.conflictsCombo.hide()
         self.set_running(False)
         reload_layers(self.project, location)
         result = self.result
-        text = tr("{0} : {1} site(s) créé(s), {2} mis à jour, {3} inchangé(s), {4} ignoré(s), "
-                  "{5} ligne(s) en erreur non importée(s).").format(
-            Path(self.fileWidget.filePath()).name, result.created, result.updated, result.unchanged,
-            result.skipped, result.invalid)
+        if isinstance(preview, observatory.ObservatoryPreview):
+            text = observatory_import.done_text(preview, result)
+        else:
+            text = tr("{0} : {1} site(s) créé(s), {2} mis à jour, {3} inchangé(s), {4} ignoré(s), "
+                      "{5} ligne(s) en erreur non importée(s).").format(
+                Path(self.fileWidget.filePath()).name, result.created, result.updated, result.unchanged,
+                result.skipped, result.invalid)
         self.show_message(tr("Import terminé — {0}").format(text))
         push_message(self.iface, tr("Import Excel"), text, Qgis.MessageLevel.Success)
 

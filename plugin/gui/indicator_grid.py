@@ -56,8 +56,11 @@ class IndicatorGrid(QWidget):
         self.unlock.toggled.connect(lambda _on: self._apply_locks())
         self.save_button = QPushButton(tr("Enregistrer les valeurs"))
         self.save_button.setEnabled(False)
+        self.local_button = QPushButton(tr("Indicateur local…"))
+        self.local_button.setToolTip(tr("Créer un indicateur propre au département du dispositif"))
         buttons.addWidget(self.unlock)
         buttons.addStretch(1)
+        buttons.addWidget(self.local_button)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
 

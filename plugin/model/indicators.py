@@ -15,7 +15,7 @@ last month, inclusive), for a set of dispositifs:
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from . import vocabularies as voc
 
@@ -98,12 +98,9 @@ def add_months(period: str, count: int) -> str:
 
 
 def month_range(first: str, last: str) -> List[str]:
-    months = []
-    month = first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+    start = int(first[:4]) * 12 + int(first[5:7]) - 1
+    end = int(last[:4]) * 12 + int(last[5:7]) - 1
+    return ["%04d-%02d" % (index // 12, index % 12 + 1) for index in range(start, end + 1)]
 
 
 def month_of(day: dt.date) -> str:
@@ -156,10 +153,9 @@ def _sums_of(actions: Sequence[Action], values: Mapping[str, List[Value]], kinds
     return sums
 
 
-@dataclass(frozen=True)
-class Aggregate:
+class Aggregate(NamedTuple):
     """One dispositif's known values of one indicator over a period, summed by the store: their sum,
-    the latest month and its value."""
+    the latest month and its value (a tuple: thousands are made for one sum)."""
     action_uuid: str
     code: str
     total: int
@@ -167,20 +163,34 @@ class Aggregate:
     last_value: int
 
 
-def _sums_of_aggregates(actions: Sequence[Action], aggregates: Mapping[str, List[Aggregate]],
-                        entered: Mapping[str, Iterable[str]], kinds: Mapping[str, str], first: str,
-                        last: str) -> Sums:
-    """As _sums_of, from what the store summed (the same figures, without reading every value)."""
-    sums = Sums()
+def _sums_by_action(actions: Sequence[Action], aggregates: Mapping[str, List[Aggregate]],
+                    entered: Mapping[str, Iterable[str]], kinds: Mapping[str, str], first: str,
+                    last: str) -> Dict[str, Sums]:
+    """As _sums_of, from what the store summed, for each dispositif running in the period: done once,
+    the total and every group only add these up."""
+    sums_by_action: Dict[str, Sums] = {}
     for action in actions:
         if not action.active_months(first, last):
             continue
         done = set(entered.get(action.uuid, ()))
-        sums.missing_months += sum(1 for month in action.due_months(first, last) if month not in done)
+        sums = sums_by_action[action.uuid] = Sums()
+        sums.missing_months = sum(1 for month in action.due_months(first, last) if month not in done)
         for aggregate in aggregates.get(action.uuid, ()):
-            value = aggregate.total if kinds.get(aggregate.code) == "flow" else aggregate.last_value
-            sums.total[aggregate.code] = sums.total.get(aggregate.code, 0) + value
-    return sums
+            sums.total[aggregate.code] = (aggregate.total if kinds.get(aggregate.code) == "flow"
+                                          else aggregate.last_value)
+    return sums_by_action
+
+
+def _added(actions: Sequence[Action], sums_by_action: Mapping[str, Sums]) -> Sums:
+    added = Sums()
+    for action in actions:
+        sums = sums_by_action.get(action.uuid)
+        if sums is None:
+            continue
+        added.missing_months += sums.missing_months
+        for code, value in sums.total.items():
+            added.total[code] = added.total.get(code, 0) + value
+    return added
 
 
 def sum_aggregates(definitions: Sequence[Definition], actions: Sequence[Action], aggregates: Iterable[Aggregate],
@@ -196,12 +206,12 @@ def sum_aggregates(definitions: Sequence[Definition], actions: Sequence[Action],
     for aggregate in aggregates:
         by_action[aggregate.action_uuid].append(aggregate)
     result: Dict[str, object] = {"from": first, "to": last}
-    result.update(_sums_of_aggregates(actions, by_action, entered, kinds, first, last).as_json())
+    sums_by_action = _sums_by_action(actions, by_action, entered, kinds, first, last)
+    result.update(_added(actions, sums_by_action).as_json())
     groups: List[Dict[str, object]] = []
     if by is not None:
         for key, members in _members(actions, by):
-            groups.append(dict(key=key, **_sums_of_aggregates(members, by_action, entered, kinds, first,
-                                                              last).as_json()))
+            groups.append(dict(key=key, **_added(members, sums_by_action).as_json()))
     result["groups"] = groups
     return result
 

@@ -230,28 +230,37 @@ def _set_deleting_login(connection, login: str) -> None:
 
 
 def add_local_indicator(connection, code: str, label: str, departement: str, kind: str = "stock",
-                        topic: Optional[str] = None, unit: Optional[str] = None, login: str = "") -> None:
+                        topic: Optional[str] = None, unit: Optional[str] = None, login: str = "",
+                        label_en: Optional[str] = None) -> None:
     """A département's own indicator; its rules are the store's (code unique, département given)."""
     with transaction(connection):
-        _run(connection, 'INSERT INTO "indicator_definitions" ("code", "label", "topic", "unit", "scope", "kind", '
-                         '"local_departement", "created_by", "updated_by") VALUES ({p:code}, {p:label}, {p:topic}, '
-                         '{p:unit}, \'local\', {p:kind}, {p:departement}, {p:login}, {p:login})',
-             {"code": code, "label": label, "topic": topic, "unit": unit, "kind": kind,
+        _run(connection, 'INSERT INTO "indicator_definitions" ("code", "label", "label_en", "topic", "unit", "scope", '
+                         '"kind", "local_departement", "created_by", "updated_by") VALUES ({p:code}, {p:label}, '
+                         '{p:label_en}, {p:topic}, {p:unit}, \'local\', {p:kind}, {p:departement}, {p:login}, '
+                         '{p:login})',
+             {"code": code, "label": label, "label_en": label_en, "topic": topic, "unit": unit, "kind": kind,
               "departement": departement, "login": login or None})
+
+
+def refused_by_store(error: Exception) -> bool:
+    """Whether `error` is a rule of the store (SQLite's or PostgreSQL's) refusing a write, to be said."""
+    return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg2")
 
 
 def entered_months(connection, action_uuids: Optional[Sequence[str]] = None, first: Optional[str] = None,
                    last: Optional[str] = None) -> Dict[str, List[str]]:
     """{dispositif: the months (of [first, last]) it has at least one value for}."""
     parameters: Dict[str, object] = {"first": first, "last": last}
-    condition = "1 = 1"
+    # Only the bounds given, written as plain comparisons: the unique index (action, period, …) is
+    # then searched for the period rather than read whole.
+    conditions = ['"period" >= {p:first}'] if first is not None else []
+    if last is not None:
+        conditions.append('"period" <= {p:last}')
     if action_uuids is not None:
-        condition = _in(dialect_of(connection), "action_uuid", "actions", action_uuids, parameters)
+        conditions.append(_in(dialect_of(connection), "action_uuid", "actions", action_uuids, parameters))
     found: Dict[str, List[str]] = {}
     for action_uuid, period in _run(connection, 'SELECT DISTINCT "action_uuid", "period" FROM "indicator_values" '
-                                                'WHERE %s AND ({p:first} IS NULL OR "period" >= {p:first}) '
-                                                'AND ({p:last} IS NULL OR "period" <= {p:last})' % condition,
-                                    parameters):
+                                                'WHERE %s' % (" AND ".join(conditions) or "1 = 1"), parameters):
         found.setdefault(action_uuid, []).append(period)
     return found
 
@@ -282,23 +291,53 @@ def indicator_sums(source, action: Optional[str] = None, departement: Optional[s
         uuids = [a.uuid for a in found]
         if by in ("month", "quarter", "year"):
             return model.sum_indicators(known, found, values(connection, uuids, first, last), first, last, by)
-        summed = aggregates(connection, uuids, first, last)
-        months = entered_months(connection, uuids, first, last)
+        summed, months = aggregates(connection, uuids, first, last)
     return model.sum_aggregates(known, found, summed, months, first, last, by)
 
 
-def aggregates(connection, action_uuids: Sequence[str], first: str, last: str) -> List[model.Aggregate]:
+# The months a dispositif entered are read in the same pass as a bit mask, one bit a month: a 64-bit
+# integer holds 62 months without touching its sign; longer periods read them apart.
+MASKED_MONTHS = 62
+
+
+def aggregates(connection, action_uuids: Sequence[str], first: str,
+               last: str) -> Tuple[List[model.Aggregate], Dict[str, List[str]]]:
     """Per dispositif and indicator, the known values of [first, last] summed by the store: their sum,
-    the latest month and its value (one pass over the period's values, nothing else read)."""
+    the latest month and its value; and per dispositif the months it entered (entered_months). One
+    pass over the period's values, nothing else read."""
     dialect = dialect_of(connection)
-    parameters: Dict[str, object] = {"first": first, "last": last}
+    months = model.month_range(first, last)
+    base = _month_index(first)
+    parameters: Dict[str, object] = {"first": first, "last": last, "base": base}
     condition = _in(dialect, "action_uuid", "actions", action_uuids, parameters)
+    known = 'v."value" IS NOT NULL'
     # SQLite gives a bare column the value of the row where max() is found; PostgreSQL orders an array.
-    latest = 'v."value"' if dialect is SQLITE else '(array_agg(v."value" ORDER BY v."period" DESC))[1]'
+    if dialect is SQLITE:
+        latest = 'max(CASE WHEN %s THEN v."period" END), v."value"' % known
+    else:
+        latest = ('max(v."period") FILTER (WHERE %s), (array_agg(v."value" ORDER BY v."period" DESC) '
+                  'FILTER (WHERE %s))[1]' % (known, known))
+    mask = ('sum(CAST(1 AS BIGINT) << (CAST(substr(v."period", 1, 4) AS INTEGER) * 12 '
+            '+ CAST(substr(v."period", 6, 2) AS INTEGER) - 1 - {p:base}))'
+            if len(months) <= MASKED_MONTHS else "0")
     codes = {d.uuid: d.code for d in definitions(connection)}
-    rows = _run(connection, 'SELECT v."action_uuid", v."indicator_uuid", sum(v."value"), max(v."period"), %s '
-                            'FROM "indicator_values" v WHERE v.%s AND v."period" >= {p:first} AND v."period" <= {p:last} '
-                            'AND v."value" IS NOT NULL GROUP BY v."action_uuid", v."indicator_uuid"'
-                % (latest, condition), parameters)
-    return [model.Aggregate(action, codes[indicator], int(total), period, value)
-            for action, indicator, total, period, value in rows]
+    # The indicators listed too, so that the covering index (action, indicator, period, value) is
+    # searched for the period of each pair rather than read over all its months.
+    indicators = _in(dialect, "indicator_uuid", "indicators", list(codes), parameters)
+    rows = _run(connection, 'SELECT v."action_uuid", v."indicator_uuid", sum(v."value"), %s, %s '
+                            'FROM "indicator_values" v WHERE v.%s AND v.%s AND v."period" >= {p:first} '
+                            'AND v."period" <= {p:last} GROUP BY v."action_uuid", v."indicator_uuid"'
+                % (latest, mask, condition, indicators), parameters)
+    summed = [model.Aggregate(action, codes[indicator], int(total), period, value)
+              for action, indicator, total, period, value, _mask in rows if total is not None]
+    if len(months) > MASKED_MONTHS:
+        return summed, entered_months(connection, action_uuids, first, last)
+    masks: Dict[str, int] = {}
+    for action, _indicator, _total, _period, _value, bits in rows:
+        masks[action] = masks.get(action, 0) | int(bits)
+    return summed, {action: [month for index, month in enumerate(months) if bits >> index & 1]
+                    for action, bits in masks.items()}
+
+
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1

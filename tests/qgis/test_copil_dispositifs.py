@@ -40,3 +40,36 @@ def test_the_copil_has_a_page_of_the_dispositifs_with_their_figures(tmp_path):
 def test_trends_read_the_months_every_dispositif_entered():
     assert model.trend([None, 10, 12, None]) == "up" and model.trend([5, 5]) == "flat"
     assert model.trend([7]) is None
+
+
+def test_the_dialog_tick_box_adds_the_dispositifs_page(tmp_path, qgis_app, iface):
+    from qgis.core import QgsProject
+    from qgis.PyQt.QtCore import QDate
+    from plugin.gui.copil_dialog import CopilDialog
+    from plugin.layers import loader
+    store = create_store(str(tmp_path / "d93.gpkg"))
+    generate(store, sites=20, departement="93", seed=7)
+    project = QgsProject.instance()
+    project.clear()
+    loader.load_store(store, project)
+    opened = []
+    iface.openLayoutDesigner = opened.append
+    dialog = CopilDialog(iface, project=project)
+    try:
+        dialog.atEdit.setDate(QDate(2026, 10, 31))
+        dialog.compareEdit.setDate(QDate(2026, 1, 1))
+        dialog.open_in_designer()
+        assert opened[-1].pageCollection().pageCount() == 1
+        dialog.dispositifsCheck.setChecked(True)
+        dialog.open_in_designer()
+        layout = opened[-1]
+        assert layout.pageCollection().pageCount() == 2
+        texts = " ".join(item.text() for item in layout.items() if hasattr(item, "text") and callable(item.text))
+        assert "Dispositifs de la Seine-Saint-Denis (93)" in texts
+        # an atlas has no territory page to follow: the box is greyed and the request leaves the page out
+        dialog.atlasCombo.setCurrentIndex(dialog.atlasCombo.findData("commune"))
+        assert not dialog.dispositifsCheck.isEnabled() and dialog.request().dispositifs is False
+    finally:
+        dialog.close()
+        project.relationManager().clear()
+        project.clear()

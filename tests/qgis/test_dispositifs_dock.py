@@ -141,3 +141,40 @@ def test_the_synthesis_dock_has_a_dispositifs_tab_with_the_sums_and_the_finances
     finally:
         manager.remove()
         QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # gone before the next test looks
+
+
+def test_a_departement_creates_a_local_indicator_from_the_dock(dock, monkeypatch):
+    from qgis.PyQt.QtWidgets import QDialogButtonBox
+    from plugin.gui.local_indicator_dialog import LocalIndicatorDialog
+    dock, store = dock
+    action = dock.all_actions[0]
+    dock.select(action.uuid)
+    tries = []
+
+    def typed_then_ok(dialog):
+        code = "people" if not tries else "mediation_%s" % action.departement   # « people » is taken
+        tries.append(code)
+        dialog.code.setText(code)
+        dialog.label.setText("Médiations scolaires")
+        dialog.label_en.setText("School mediations")
+        dialog.topic.setCurrentIndex(dialog.topic.findData("school"))
+        dialog.unit.setText("médiations")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("flow"))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+        if not dialog.result():
+            tries.append(dialog.message.text())
+            return typed_then_ok(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(LocalIndicatorDialog, "exec", typed_then_ok)
+    dock.grid.local_button.click()
+    assert tries[0] == "people" and tries[1].startswith("Le code « people » est déjà pris")
+    code = "mediation_%s" % action.departement
+    assert dock.last_message == "Indicateur local créé : %s" % code
+    with sql.connection_of(store) as connection:
+        created = next(d for d in sql.definitions(connection, action.departement) if d.code == code)
+        assert code not in {d.code for d in sql.definitions(connection, "00")}
+    assert (created.label, created.label_en, created.topic, created.unit, created.kind, created.scope) == (
+        "Médiations scolaires", "School mediations", "school", "médiations", "flow", "local")
+    rows = [dock.grid.table.verticalHeaderItem(row).text() for row in range(dock.grid.table.rowCount())]
+    assert any("Médiations scolaires" in text for text in rows)

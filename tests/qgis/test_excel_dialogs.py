@@ -311,3 +311,67 @@ def test_the_preview_lists_the_platform_columns_not_taken_and_the_new_orientatio
     changes = model.index(line, 5).data()
     assert "Devenir des habitants : Logement 4 / 1, Autre 6 / 2" in changes
     assert "Mis à jour sur la plateforme le : 02/03/2026 08:15 → 02/11/2026 10:00" in changes
+
+
+def operator_workbook(store, path, edit_value):
+    """An operator's monthly workbook for last month, its month's column filled by edit_value(code, sent)."""
+    from plugin.exchange import observatory
+    from plugin.model import indicators as model
+    from plugin.store import indicators_sql as sql
+    month = model.previous_month(datetime.date.today())
+    with sql.connection_of(store) as connection:
+        action = next(a for a in sql.actions(connection, departement="93") if a.active_months(month, month))
+    observatory.write_workbook(store, str(path), action.uuid, month)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    column = [c.value for c in sheet[7]].index(month) + 1
+    for row in range(8, sheet.max_row + 1):
+        sheet.cell(row, column).value = edit_value(sheet.cell(row, 1).value, sheet.cell(row, column).value)
+    book.save(path)
+    return action, month
+
+
+def stored_month(store, action, month):
+    from plugin.store import indicators_sql as sql
+    with sql.connection_of(store) as connection:
+        return {code: cell.value for (code, period), cell in sql.grid(connection, action.uuid).items()
+                if period == month}
+
+
+def test_the_import_dialog_recognises_the_operator_workbook(bar_iface, demo, tmp_path):
+    store, _layers = demo
+    path = tmp_path / "observatoire-retour.xlsx"
+    action, month = operator_workbook(store, path, lambda code, sent: 3)
+    dialog = analysed(bar_iface, path)
+    assert dialog.summaryText.toPlainText().startswith("Observatoire « %s », %s" % (action.name, month))
+    assert dialog.messageLabel.text().startswith("Prêt : classeur de l'opérateur « %s »" % action.name)
+    assert dialog.importButton.isEnabled() and dialog.conflictsCombo.isHidden()
+    assert dialog.rowsView.isHidden() and dialog.skipInvalidBox.isHidden()     # no rows of sites here
+    wait_for(dialog.start_import())
+    assert "valeur(s) écrite(s) pour « %s »" % action.name in dialog.messageLabel.text()
+    assert set(stored_month(store, action, month).values()) == {3}
+    with contextlib.closing(store.connect()) as connection:
+        reasons = {row[0] for row in connection.execute(
+            "SELECT reason FROM indicator_values_history WHERE action_uuid = ? AND period = ?", (action.uuid, month))}
+    assert reasons == {"import: observatoire-retour.xlsx"}
+    # a second import of the same file changes nothing
+    dialog = analysed(bar_iface, path)
+    assert dialog.messageLabel.text().startswith("Rien à importer") and not dialog.importButton.isEnabled()
+
+
+def test_a_value_changed_since_the_workbook_is_a_conflict_to_choose(bar_iface, demo, tmp_path):
+    from plugin.store import indicators_sql as sql
+    store, _layers = demo
+    path = tmp_path / "observatoire-conflit.xlsx"
+    action, month = operator_workbook(store, path, lambda code, sent: 4)
+    with contextlib.closing(store.connect()) as connection:   # the officer corrects « people » meanwhile
+        sql.save_month_values(connection, action.uuid, {("people", month): 500}, "agent")
+    dialog = analysed(bar_iface, path)
+    assert not dialog.conflictsCombo.isHidden()
+    assert "choisissez de prendre le fichier ou de garder le stockage" in dialog.messageLabel.text()
+    assert not dialog.importButton.isEnabled()
+    dialog.conflictsCombo.setCurrentIndex(dialog.conflictsCombo.findData(False))     # keep the store's
+    assert dialog.importButton.isEnabled()
+    wait_for(dialog.start_import())
+    values = stored_month(store, action, month)
+    assert values["people"] == 500 and values["households"] == 4

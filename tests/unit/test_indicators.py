@@ -236,4 +236,8 @@ def test_the_store_summing_a_period_gives_the_figures_of_every_value_read(entrie
             actions = sql.actions(connection)
             reference = model.sum_indicators(sql.definitions(connection), actions, sql.values(connection),
                                              "2024-02", "2025-11", by)
+            # longer than the months a bit mask holds: the entered months are read apart
+            longer = model.sum_indicators(sql.definitions(connection), actions, sql.values(connection),
+                                          "2020-01", "2025-11", by)
         assert sql.indicator_sums(store, first="2024-02", last="2025-11", by=by) == reference
+        assert sql.indicator_sums(store, first="2020-01", last="2025-11", by=by) == longer

@@ -193,7 +193,10 @@ def test_the_excel_export_carries_the_dispositif_its_finances_and_its_monthly_va
 
 def test_a_departement_creates_a_local_indicator_that_its_workbooks_carry(store, tmp_path, capsys):
     assert cli.main(["local-indicator", store.location, "--departement", "93", "--code", "mediation_93",
-                     "--label", "Médiations scolaires", "--kind", "flow", "--login", "agent.ddets"]) == 0
+                     "--label", "Médiations scolaires", "--label-en", "School mediations", "--kind", "flow",
+                     "--login", "agent.ddets"]) == 0
+    with sql.connection_of(store) as connection:
+        assert {d.code: d.label_en for d in sql.definitions(connection, "93")}["mediation_93"] == "School mediations"
     assert cli.main(["local-indicator", store.location, "--departement", "93", "--code", "mediation_93",
                      "--label", "Doublon"]) == 2
     assert "refusé par le stockage" in capsys.readouterr().err

@@ -29,6 +29,20 @@ def save(widget, name):
     widget.grab().save(str(shots / ("dispositifs_%s.png" % name)))
 
 
+def save_local_indicator_dialog(dock, action):
+    from resorption_sig.plugin.gui.local_indicator_dialog import LocalIndicatorDialog
+    dialog = LocalIndicatorDialog(dock.source, action.departement, "agent.ddets", dock)
+    dialog.code.setText("mediation_scolaire_%s" % action.departement)
+    dialog.label.setText("Médiations scolaires")
+    dialog.label_en.setText("School mediations")
+    dialog.topic.setCurrentIndex(dialog.topic.findData("school"))
+    dialog.unit.setText("médiations")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("flow"))
+    dialog.show()
+    save(dialog, "indicateur_local")
+    dialog.reject()
+
+
 def run():
     try:
         window = iface.mainWindow()
@@ -57,6 +71,7 @@ def run():
         dock.grid.unlock.setChecked(True)
         save(dock.grid, "grille_deverrouillee")
         dock.grid.unlock.setChecked(False)
+        save_local_indicator_dialog(dock, chosen)
         dock.late_check.setChecked(True)
         save(dock, "en_retard")
         dock.late_check.setChecked(False)
