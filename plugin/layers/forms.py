@@ -14,7 +14,7 @@ from qgis.core import (QgsAttributeEditorContainer, QgsAttributeEditorField,
 from ..i18n import pick, tr
 from ..model import vocabularies
 from ..model.rules import QGIS
-from ..model.schema import TAB_LABELS_EN, Field, Kind, Tab, Table
+from ..model.schema import TAB_CAPTIONS, Field, Kind, Tab, Table
 
 # QGIS's value for NULL in a value map (QgsValueMapFieldFormatter::NULL_VALUE).
 VALUE_MAP_NULL = "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"
@@ -33,7 +33,7 @@ def label(field: Field) -> str:
 
 
 def tab_caption(tab: Tab) -> str:
-    return pick(tab.value, TAB_LABELS_EN[tab])
+    return pick(*TAB_CAPTIONS[tab])
 
 
 def yes_no_map(with_unknown: bool = True) -> List[Dict[str, str]]:

@@ -55,6 +55,16 @@ TAB_LABELS_EN = {
     Tab.GENERAL: "General", Tab.RECORD: "Record keeping",
 }
 
+# Form tab captions (French, English), short so that a form's tabs fit the 760 px of a 1366×768 screen;
+# the long names above title the sections of spreadsheets.
+TAB_CAPTIONS = {
+    Tab.LOCATION: ("Lieu", "Place"), Tab.SITE: ("Site", "Site"), Tab.PEOPLE: ("Habitants", "People"),
+    Tab.LIVING: ("Vie", "Living"), Tab.JUSTICE: ("Justice", "Justice"), Tab.CLOSING: ("Fermeture", "Closing"),
+    Tab.TERRAIN: ("Terrain", "Land"), Tab.CAPACITY: ("Capacité", "Capacity"),
+    Tab.EQUIPMENT: ("Équipements", "Facilities"), Tab.GENERAL: ("Général", "General"),
+    Tab.RECORD: ("Suivi", "Record"),
+}
+
 
 @dataclass(frozen=True)
 class Field:

@@ -36,7 +36,7 @@ def test_fields_have_french_aliases_and_fitting_widgets(opened_store):
     assert sites.editorWidgetSetup(fields.indexOf("electricity_access")).config()["map"][0] == {"Oui": "true"}
     assert sites.editorWidgetSetup(fields.indexOf("comments")).config()["IsMultiline"] is True
     tabs = [tab.name() for tab in sites.editFormConfig().tabs()]
-    assert tabs[:6] == ["Localisation", "Site", "Habitants", "Conditions de vie", "Procédures", "Fermeture"]
+    assert tabs[:6] == ["Lieu", "Site", "Habitants", "Vie", "Justice", "Fermeture"]
 
 
 def test_related_tables_are_edited_through_relation_editors(opened_store):
@@ -61,9 +61,9 @@ def test_free_text_fields_sit_under_the_personal_data_reminder(opened_store):
     for tab in layers["sites"].editFormConfig().tabs():
         boxes = [e for e in tab.children() if e.type() == QgsAttributeEditorElement.AeTypeContainer]
         free = {e.name() for box in boxes for e in box.children()}
-        expected = {"Localisation": {"address", "address_details"}, "Site": {"reinstallation_comments", "comments"},
+        expected = {"Lieu": {"address", "address_details"}, "Site": {"reinstallation_comments", "comments"},
                     "Fermeture": {"closing_context"},
-                    "Conditions de vie": {"water_access_type_details", "water_access_is_continuous_details",
+                    "Vie": {"water_access_type_details", "water_access_is_continuous_details",
                                           "water_access_is_unequal_details", "water_access_comments",
                                           "pest_animals_details"}}.get(tab.name(), set())
         assert free == expected, tab.name()

@@ -350,7 +350,7 @@ def test_the_form_has_a_history_tab(synthesis):
     sites = layers["sites"]
     fid = edit_people(sites, "Les Saules", 25)
     tabs = [tab.name() for tab in sites.editFormConfig().tabs()]
-    assert tabs[-1] == "Historique" and tabs[0] == "Localisation"
+    assert tabs[-1] == "Historique" and tabs[0] == "Lieu"
     # What the tab's script evaluates, in the form's context.
     feature = sites.getFeature(fid)
     context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(sites))

@@ -96,8 +96,8 @@ def run():
         sites_dock.select_fids([first])
         save(window, "dock_sites_selection")
         form_tabs(sites_dock, sites.getFeature(first), "formulaire_site", {
-            "Localisation": "localisation", "Site": "site", "Habitants": "habitants",
-            "Conditions de vie": "conditions_de_vie", "Procédures": "procedures"})
+            "Lieu": "localisation", "Site": "site", "Habitants": "habitants",
+            "Vie": "conditions_de_vie", "Justice": "procedures"})
         # A closed site whose outcomes were recorded: the Fermeture tab and the dialog that corrects it.
         outcomes = sites_dock.related["site_closing_outcomes"]
         closed_uuid = next(outcomes.getFeatures())["site_uuid"]
@@ -136,7 +136,7 @@ def run():
             terrains_dock.apply_chosen_style()
             save(canvas, shot)
         form_tabs(terrains_dock, terrains.getFeature(terrain), "formulaire_terrain", {
-            "Terrain": "terrain", "Capacité et occupation": "capacite", "Équipements": "equipements",
+            "Terrain": "terrain", "Capacité": "capacite", "Équipements": "equipements",
             "Phases préparatoires": "phases", "Origines des ménages": "origines"})
     except Exception:  # written for the launcher, which fails on it
         errors.append(traceback.format_exc())
