@@ -185,7 +185,7 @@ class SynthesisDock(QgsDockWidget):
         self.services_label = QLabel(body)
         self.services_label.setObjectName("services_far")
         self.services_label.setWordWrap(True)
-        self.services_label.setToolTip(tr("Sites ouverts, aujourd'hui, à vol d'oiseau des services enregistrés"))
+        self.services_label.setToolTip(tr("Sites ouverts aujourd'hui ; distance à vol d'oiseau au service enregistré le plus proche"))
         layout.addWidget(self.services_label)
 
         self.chart = MonthlyChart(body)
