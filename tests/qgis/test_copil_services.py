@@ -61,16 +61,9 @@ def test_the_copil_pdf_shows_the_sites_far_from_a_school(store_with_schools, tmp
 def test_the_copil_dialog_services_box_rings_the_sites_far_from_a_school(store_with_schools, qgis_app, iface,
                                                                          processing):
     from qgis.core import QgsLayoutItemLegend
-    from plugin.gui.copil_dialog import CopilDialog
-    from plugin.layers import loader
+    from test_copil_dispositifs import copil_dialog
     expected = far_from_school_by_the_algorithm(store_with_schools)
-    project = QgsProject.instance()
-    project.clear()
-    loader.load_store(store_with_schools, project)
-    opened = []
-    iface.openLayoutDesigner = opened.append
-    dialog = CopilDialog(iface, project=project)
-    try:
+    with copil_dialog(store_with_schools, iface) as (dialog, opened):
         dialog.departementCombo.setCurrentIndex(dialog.departementCombo.findData("93"))
         assert not dialog.servicesCombo.isEnabled()
         assert dialog.servicesCombo.currentData() == "school"
@@ -82,7 +75,3 @@ def test_the_copil_dialog_services_box_rings_the_sites_far_from_a_school(store_w
         names = [node.name() for node in legend.model().rootGroup().children()]
         assert "Sites à plus de 2 km d'une école (%d)" % expected in names
         assert "Services" in names
-    finally:
-        dialog.close()
-        project.relationManager().clear()
-        project.clear()
