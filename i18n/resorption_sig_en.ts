@@ -1656,6 +1656,10 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Compare with</translation>
     </message>
     <message>
+      <source>Sites ouverts aujourd'hui ; distance à vol d'oiseau au service enregistré le plus proche</source>
+      <translation>Sites open today; straight-line distance to the nearest recorded service</translation>
+    </message>
+    <message>
       <source>Copier</source>
       <translation>Copy</translation>
     </message>
@@ -1810,6 +1814,14 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>{0} (personnes)</source>
       <translation>{0} (people)</translation>
+    </message>
+    <message>
+      <source>Sites à plus de {0} d'une école : {1} sur {2}</source>
+      <translation>Sites more than {0} from a school: {1} of {2}</translation>
+    </message>
+    <message>
+      <source>Sites à plus de {0} d'un point d'eau : {1} sur {2}</source>
+      <translation>Sites more than {0} from a water point: {1} of {2}</translation>
     </message>
     <message>
       <source>Terrains d'insertion</source>
@@ -2072,6 +2084,14 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Ajoute une page : dispositifs actifs sur la période, ménages suivis, indicateurs et financements</source>
       <translation>Adds a page: programmes active over the period, households followed, indicators and funding</translation>
+    </message>
+    <message>
+      <source>Services</source>
+      <translation>Services</translation>
+    </message>
+    <message>
+      <source>Montre les services et entoure les sites éloignés de la catégorie choisie</source>
+      <translation>Shows the services and rings the sites far from the chosen category</translation>
     </message>
     <message>
       <source>Ouvrir dans le composeur</source>

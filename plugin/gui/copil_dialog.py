@@ -17,10 +17,12 @@ from .. import assets
 from ..assets import FORMS
 from ..i18n import message, tr
 from ..layers import loader
-from ..layout import content, copil
+from ..layout import content, copil, copil_services
 from ..model import sums as model
+from ..model import vocabularies as voc
 from ..store import open_store, sums_sql
 from ..store.base import StoreError
+from .list_dock import labels
 
 FORM_CLASS, _ = uic.loadUiType(str(FORMS / "copil.ui"))
 INSEE_ROLE = Qt.ItemDataRole.UserRole
@@ -66,6 +68,10 @@ class CopilDialog(QDialog, FORM_CLASS):
         self.atlasCombo.addItem(tr("Aucun : la carte du territoire"), None)
         self.atlasCombo.addItem(tr("Une page par commune ayant des sites"), "commune")
         self.atlasCombo.addItem(tr("Une fiche par site"), "site")
+        for code, text in labels(voc.SERVICE_CATEGORY).items():
+            self.servicesCombo.addItem(text, code)
+        self.servicesCombo.setCurrentIndex(self.servicesCombo.findData("school"))
+        self.servicesCheck.toggled.connect(self.servicesCombo.setEnabled)
         today = QDate.currentDate()
         self.atEdit.setDate(today)
         self.compareEdit.setDate(today.addYears(-1))
@@ -147,7 +153,12 @@ class CopilDialog(QDialog, FORM_CLASS):
             return None
         try:
             with designers_released(self.iface, self.project):
-                return copil.build(open_store(location), self.request(), self.project)
+                store = open_store(location)
+                made = copil.build(store, self.request(), self.project)
+                if self.servicesCheck.isChecked():
+                    # as `report --services CATEGORY`
+                    copil_services.add_services(made, store, self.project, self.servicesCombo.currentData())
+                return made
         except StoreError as error:
             QMessageBox.critical(self, tr("Carte COPIL"), message(error))
             return None

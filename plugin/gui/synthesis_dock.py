@@ -28,6 +28,7 @@ from ..model import sums as model
 from ..settings import Settings
 from ..store import communes
 from ..store.places import communes_with_sites, departements_with_sites
+from ..store.services_sql import far_sites
 from ..store.sums_sql import (EVERYWHERE, Territory, compare, connection_of, insertion_sums,
                               monthly_series, outcomes_between, reconstructed_before, site_sums)
 from .chart_widget import MonthlyChart
@@ -37,6 +38,7 @@ from .dates import date_edit
 from .store_access import READ_ERRORS, LayerStore, failure_text, notify
 from .synthesis_rows import (MOVEMENT, NOTE, SECTION, UNKNOWN_COUNT, Request, Row, export_lines, figure_rows, headers,
                              reconstructed_note, short_label, shown, tab_separated, write_csv)
+from .synthesis_services import FAR_CATEGORIES, far_sites_text
 
 LOG = logging.getLogger("resorption_sig")
 DOCK_OBJECT_NAME = "ResorptionSynthesisDock"
@@ -179,6 +181,12 @@ class SynthesisDock(QgsDockWidget):
         self.table.setWordWrap(True)
         self.table.horizontalHeader().sectionResized.connect(lambda *_: self.fit_rows())
         layout.addWidget(self.table, 3)
+
+        self.services_label = QLabel(body)
+        self.services_label.setObjectName("services_far")
+        self.services_label.setWordWrap(True)
+        self.services_label.setToolTip(tr("Sites ouverts aujourd'hui ; distance à vol d'oiseau au service enregistré le plus proche"))
+        layout.addWidget(self.services_label)
 
         self.chart = MonthlyChart(body)
         layout.addWidget(self.chart, 1)
@@ -368,6 +376,7 @@ class SynthesisDock(QgsDockWidget):
             self.status.setText(failure_text(error))
             return
         self.sites, self.insertion = sites, insertion
+        self.show_far_sites(store, request.territory)
         self._show_rows(figure_rows(sites, insertion, self._placeholder() if request.compare_at else None,
                                     reconstructed_before=self.reconstructed), request)
         self.chart.set_note(reconstructed_note(self.reconstructed) if self.reconstructed else "")
@@ -379,6 +388,16 @@ class SynthesisDock(QgsDockWidget):
         self.task.generation = self.generation
         self._running.add(self.task)
         QgsApplication.taskManager().addTask(self.task)
+
+    def show_far_sites(self, store, territory: Territory) -> None:
+        """« Sites à plus de 2 km d'une école : 3 sur 40 », for the categories that have services."""
+        try:
+            rows = far_sites(store, FAR_CATEGORIES, territory)
+        except READ_ERRORS as error:
+            rows = []
+            LOG.warning("synthèse, services : %s", failure_text(error))
+        self.services_label.setText("\n".join(far_sites_text(row) for row in rows))
+        self.services_label.setVisible(bool(rows))
 
     @staticmethod
     def reconstructed_shown(before: Optional[str], request: Request) -> Optional[str]:

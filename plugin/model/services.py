@@ -80,3 +80,22 @@ def summary(distances_by_category: Mapping[str, Sequence[Optional[float]]],
         rows.append({"category": category, "label": category_label(category), "threshold_m": limit,
                      "sites": len(distances), "sites_far": far})
     return rows
+
+
+EARTH_RADIUS_M = 6371008.8
+
+
+def nearest_lonlat(sites: Sequence[Tuple[float, float]], services: Sequence[Tuple[float, float]]) -> List[Optional[float]]:
+    """Great-circle distances (m) from each site to its nearest service, from WGS 84 points: the k-d tree
+    runs on the chords of the sphere (the nearest by chord is the nearest by arc), whatever the territory."""
+    import math
+
+    def on_sphere(points):
+        found = []
+        for lon, lat in points:
+            lon_r, lat_r = math.radians(lon), math.radians(lat)
+            found.append((math.cos(lat_r) * math.cos(lon_r), math.cos(lat_r) * math.sin(lon_r), math.sin(lat_r)))
+        return found
+
+    chords = nearest(on_sphere(sites), on_sphere(services), 0).distances
+    return [None if c is None else 2 * EARTH_RADIUS_M * math.asin(min(c / 2, 1.0)) for c in chords]

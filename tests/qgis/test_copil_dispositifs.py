@@ -42,13 +42,12 @@ def test_trends_read_the_months_every_dispositif_entered():
     assert model.trend([7]) is None
 
 
-def test_the_dialog_tick_box_adds_the_dispositifs_page(tmp_path, qgis_app, iface):
+@contextlib.contextmanager
+def copil_dialog(store, iface):
+    """The COPIL dialog on the store's layers: (dialog, the layouts it opened in the designer)."""
     from qgis.core import QgsProject
-    from qgis.PyQt.QtCore import QDate
     from plugin.gui.copil_dialog import CopilDialog
     from plugin.layers import loader
-    store = create_store(str(tmp_path / "d93.gpkg"))
-    generate(store, sites=20, departement="93", seed=7)
     project = QgsProject.instance()
     project.clear()
     loader.load_store(store, project)
@@ -56,6 +55,18 @@ def test_the_dialog_tick_box_adds_the_dispositifs_page(tmp_path, qgis_app, iface
     iface.openLayoutDesigner = opened.append
     dialog = CopilDialog(iface, project=project)
     try:
+        yield dialog, opened
+    finally:
+        dialog.close()
+        project.relationManager().clear()
+        project.clear()
+
+
+def test_the_dialog_tick_box_adds_the_dispositifs_page(tmp_path, qgis_app, iface):
+    from qgis.PyQt.QtCore import QDate
+    store = create_store(str(tmp_path / "d93.gpkg"))
+    generate(store, sites=20, departement="93", seed=7)
+    with copil_dialog(store, iface) as (dialog, opened):
         dialog.atEdit.setDate(QDate(2026, 10, 31))
         dialog.compareEdit.setDate(QDate(2026, 1, 1))
         dialog.open_in_designer()
@@ -69,7 +80,3 @@ def test_the_dialog_tick_box_adds_the_dispositifs_page(tmp_path, qgis_app, iface
         # an atlas has no territory page to follow: the box is greyed and the request leaves the page out
         dialog.atlasCombo.setCurrentIndex(dialog.atlasCombo.findData("commune"))
         assert not dialog.dispositifsCheck.isEnabled() and dialog.request().dispositifs is False
-    finally:
-        dialog.close()
-        project.relationManager().clear()
-        project.clear()

@@ -56,3 +56,22 @@ def test_the_copil_pdf_shows_the_sites_far_from_a_school(store_with_schools, tmp
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Sites à plus de 2 km d'une école (%d)" % expected in text      # legend
     assert "Services" in text
+
+
+def test_the_copil_dialog_services_box_rings_the_sites_far_from_a_school(store_with_schools, qgis_app, iface,
+                                                                         processing):
+    from qgis.core import QgsLayoutItemLegend
+    from test_copil_dispositifs import copil_dialog
+    expected = far_from_school_by_the_algorithm(store_with_schools)
+    with copil_dialog(store_with_schools, iface) as (dialog, opened):
+        dialog.departementCombo.setCurrentIndex(dialog.departementCombo.findData("93"))
+        assert not dialog.servicesCombo.isEnabled()
+        assert dialog.servicesCombo.currentData() == "school"
+        dialog.servicesCheck.setChecked(True)
+        assert dialog.servicesCombo.isEnabled()
+        dialog.open_in_designer()
+        legend = opened[-1].itemById("legend")
+        assert isinstance(legend, QgsLayoutItemLegend)
+        names = [node.name() for node in legend.model().rootGroup().children()]
+        assert "Sites à plus de 2 km d'une école (%d)" % expected in names
+        assert "Services" in names

@@ -89,3 +89,36 @@ def test_without_a_service_of_a_category_every_site_is_far():
     rows = model.summary({"school": [None, 2500.0, 1500.0], "water": [900.0, 1100.0]})
     assert rows[0]["sites_far"] == 2 and rows[0]["threshold_m"] == 2000
     assert rows[1]["sites_far"] == 1 and rows[1]["threshold_m"] == 1000
+
+
+def test_the_synthesis_counts_the_open_sites_far_from_a_school_and_from_a_water_point(new_store):
+    from plugin.store import services_sql
+    from sync_helpers import add_site, local
+    from plugin.store.sums_sql import Territory
+    metres_per_degree = math.pi * model.EARTH_RADIUS_M / 180
+    with local(new_store.location) as connection:
+        for metres in (0, 900, 1900, 2100, 2500):
+            add_site(connection, "à %d m" % metres, lat=48.93 + metres / metres_per_degree, status="open")
+        add_site(connection, "fermé", lat=48.99, status="resorbed", closed_at="2026-01-01")
+        add_site(connection, "ailleurs", departement="94", insee="94028", lat=48.99, status="open")
+    add_services(new_store.location, [{"category": "school", "name": "École", "xy": (2.36, 48.93)},
+                                      {"category": "water", "name": "Borne", "xy": (2.36, 48.93)}])
+    rows = {row["category"]: row for row in services_sql.far_sites(new_store, territory=Territory(departement="93"))}
+    assert (rows["school"]["sites"], rows["school"]["sites_far"], rows["school"]["threshold_m"]) == (5, 2, 2000)
+    assert (rows["water"]["sites"], rows["water"]["sites_far"], rows["water"]["threshold_m"]) == (5, 3, 1000)
+    assert services_sql.far_sites(new_store)[0]["sites"] == 6
+    # a category without any service says nothing rather than « every site is far »
+    assert services_sql.far_sites(new_store, categories=("health",)) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(-5, 10), st.floats(41, 51)), min_size=1, max_size=20),
+       st.lists(st.tuples(st.floats(-5, 10), st.floats(41, 51)), min_size=1, max_size=20))
+def test_the_nearest_by_longitude_and_latitude_is_the_haversine_minimum(sites, services):
+    def haversine(a, b):
+        (lon1, lat1), (lon2, lat2) = [(math.radians(x), math.radians(y)) for x, y in (a, b)]
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * model.EARTH_RADIUS_M * math.asin(math.sqrt(h))
+    found = model.nearest_lonlat(sites, services)
+    for site, distance in zip(sites, found):
+        assert math.isclose(distance, min(haversine(site, s) for s in services), rel_tol=1e-6, abs_tol=0.01)
