@@ -29,6 +29,14 @@ def run_qgis(profiles: Path, script: Path, env_extra: dict, timeout: int = 240,
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def shoot(folder: Path, script: Path, store: str, out: Path, **env) -> subprocess.CompletedProcess:
+    """Run a screenshot script in the real QGIS at a laptop's screen size, the plugin installed in a profile
+    under `folder`, on `store`, its shots written to `out` (more variables for the script in `env`)."""
+    install_profile(folder / "profiles", enabled=True)
+    return run_qgis(folder / "profiles", script, dict(env, RESORPTION_DEMO_STORE=store, RESORPTION_SHOTS=str(out),
+                                                      LANG="fr_FR.UTF-8"), timeout=300, screen=LAPTOP_SCREEN)
+
+
 def demo_store_93(path: Path, *options: str) -> str:
     """The demo data of the Seine-Saint-Denis (seed 2026) in a new store at `path`, as the screenshots show it."""
     subprocess.run([sys.executable, "-m", "plugin", "demo", str(path), "--departement", "93", "--seed", "2026"]

@@ -14,8 +14,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import (LAPTOP_SCREEN, demo_store_93, install_profile, report_screenshots, run_qgis,  # noqa: E402
-                     screenshot_arguments)
+from desktop import demo_store_93, report_screenshots, screenshot_arguments, shoot  # noqa: E402
 
 
 def demo_store(folder: Path) -> str:
@@ -38,10 +37,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         store = arguments.store or demo_store(folder)
-        install_profile(folder / "profiles", enabled=True)
-        result = run_qgis(folder / "profiles", HERE / "dock_screenshots.py",
-                          {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
-                          timeout=300, screen=LAPTOP_SCREEN)
+        result = shoot(folder, HERE / "dock_screenshots.py", store, out)
     report_screenshots(out / "errors.txt", result, out.glob("*.png"))
 
 

@@ -16,17 +16,17 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import demo_store_93, install_profile, report_screenshots, run_qgis, screenshot_arguments  # noqa: E402
+from desktop import demo_store_93, report_screenshots, screenshot_arguments, shoot  # noqa: E402
 
 
 def edited_export(store_path: str, out: Path) -> str:
     """Our export of the store, then edited: 2 updates, 1 new site, 1 row in error."""
     import openpyxl
-    from plugin.exchange.export import export_workbook
+    from plugin.exchange.export import SITES_SHEET, export_workbook
     from plugin.store import open_store
     export_workbook(open_store(store_path), str(out))
     book = openpyxl.load_workbook(str(out))
-    sheet = book["Sites"]
+    sheet = book[SITES_SHEET]
     titles = [cell.value for cell in sheet[2]]
     people = titles.index("Nombre de personnes") + 1
     status = titles.index("Statut") + 1
@@ -54,11 +54,8 @@ def main():
         folder = Path(folder)
         store = demo_store_93(folder / "demo-93.gpkg")
         workbook = edited_export(store, folder / "sites_93_retour_operateur.xlsx")
-        install_profile(folder / "profiles", enabled=True)
-        result = run_qgis(folder / "profiles", HERE / "excel_screenshots.py",
-                          {"RESORPTION_DEMO_STORE": store, "RESORPTION_IMPORT_FILE": workbook,
-                           "RESORPTION_EXPORT_FOLDER": str(folder), "RESORPTION_SHOTS": str(out),
-                           "LANG": "fr_FR.UTF-8"}, timeout=300)
+        result = shoot(folder, HERE / "excel_screenshots.py", store, out, RESORPTION_IMPORT_FILE=workbook,
+                       RESORPTION_EXPORT_FOLDER=str(folder))
     report_screenshots(out / "errors.txt", result, out.glob("excel_*.png"))
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import (LAPTOP_SCREEN, demo_store_93, install_profile, report_screenshots, run_qgis,  # noqa: E402
-                     screenshot_arguments)
+from desktop import demo_store_93, report_screenshots, screenshot_arguments, shoot  # noqa: E402
 
 
 def main():
@@ -21,10 +20,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         store = arguments.store or demo_store_93(folder / "demo-93.gpkg", "--history-months", "24")
-        install_profile(folder / "profiles", enabled=True)
-        result = run_qgis(folder / "profiles", HERE / "synthesis_screenshots.py",
-                          {"RESORPTION_DEMO_STORE": store, "RESORPTION_SHOTS": str(out), "LANG": "fr_FR.UTF-8"},
-                          timeout=300, screen=LAPTOP_SCREEN)
+        result = shoot(folder, HERE / "synthesis_screenshots.py", store, out)
     report_screenshots(out / "synthesis_errors.txt", result, [
         path for pattern in ("synthese*.png", "historique*.png", "formulaire_site_historique.png")
         for path in out.glob(pattern)])
