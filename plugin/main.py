@@ -7,6 +7,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu
 
 from . import assets
+from .gui import null_display, plugin_forms
 from .i18n import language, tr
 from .log import QgisLogging
 from .layers import commune_functions, editing_session, expressions, local_time, pg_connections
@@ -38,6 +39,7 @@ class ResorptionPlugin:
         self.sync = None
         self.zone_set = False
         self.logging = None
+        self.form_watcher = None
 
     # --- wiring --------------------------------------------------------------------
     def initProcessing(self):  # noqa: N802 (QGIS API: qgis_process calls it without initGui)
@@ -58,6 +60,7 @@ class ResorptionPlugin:
         pg_connections.register()
         expressions.register_functions()
         editing_session.start()
+        self.form_watcher = plugin_forms.FormWatcher()
         from .gui.copil_dialog import CopilMenuEntry
         from .gui.dock_manager import DockManager
         from .gui.excel_dialogs import ExcelManager
@@ -185,6 +188,9 @@ class ResorptionPlugin:
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
         local_time.restore(self.zone_set)
+        if self.form_watcher is not None:
+            self.form_watcher.stop()
+        null_display.give_back()
         if self.logging is not None:
             self.logging.stop()
         self._forget()

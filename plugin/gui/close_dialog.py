@@ -1,25 +1,16 @@
 """The "Fermer le site…" dialog: reason, date, resorbed or not, context, and where the people went."""
-from typing import Dict, List, Mapping, Sequence
+from typing import List, Mapping, Sequence
 
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QDate, Qt
-from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QSpinBox
+from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox
 
 from .. import assets
 from ..i18n import pick, tr
 from ..model import vocabularies as voc
-from ..model.closure import CLOSED_STATUSES, CLOSING_SOLUTION, Closure, Outcome, closure_problems
+from ..model.closure import CLOSED_STATUSES, Closure, Outcome, closure_problems
 from ..model.validation import Problem
-
-UNKNOWN = -1
-
-
-def _count_box() -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(UNKNOWN, 100000)
-    box.setSpecialValueText(tr("inconnu"))
-    box.setValue(UNKNOWN)
-    return box
+from .outcomes_table import OutcomesTable
 
 
 class CloseSiteDialog(QDialog):
@@ -39,17 +30,8 @@ class CloseSiteDialog(QDialog):
             self.resorbedCombo.addItem(pick(voc.YES_NO_UNKNOWN.label(code), voc.YES_NO_UNKNOWN.label_en(code)), code)
         self.dateEdit.setDate(QDate.currentDate())
         self.dateEdit.setMaximumDate(QDate.currentDate())
-        self.outcomesTable.setRowCount(len(CLOSING_SOLUTION.terms))
-        self.outcomesTable.setHorizontalHeaderLabels([tr("Personnes"), tr("Ménages")])
-        self.outcomesTable.setVerticalHeaderLabels([pick(t.label, t.label_en) for t in CLOSING_SOLUTION.terms])
-        self.boxes: Dict[str, tuple] = {}
-        for row, term in enumerate(CLOSING_SOLUTION.terms):
-            people_box, households_box = _count_box(), _count_box()
-            self.outcomesTable.setCellWidget(row, 0, people_box)
-            self.outcomesTable.setCellWidget(row, 1, households_box)
-            self.boxes[term.code] = (people_box, households_box)
-            people_box.valueChanged.connect(self.show_problems)
-            households_box.valueChanged.connect(self.show_problems)
+        self.outcomes = OutcomesTable(self.outcomesTable, self.show_problems)
+        self.boxes = self.outcomes.boxes
         self._fill_from_site(outcomes)
         self.reasonCombo.currentIndexChanged.connect(self.show_problems)
         self.dateEdit.dateChanged.connect(self.show_problems)
@@ -68,20 +50,11 @@ class CloseSiteDialog(QDialog):
         if self.site.get("closed_with_solutions"):
             self.resorbedCombo.setCurrentIndex(self.resorbedCombo.findData(self.site["closed_with_solutions"]))
         self.contextEdit.setPlainText(self.site.get("closing_context") or "")
-        for outcome in outcomes:
-            people_box, households_box = self.boxes[outcome.solution]
-            people_box.setValue(UNKNOWN if outcome.people is None else outcome.people)
-            households_box.setValue(UNKNOWN if outcome.households is None else outcome.households)
+        self.outcomes.set_outcomes(outcomes)
 
     def closure(self) -> Closure:
-        outcomes: List[Outcome] = []
-        for term in CLOSING_SOLUTION.terms:
-            people, households = (box.value() for box in self.boxes[term.code])
-            if people != UNKNOWN or households != UNKNOWN:
-                outcomes.append(Outcome(term.code, None if people == UNKNOWN else people,
-                                        None if households == UNKNOWN else households))
         return Closure(self.reasonCombo.currentData(), self.dateEdit.date().toString(Qt.DateFormat.ISODate),
-                       self.resorbedCombo.currentData(), self.contextEdit.toPlainText(), outcomes)
+                       self.resorbedCombo.currentData(), self.contextEdit.toPlainText(), self.outcomes.outcomes())
 
     def problems(self) -> List[Problem]:
         return closure_problems(self.site, self.closure())

@@ -15,7 +15,7 @@ from ..i18n import message, pick, tr
 from ..layers import edits, listing, styles
 from ..settings import Settings
 from ..store.base import StoreError
-from . import null_display
+from . import null_display, plugin_forms
 from .attachments_panel import AttachmentsPanel
 from .list_model import Column, RowsModel
 from .scrolling import scrollable
@@ -376,6 +376,7 @@ class ListDock(QgsDockWidget):
         dialog.finished.connect(release_null_text)
         dialog.setMode(QgsAttributeEditorContext.AddFeatureMode if adding
                        else QgsAttributeEditorContext.SingleEditMode)
+        plugin_forms.prepare(dialog.attributeForm())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.form = dialog
         dialog.show()

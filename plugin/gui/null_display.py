@@ -1,7 +1,7 @@
 """Empty fields read as empty in the plugin's forms, not « NULL » (QGIS's text for a missing value).
 
 QGIS's edit widgets ask QgsApplication for that text each time they show a value, so it is emptied
-while one of the plugin's forms is open and given back when the last one closes."""
+while one of the plugin's forms is open and given back when the last one closes (plugin_forms.py)."""
 from typing import Callable, Optional
 
 from qgis.core import QgsApplication
@@ -28,3 +28,11 @@ def empty_while_open() -> Callable[..., None]:
         if _open == 0 and _saved is not None:
             QgsApplication.setNullRepresentation(_saved)
     return release
+
+
+def give_back() -> None:
+    """When the plugin unloads: the user's text for a missing value, whatever form is still open."""
+    global _open
+    if _open and _saved is not None:
+        QgsApplication.setNullRepresentation(_saved)
+    _open = 0

@@ -122,7 +122,7 @@ def closing_outcomes(outcomes_layer: QgsVectorLayer, site_uuid: str) -> List[Out
                               for f in children(outcomes_layer, "site_uuid", site_uuid))
 
 
-def _replace_outcomes(outcomes_layer: QgsVectorLayer, site_uuid: str, rows: List[Dict[str, object]]) -> None:
+def replace_outcomes(outcomes_layer: QgsVectorLayer, site_uuid: str, rows: List[Dict[str, object]]) -> None:
     """The site's outcome rows become `rows`: one undoable command on the outcomes layer."""
     existing = {plain(f["solution"]): f for f in children(outcomes_layer, "site_uuid", site_uuid)}
     if not existing and not rows:
@@ -158,7 +158,7 @@ def close_site(layer: QgsVectorLayer, fid: int, closure: Closure,
     if not found:
         change(layer, fid, closure.values(), pick("Fermer le site", "Close the site"))
         if outcomes_layer is not None:
-            _replace_outcomes(outcomes_layer, site["uuid"], closure.outcome_rows())
+            replace_outcomes(outcomes_layer, site["uuid"], closure.outcome_rows())
     return found
 
 
@@ -167,7 +167,7 @@ def reopen_site(layer: QgsVectorLayer, fid: int, outcomes_layer: Optional[QgsVec
     change(layer, fid, {"status": "open", "closed_at": None, "closed_with_solutions": None,
                         "closing_context": None}, pick("Rouvrir le site", "Reopen the site"))
     if outcomes_layer is not None:
-        _replace_outcomes(outcomes_layer, plain(layer.getFeature(fid)["uuid"]), [])
+        replace_outcomes(outcomes_layer, plain(layer.getFeature(fid)["uuid"]), [])
 
 
 class OutsideFrance(StoreError):

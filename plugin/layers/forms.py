@@ -142,13 +142,13 @@ def relation_editor(relation: QgsRelation, parent: QgsAttributeEditorContainer) 
 
 def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple[QgsRelation, Table]]) -> None:
     """Tabs in the order of the Tab enum; the justice tab shows only when the user's settings allow it.
-    Related rows go in the tab their table names (`parent_tab`), else in a tab of their own."""
+    Related rows are in a tab of their own (QGIS's relation editor), unless their table names a tab of the
+    parent's form (`parent_tab`), where the plugin puts its own table (gui/plugin_forms.py)."""
     form = layer.editFormConfig()
     form.clearTabs()
     form.setLayout(QgsEditFormConfig.EditorLayout.TabLayout)
     root = form.invisibleRootContainer()
     fields = layer.fields()
-    in_tab = {tab: [r for r, child in relations if child.parent_tab is tab] for tab in Tab}
     for tab in Tab:
         members = [f for f in table.fields if f.tab is tab and fields.indexOf(f.name) >= 0]
         if not members:
@@ -167,8 +167,6 @@ def apply_form_layout(layer: QgsVectorLayer, table: Table, relations: List[Tuple
             for field in free:
                 group.addChildElement(QgsAttributeEditorField(field.name, fields.indexOf(field.name), group))
             container.addChildElement(group)
-        for relation in in_tab[tab]:
-            container.addChildElement(relation_editor(relation, container))
         root.addChildElement(container)
     for relation in [r for r, child in relations if child.parent_tab is None]:
         container = QgsAttributeEditorContainer(relation.name(), root)

@@ -40,9 +40,12 @@ class Closure:
                 "closing_context": self.context.strip() or None}
 
     def outcome_rows(self) -> List[Dict[str, object]]:
-        """The `site_closing_outcomes` rows to keep: the solutions with a known figure."""
-        return [{"solution": o.solution, "people": o.people, "households": o.households}
-                for o in self.outcomes if o.known]
+        return outcome_rows(self.outcomes)
+
+
+def outcome_rows(outcomes: Iterable[Outcome]) -> List[Dict[str, object]]:
+    """The `site_closing_outcomes` rows to keep: the solutions with a known figure."""
+    return [{"solution": o.solution, "people": o.people, "households": o.households} for o in outcomes if o.known]
 
 
 def outcomes_from_rows(rows: Iterable[Mapping[str, object]]) -> List[Outcome]:
@@ -55,16 +58,23 @@ def closure_problems(site: Mapping[str, object], closure: Closure) -> List[Probl
     if closure.status not in CLOSED_STATUSES:
         found.append(Problem("closure_status", "status", "Choisissez la raison de la fermeture",
                              "Choose the reason for the closure"))
-    people_before = site.get("population_total")
-    for outcome in closure.outcomes:
+    found.extend(outcome_problems(site.get("population_total"), closure.outcomes))
+    found.extend(problems(SITES, dict(site, **closure.values())))
+    return found
+
+
+def outcome_problems(people_before: object, outcomes: Iterable[Outcome]) -> List[Problem]:
+    """What is wrong with where the people went, for a site that counted `people_before` people."""
+    found: List[Problem] = []
+    outcomes = list(outcomes)
+    for outcome in outcomes:
         if outcome.people is not None and outcome.households is not None and outcome.households > outcome.people:
             found.append(Problem("closure_outcome_households", "outcomes",
                                  "%s : plus de ménages que de personnes" % CLOSING_SOLUTION.label(outcome.solution),
                                  "%s: more households than people" % CLOSING_SOLUTION.label_en(outcome.solution)))
-    moved = sum(o.people for o in closure.outcomes if o.people is not None)
+    moved = sum(o.people for o in outcomes if o.people is not None)
     if isinstance(people_before, int) and moved > people_before:
         found.append(Problem("closure_outcomes_le_people", "outcomes",
                              "Les issues comptent %d personnes, le site en comptait %d" % (moved, people_before),
                              "The outcomes count %d people, the site had %d" % (moved, people_before)))
-    found.extend(problems(SITES, dict(site, **closure.values())))
     return found

@@ -102,7 +102,7 @@ class Table:
     unique_together: Tuple[Tuple[str, ...], ...] = ()
     history: bool = True
     parent: Optional[Tuple[str, str]] = None
-    # The tab of the parent's form that lists these rows (else a tab of their own).
+    # The tab of the parent's form where the plugin's own table edits these rows (else a tab of their own).
     parent_tab: Optional[Tab] = None
     # On the map, with this default style (resources/styles/<map_style>.qml); else among the tables.
     map_style: Optional[str] = None

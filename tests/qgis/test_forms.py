@@ -3,7 +3,7 @@ included) and refuse invalid data with a greyed OK and the French rule beside th
 from qgis.core import QgsPointXY
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt.QtCore import qInstallMessageHandler
-from qgis.PyQt.QtWidgets import QDialogButtonBox, QLabel
+from qgis.PyQt.QtWidgets import QDialogButtonBox, QGroupBox, QLabel, QLineEdit, QTableWidget
 
 from test_docks import BOBIGNY, docks, fid_of, new_terrain, store_rows, store_with_sites  # noqa: F401 (fixtures)
 
@@ -106,3 +106,78 @@ def test_empty_fields_show_empty_not_null_and_stay_null_once_saved(docks):
     assert dock.save()
     assert store_rows(store, "SELECT address, population_total FROM sites WHERE name = 'Terrain des Lilas'") == [
         (None, None)]
+
+
+def test_a_form_qgis_opens_itself_shows_empty_fields_empty_once_it_has_the_focus_until_it_closes(docks):
+    """Identify and the add-feature tool open forms the plugin is not told of: it prepares them when they take
+    the keyboard focus (offscreen Qt gives no focus, so the test hands the watcher what Qt would)."""
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent
+    from plugin.gui.plugin_forms import FormWatcher
+    _, _, _, _, (_, layers) = docks
+    terrains = layers["insertion_sites"]
+    before = QgsApplication.nullRepresentation()
+    dialog = QgsAttributeDialog(terrains, new_terrain(terrains), False, None, True, QgsAttributeEditorContext())
+    dialog.show()
+    assert "NULL" in shown_texts(dialog)
+    watcher = FormWatcher()
+    try:
+        FormWatcher.focus_changed(None, dialog.attributeForm().findChildren(QLineEdit)[0])
+    finally:
+        watcher.stop()
+    assert "NULL" not in shown_texts(dialog) and QgsApplication.nullRepresentation() == ""
+    dialog.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert QgsApplication.nullRepresentation() == before
+
+
+def outcome_boxes(form, solution):
+    from plugin.model.closure import CLOSING_SOLUTION
+    table = form.findChild(QGroupBox, "closingOutcomes").findChild(QTableWidget)
+    row = CLOSING_SOLUTION.codes.index(solution)
+    return table.cellWidget(row, 0), table.cellWidget(row, 1)
+
+
+def test_where_the_people_went_is_edited_in_the_closing_tab_and_saved_with_the_site(docks):
+    from qgis.PyQt.QtCore import QCoreApplication
+    _, dock, _, _, (store, _) = docks
+    dock.select_fids([fid_of(dock.layer, "Le Pont")])
+    dock.edit_selected()
+    form = dock.form
+    form.attributeForm().changeAttribute("status", "closed_by_pref_admin")
+    form.attributeForm().changeAttribute("closed_at", "2026-11-30")
+    people, households = outcome_boxes(form, "housing")
+    people.setValue(12)
+    households.setValue(13)
+    QCoreApplication.processEvents()
+    assert not ok_button(form).isEnabled()
+    assert "Logement : plus de ménages que de personnes" in form.findChild(QGroupBox, "closingOutcomes").findChild(
+        QLabel).text()
+    households.setValue(4)
+    outcome_boxes(form, "shelter")[0].setValue(50)
+    assert not ok_button(form).isEnabled()   # 62 people went somewhere; the site had 40
+    outcome_boxes(form, "shelter")[0].setValue(20)
+    assert ok_button(form).isEnabled(), failed_rules(form)
+    ok_button(form).click()
+    assert dock.save()
+    assert sorted(store_rows(store, "SELECT solution, people, households FROM site_closing_outcomes")) == [
+        ("housing", 12, 4), ("shelter", 20, None)]
+    dock.edit_selected()
+    assert [box.value() for box in outcome_boxes(dock.form, "housing")] == [12, 4]
+    dock.form.reject()
+
+
+def test_a_field_change_does_not_give_back_an_ok_the_outcomes_greyed(docks):
+    from qgis.PyQt.QtCore import QCoreApplication
+    _, dock, _, _, _ = docks
+    dock.select_fids([fid_of(dock.layer, "Le Pont")])
+    dock.edit_selected()
+    form = dock.form
+    outcome_boxes(form, "housing")[0].setValue(41)
+    form.attributeForm().changeAttribute("address", "rue des Lilas")
+    QCoreApplication.processEvents()
+    assert not ok_button(form).isEnabled()
+    form.attributeForm().changeAttribute("population_total", 45)
+    QCoreApplication.processEvents()
+    assert ok_button(form).isEnabled(), failed_rules(form)
+    form.reject()

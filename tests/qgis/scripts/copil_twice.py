@@ -1,6 +1,9 @@
-"""Run inside the real QGIS (qgis --code): the sequence that crashed QGIS (issue 12), then quit as a user does.
+"""Run inside the real QGIS (qgis --code): the officer's daily path of issue 12 and the sequence that crashed
+QGIS, then quit as a user does.
 
-Opens the store of $RESORPTION_STORE, prepares the same COPIL map twice in the layout designer and twice as
+Opens the store of $RESORPTION_STORE; places a new site and saves its form; opens the form QGIS opens itself
+(identify) on it; edits a population through the dock's form; closes a site with where its people went;
+restores an older version after saying yes; prepares the same COPIL map twice in the layout designer and twice as
 a PDF, saves the settings dialog, unloads and reloads the plugin, then quits QGIS through its File › Quit
 action. Writes the steps reached and every error logged, as JSON, to $RESORPTION_CRASH_OUT (before quitting:
 the test reads QGIS's exit code for what follows).
@@ -10,9 +13,11 @@ import os
 import time
 import traceback
 
-from qgis.core import Qgis, QgsApplication, QgsProject
+from qgis.core import Qgis, QgsApplication, QgsPointXY, QgsProject
+from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt.QtCore import QCoreApplication, QEvent, QTimer
-from qgis.PyQt.QtWidgets import QApplication, QDialog, QMessageBox
+from qgis.PyQt.QtWidgets import (QAbstractSpinBox, QApplication, QDialog, QDialogButtonBox, QLineEdit,
+                                 QMessageBox)
 from qgis.utils import iface, loadPlugin, plugins, startPlugin, unloadPlugin
 
 PLUGIN = "resorption_sig"
@@ -61,6 +66,68 @@ def confirm_quitting():
     QTimer.singleShot(200, confirm_quitting)
 
 
+def shows_null(dialog):
+    """Whether a form shows QGIS's « NULL » in one of its fields."""
+    texts = [w.text() for w in dialog.findChildren(QLineEdit) + dialog.findChildren(QAbstractSpinBox)]
+    return "NULL" in texts
+
+
+def click_ok(dialog):
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def answer_modal(answer):
+    """Once a modal dialog is up, `answer` it (a function of the dialog)."""
+    dialog = QApplication.activeModalWidget()
+    if dialog is None:
+        QTimer.singleShot(100, lambda: answer_modal(answer))
+    else:
+        answer(dialog)
+
+
+def fill_closure(dialog):
+    """« Fermer le site… »: 10 people rehoused (the first solution), then OK."""
+    next(iter(dialog.boxes.values()))[0].setValue(10)
+    step("closure problems: %s" % dialog.problemsLabel.text())
+    dialog.accept()
+
+
+def daily_path(plugin):
+    sites_dock = plugin.dock_manager.docks[0]
+    sites = sites_dock.layer
+    sites_dock.place_new_site(QgsPointXY(2.4530, 48.9105))   # Bobigny
+    form = sites_dock.form
+    step("new site form shows NULL: %s" % shows_null(form))
+    form.attributeForm().changeAttribute("name", "Terrain des Lilas")
+    click_ok(form)
+    step("new site saved: %s" % sites_dock.save())
+    new = next(f for f in sites.getFeatures() if f["name"] == "Terrain des Lilas")
+    # What identify opens (QgsIdentifyResultsDialog's form): QGIS runs the layer's init function.
+    identified = QgsAttributeDialog(sites, sites.getFeature(new.id()), False, iface.mainWindow(), True,
+                                    QgsAttributeEditorContext())
+    identified.setMode(QgsAttributeEditorContext.Mode.IdentifyMode)
+    identified.show()
+    settle()
+    step("identify form shows NULL: %s" % shows_null(identified))
+    identified.reject()
+    identified.deleteLater()
+    sites_dock.select_fids([new.id()])
+    sites_dock.edit_selected()
+    sites_dock.form.attributeForm().changeAttribute("population_total", 25)
+    click_ok(sites_dock.form)
+    step("population saved: %s" % sites_dock.save())
+    QTimer.singleShot(100, lambda: answer_modal(fill_closure))
+    closed = sites_dock.close_selected()
+    step("site closed: %s, saved: %s" % (closed, sites_dock.save()))
+    panel = plugin.synthesis.history_dock
+    panel.show_feature(sites, new.id())
+    panel.versions.setCurrentItem(panel.versions.topLevelItem(1))
+    QTimer.singleShot(100, lambda: answer_modal(
+        lambda box: box.button(QMessageBox.StandardButton.Yes).click()))
+    step("version restored: %s" % panel.confirm_restore())
+    settle()
+
+
 def export_twice(dialog):
     module = __import__("%s.plugin.gui.copil_dialog" % PLUGIN, fromlist=["copil_dialog"])
     for attempt in range(2):
@@ -80,6 +147,7 @@ def run():
         plugin.store_actions.open_store(os.environ["RESORPTION_STORE"])
         settle(1)
         step("store opened")
+        daily_path(plugin)
         for attempt in range(2):
             dialog = plugin.copil_entry.show_dialog()
             dialog.open_in_designer()
