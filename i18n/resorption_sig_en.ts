@@ -224,20 +224,8 @@
       <translation>{0}: {1} sites, {2} people</translation>
     </message>
     <message>
-      <source>inconnu</source>
-      <translation>unknown</translation>
-    </message>
-    <message>
       <source>Fermer le site</source>
       <translation>Close the site</translation>
-    </message>
-    <message>
-      <source>Personnes</source>
-      <translation>People</translation>
-    </message>
-    <message>
-      <source>Ménages</source>
-      <translation>Households</translation>
     </message>
     <message>
       <source>« {0} » — {1} — {2} personnes</source>
@@ -960,6 +948,14 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>not given</translation>
     </message>
     <message>
+      <source>Ménages</source>
+      <translation>Households</translation>
+    </message>
+    <message>
+      <source>Personnes</source>
+      <translation>People</translation>
+    </message>
+    <message>
       <source>dont femmes</source>
       <translation>of whom women</translation>
     </message>
@@ -1102,6 +1098,10 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>{0} valeur(s) modifiée(s) dans le stockage depuis l'envoi du classeur diffèrent du fichier : choisissez de prendre le fichier ou de garder le stockage.</source>
       <translation>{0} value(s) changed in the store since the workbook was sent differ from the file: choose to take the file or to keep the store.</translation>
+    </message>
+    <message>
+      <source>inconnu</source>
+      <translation>unknown</translation>
     </message>
     <message>
       <source>Base PostgreSQL (connexion QGIS)</source>

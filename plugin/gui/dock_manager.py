@@ -19,20 +19,38 @@ def _dock_class(table: schema.Table):
     return getattr(importlib.import_module("." + module, __package__), name)
 
 
-# The plugin's docks share one tabbed area: stacked, none would keep the height of a laptop's screen
-# (768 pixels). The tables' docks come first, in their declared order, then these.
+# The tables' docks share one tabbed area on the right, in their declared order; stacked, none would keep the
+# height of a laptop's screen (768 pixels). The figures' docks are tabbed on the left, in front of QGIS's
+# Browser, so that a list and the Synthèse show side by side.
 DOCK_PREFIX = "Resorption"
 LAST_DOCKS = ("ResorptionSynthesisDock", "ResorptionHistoryDock")
+FIGURES_WIDTH = 330
+QGIS_BROWSER_DOCK = "Browser"
+
+
+def _tabify(window, docks, area) -> None:
+    for dock in docks:
+        if window.dockWidgetArea(dock) != area:
+            window.addDockWidget(area, dock)
+    for dock in docks[1:]:
+        window.tabifyDockWidget(docks[0], dock)
 
 
 def tabify_plugin_docks(window) -> None:
-    """Every dock of the plugin that exists as a tab of one area, the first one in front."""
+    """Every dock of the plugin that exists as a tab of its area, the first one of each in front."""
     docks = [dock for dock in window.findChildren(QDockWidget) if dock.objectName().startswith(DOCK_PREFIX)]
-    docks.sort(key=lambda dock: LAST_DOCKS.index(dock.objectName()) + 1 if dock.objectName() in LAST_DOCKS else 0)
-    for dock in docks[1:]:
-        window.tabifyDockWidget(docks[0], dock)
-    if docks:
-        docks[0].raise_()
+    tables = [dock for dock in docks if dock.objectName() not in LAST_DOCKS]
+    figures = sorted((dock for dock in docks if dock.objectName() in LAST_DOCKS),
+                     key=lambda dock: LAST_DOCKS.index(dock.objectName()))
+    _tabify(window, tables, Qt.DockWidgetArea.RightDockWidgetArea)
+    browser = window.findChild(QDockWidget, QGIS_BROWSER_DOCK)
+    if browser is not None and window.dockWidgetArea(browser) != Qt.DockWidgetArea.LeftDockWidgetArea:
+        browser = None
+    _tabify(window, ([browser] if browser is not None else []) + figures, Qt.DockWidgetArea.LeftDockWidgetArea)
+    for front in (tables[:1] + figures[:1]):
+        front.raise_()
+    if figures:
+        window.resizeDocks([figures[0]], [FIGURES_WIDTH], Qt.Orientation.Horizontal)
 
 
 class DockManager:

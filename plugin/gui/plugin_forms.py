@@ -112,6 +112,9 @@ class ClosingOutcomesEditor(QObject):
         self.saved = edits.closing_outcomes(outcomes_layer, uuid) if uuid else []
         self.table.set_outcomes(self.saved)
         form.featureSaved.connect(self.write)
+        # QGIS saves an existing feature only when one of its fields changed: the dialog's OK is the other way.
+        if isinstance(form.window(), QDialog):
+            form.window().accepted.connect(lambda: self.write(self.form.feature()))
         form.widgetValueChanged.connect(self._after_qgis_check)
         self.check()
 

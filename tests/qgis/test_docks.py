@@ -530,6 +530,23 @@ def test_the_docks_are_tabbed_once_qgis_has_restored_its_layout_the_first_time_o
         manager.remove()
 
 
+def test_the_sites_list_and_the_synthesis_show_side_by_side(iface, qgis_new_project):
+    from plugin.gui.synthesis_manager import SynthesisManager
+    window = iface.mainWindow()
+    manager, figures = DockManager(iface), SynthesisManager(iface)
+    manager.create()
+    figures.create()
+    try:
+        sites_dock = manager.docks[0]
+        assert window.dockWidgetArea(sites_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+        assert window.dockWidgetArea(figures.synthesis_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+        assert manager.docks[1] in window.tabifiedDockWidgets(sites_dock)
+        assert figures.history_dock in window.tabifiedDockWidgets(figures.synthesis_dock)
+    finally:
+        figures.remove()
+        manager.remove()
+
+
 def test_selecting_a_site_or_a_terrain_keeps_its_surroundings_in_view(docks, iface):
     from qgis.core import QgsCoordinateReferenceSystem, QgsRectangle
     _, sites_dock, terrains_dock, _, (_, layers) = docks
