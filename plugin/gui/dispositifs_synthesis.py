@@ -51,14 +51,11 @@ class DispositifsSummary(QWidget):
                            ("action", tr("Dispositif")), ("departement", tr("Département")),
                            ("quarter", tr("Trimestre")), ("year", tr("Année"))):
             self.by.addItem(text, code)
-        controls.addWidget(QLabel(tr("Département")), 0, 0)
-        controls.addWidget(self.departement, 0, 1)
-        controls.addWidget(QLabel(tr("Ventiler par")), 0, 2)
-        controls.addWidget(self.by, 0, 3)
-        controls.addWidget(QLabel(tr("Du")), 1, 0)
-        controls.addWidget(self.first, 1, 1)
-        controls.addWidget(QLabel(tr("au")), 1, 2)
-        controls.addWidget(self.last, 1, 3)
+        # One control a line: the Synthèse shares a laptop's width with a list and the map.
+        for row, (label, control) in enumerate(((tr("Département"), self.departement), (tr("Ventiler par"), self.by),
+                                                (tr("Du"), self.first), (tr("au"), self.last))):
+            controls.addWidget(QLabel(label), row, 0)
+            controls.addWidget(control, row, 1)
         layout.addLayout(controls)
         self.table = QTableWidget()
         self.table.setObjectName("dispositifs_figures")

@@ -1,6 +1,7 @@
 """Creates and removes the docks of Résorption SIG; they follow the store layers of the project."""
 import contextlib
 import importlib
+import sys
 from typing import List, Optional
 
 from qgis.core import QgsProject, QgsSettings
@@ -22,24 +23,31 @@ def _dock_class(table: schema.Table):
 # The tables' docks share one tabbed area on the right, in their declared order; stacked, none would keep the
 # height of a laptop's screen (768 pixels). The figures' docks are tabbed on the left, in front of QGIS's
 # Browser, so that a list and the Synthèse show side by side.
-DOCK_PREFIX = "Resorption"
 LAST_DOCKS = ("ResorptionSynthesisDock", "ResorptionHistoryDock")
 FIGURES_WIDTH = 330
 QGIS_BROWSER_DOCK = "Browser"
 
 
 def _tabify(window, docks, area) -> None:
+    """`docks` as the tabs of one group of `area`, in their order. Qt keeps the order of a group it restored
+    or tabbed before: each dock leaves its place first, and keeps whether it was hidden."""
+    hidden = [dock.isHidden() for dock in docks]
     for dock in docks:
-        if window.dockWidgetArea(dock) != area:
-            window.addDockWidget(area, dock)
+        window.removeDockWidget(dock)
+    for dock in docks:
+        window.addDockWidget(area, dock)
     for dock in docks[1:]:
         window.tabifyDockWidget(docks[0], dock)
+    for dock, was_hidden in zip(docks, hidden):
+        dock.setHidden(was_hidden)
 
 
 def tabify_plugin_docks(window) -> None:
     """Every dock of the plugin that exists as a tab of its area, the first one of each in front."""
-    docks = [dock for dock in window.findChildren(QDockWidget) if dock.objectName().startswith(DOCK_PREFIX)]
-    tables = [dock for dock in docks if dock.objectName() not in LAST_DOCKS]
+    order = [sys.modules[_dock_class(table).__module__].OBJECT_NAME for table in schema.TABLES if table.dock]
+    docks = [dock for dock in window.findChildren(QDockWidget) if dock.objectName() in order + list(LAST_DOCKS)]
+    tables = sorted((dock for dock in docks if dock.objectName() in order),
+                    key=lambda dock: order.index(dock.objectName()))
     figures = sorted((dock for dock in docks if dock.objectName() in LAST_DOCKS),
                      key=lambda dock: LAST_DOCKS.index(dock.objectName()))
     _tabify(window, tables, Qt.DockWidgetArea.RightDockWidgetArea)

@@ -18,7 +18,7 @@ from qgis.PyQt.QtCore import QDate, Qt, QTimer
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QApplication, QCheckBox,
                                  QComboBox, QDateEdit, QFileDialog,
-                                 QHBoxLayout, QHeaderView, QLabel,
+                                 QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                  QPushButton, QTableWidget, QTableWidgetItem,
                                  QTabWidget, QVBoxLayout, QWidget)
 
@@ -133,7 +133,8 @@ class SynthesisDock(QgsDockWidget):
         self.store_box.currentIndexChanged.connect(self._on_store_changed)
         layout.addWidget(self.store_box)
 
-        where = QHBoxLayout()
+        # Lines of their own: the dock shares a laptop's width with a list and the map.
+        where = QGridLayout()
         self.territory_box = QComboBox(body)
         self.territory_box.setObjectName("territory")
         for code, text in ((ALL, tr("Tout le stockage")), (DEPARTEMENT, tr("Département")),
@@ -145,9 +146,10 @@ class SynthesisDock(QgsDockWidget):
         self.place_box.setObjectName("place")
         self.place_box.setMinimumContentsLength(12)
         self.place_box.currentIndexChanged.connect(lambda _: self.refresh())
-        where.addWidget(QLabel(tr("Territoire"), body))
-        where.addWidget(self.territory_box, 1)
-        where.addWidget(self.place_box, 1)
+        where.addWidget(QLabel(tr("Territoire"), body), 0, 0)
+        where.addWidget(self.territory_box, 0, 1)
+        where.addWidget(self.place_box, 1, 1)
+        where.setColumnStretch(1, 1)
         layout.addLayout(where)
 
         self.follow_map = QCheckBox(tr("Suivre la carte"), body)
@@ -156,7 +158,7 @@ class SynthesisDock(QgsDockWidget):
         self.follow_map.toggled.connect(self._on_follow_map)
         layout.addWidget(self.follow_map)
 
-        when = QHBoxLayout()
+        when = QGridLayout()
         self.at_edit = self._date_edit("at", QDate.currentDate())
         self.compare_check = QCheckBox(tr("Comparer au"), body)
         self.compare_check.setObjectName("compare")
@@ -164,12 +166,11 @@ class SynthesisDock(QgsDockWidget):
         self.compare_edit.setEnabled(False)
         self.compare_check.toggled.connect(self.compare_edit.setEnabled)
         self.compare_check.toggled.connect(lambda _: self.refresh())
-        when.addWidget(QLabel(tr("Situation au"), body))
-        when.addWidget(self.at_edit)
-        when.addSpacing(8)
-        when.addWidget(self.compare_check)
-        when.addWidget(self.compare_edit)
-        when.addStretch(1)
+        when.addWidget(QLabel(tr("Situation au"), body), 0, 0)
+        when.addWidget(self.at_edit, 0, 1)
+        when.addWidget(self.compare_check, 1, 0)
+        when.addWidget(self.compare_edit, 1, 1)
+        when.setColumnStretch(2, 1)
         layout.addLayout(when)
 
         self.table = QTableWidget(body)
