@@ -25,7 +25,9 @@ def _dock_class(table: schema.Table):
 # Browser, so that a list and the Synthèse show side by side.
 LAST_DOCKS = ("ResorptionSynthesisDock", "ResorptionHistoryDock")
 FIGURES_WIDTH = 330
+FIGURES_HEIGHT_SHARE = 0.6
 QGIS_BROWSER_DOCK = "Browser"
+QGIS_LAYERS_DOCK = "Layers"
 
 
 def _tabify(window, docks, area) -> None:
@@ -59,6 +61,13 @@ def tabify_plugin_docks(window) -> None:
         front.raise_()
     if figures:
         window.resizeDocks([figures[0]], [FIGURES_WIDTH], Qt.Orientation.Horizontal)
+        # Beside QGIS's Layers panel, the figures take most of the height: their main rows show unscrolled.
+        layers = window.findChild(QDockWidget, QGIS_LAYERS_DOCK)
+        if layers is not None and window.dockWidgetArea(layers) == Qt.DockWidgetArea.LeftDockWidgetArea:
+            height = window.height()
+            window.resizeDocks([figures[0], layers], [int(height * FIGURES_HEIGHT_SHARE),
+                                                      int(height * (1 - FIGURES_HEIGHT_SHARE))],
+                               Qt.Orientation.Vertical)
 
 
 class DockManager:

@@ -11,8 +11,8 @@ from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis.gui import QgsAttributeForm, QgsDateTimeEdit, QgsDoubleSpinBox, QgsFilterLineEdit, QgsSpinBox
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QObject, QTimer
-from qgis.PyQt.QtWidgets import (QApplication, QDateTimeEdit, QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QLabel, QPushButton,
-                                 QTabWidget, QTableWidget, QVBoxLayout, QWidget)
+from qgis.PyQt.QtWidgets import (QApplication, QDateTimeEdit, QDialog, QDialogButtonBox, QGridLayout, QGroupBox,
+                                 QLabel, QPushButton, QTableWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from ..i18n import pick, tr
 from ..layers import edits
@@ -31,14 +31,15 @@ PREPARED = "resorption_form_prepared"
 def prepare(form: QgsAttributeForm) -> None:
     """Once per form of one of the plugin's layers; other forms are left as QGIS made them."""
     layer = form.layer()
-    if layer is None or not layer.customProperty(TABLE_PROPERTY) or form.property(PREPARED):
+    dialog = form.window()
+    # In a dialog only: QGIS's text for a missing value is given back when the dialog closes, and a form's
+    # destruction cannot be followed from Python (Qt hands over an object half destroyed).
+    if layer is None or not layer.customProperty(TABLE_PROPERTY) or form.property(PREPARED) \
+            or not isinstance(dialog, QDialog):
         return
     form.setProperty(PREPARED, True)
     shown = QgsApplication.nullRepresentation()
-    release_null_text = null_display.empty_while_open()
-    form.destroyed.connect(release_null_text)
-    if isinstance(form.window(), QDialog):
-        form.window().finished.connect(release_null_text)
+    dialog.finished.connect(null_display.empty_while_open())
     if shown:
         # Number boxes took the text when they were made; the other widgets read it again when refilled.
         for box in form.findChildren(QgsSpinBox) + form.findChildren(QgsDoubleSpinBox):
@@ -96,6 +97,14 @@ class ClosingOutcomesEditor(QObject):
         super().__init__(form)
         self.form, self.outcomes_layer = form, outcomes_layer
         self.greyed_ok = False
+        # A timer of the form's own: it goes with the form (a pending shot would run on a form deleted).
+        self.recheck = QTimer(self)
+        self.recheck.setSingleShot(True)
+        self.recheck.setInterval(0)
+        self.recheck.timeout.connect(self.check)
+        self.layer, self.open = form.layer(), True
+        form.window().finished.connect(self._close)
+        self.layer.willBeDeleted.connect(self._close)
         self.group = QGroupBox(pick(schema.SITE_CLOSING_OUTCOMES.label, schema.SITE_CLOSING_OUTCOMES.label_en))
         self.group.setObjectName("closingOutcomes")
         table = QTableWidget(self.group)
@@ -113,8 +122,7 @@ class ClosingOutcomesEditor(QObject):
         self.table.set_outcomes(self.saved)
         form.featureSaved.connect(self.write)
         # QGIS saves an existing feature only when one of its fields changed: the dialog's OK is the other way.
-        if isinstance(form.window(), QDialog):
-            form.window().accepted.connect(lambda: self.write(self.form.feature()))
+        form.window().accepted.connect(lambda: self.write(self.form.feature()))
         form.widgetValueChanged.connect(self._after_qgis_check)
         self.check()
 
@@ -139,12 +147,19 @@ class ClosingOutcomesEditor(QObject):
     def _after_qgis_check(self, *_args) -> None:
         """QGIS sets its OK after each field change: look again once it has."""
         self.greyed_ok = False
-        QTimer.singleShot(0, self.check)
+        self.recheck.start()
+
+    def _close(self, *_args) -> None:
+        """The form is closed or its layer goes: nothing more to check."""
+        self.open = False
+        self.recheck.stop()
 
     def check(self, *_args) -> None:
+        if not self.open:
+            return
         found = self.problems()
         self.problems_label.setText("\n".join("• " + pick(p.message, p.message_en) for p in found))
-        self.table.table.setEnabled(self.form.layer().isEditable())
+        self.table.table.setEnabled(self.layer.isEditable())
         ok = ok_button(self.form)
         if ok is None:
             return

@@ -152,6 +152,7 @@ class SynthesisManager:
             if dock is not None:
                 dock.close_down()
                 self.iface.removeDockWidget(dock)
+                dock.setParent(None)   # out of the window's docks now, as the other docks (DockManager.remove)
                 dock.deleteLater()
         self.synthesis_dock = self.history_dock = None
         self.synthesis_action = self.history_action = self.activity_action = None

@@ -589,12 +589,14 @@ def test_origin_sites_are_those_of_the_terrains_departement_nearest_first_and_no
     assert dock.origins_table.item(0, 0).text() == "Le Pont — Bobigny"
 
 
-def test_the_plugins_docks_are_tabs_of_one_area_with_the_list_in_view(plugin, iface):
+def test_the_plugins_docks_are_tabs_of_two_areas_with_the_list_in_view(plugin, iface):
     from qgis.PyQt.QtWidgets import QDockWidget
     window = iface.mainWindow()
     sites = window.findChild(QDockWidget, "ResorptionSitesDock")
-    tabbed = {dock.objectName() for dock in window.tabifiedDockWidgets(sites)}
-    assert {"ResorptionTerrainsDock", "ResorptionSynthesisDock", "ResorptionHistoryDock"} <= tabbed
+    synthesis = window.findChild(QDockWidget, "ResorptionSynthesisDock")
+    assert {dock.objectName() for dock in window.tabifiedDockWidgets(sites)} == {
+        "ResorptionTerrainsDock", "ResorptionDispositifsDock", "ResorptionServicesDock"}
+    assert [dock.objectName() for dock in window.tabifiedDockWidgets(synthesis)] == ["ResorptionHistoryDock"]
     # Filters fold into one line whose title says what is filtered; every button shows.
     assert sites.filters_box.isCollapsed() and sites.filters_box.title() == "Filtres et style : Ouverts"
     assert all(toolbar.sizeHint().width() < sites.minimumWidth() for toolbar in sites.toolbars)
