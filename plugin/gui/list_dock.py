@@ -374,8 +374,8 @@ class ListDock(QgsDockWidget):
         release_null_text = null_display.empty_while_open()
         dialog = QgsAttributeDialog(self.layer, feature, False, self, True, context)
         dialog.finished.connect(release_null_text)
-        dialog.setMode(QgsAttributeEditorContext.AddFeatureMode if adding
-                       else QgsAttributeEditorContext.SingleEditMode)
+        dialog.setMode(QgsAttributeEditorContext.Mode.AddFeatureMode if adding
+                       else QgsAttributeEditorContext.Mode.SingleEditMode)
         plugin_forms.prepare(dialog.attributeForm())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.form = dialog

@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QObject, QTimer
 from qgis.PyQt.QtWidgets import (QApplication, QDateTimeEdit, QDialog, QDialogButtonBox, QGridLayout, QGroupBox,
                                  QLabel, QPushButton, QTableWidget, QTabWidget, QVBoxLayout, QWidget)
 
-from ..i18n import pick, tr
+from ..i18n import pick
 from ..layers import edits
 from ..layers.forms import tab_caption
 from ..layers.layer_properties import TABLE_PROPERTY

@@ -113,7 +113,7 @@ def children(layer: QgsVectorLayer, parent_field: str, parent_uuid: str) -> Iter
     """The rows of a related layer that belong to one parent (edit buffer included)."""
     expression = "%s = %s" % (QgsExpression.quotedColumnRef(parent_field), QgsExpression.quotedValue(parent_uuid))
     return layer.getFeatures(QgsFeatureRequest().setFilterExpression(expression).setFlags(
-        QgsFeatureRequest.NoGeometry))
+        QgsFeatureRequest.Flag.NoGeometry))
 
 
 def closing_outcomes(outcomes_layer: QgsVectorLayer, site_uuid: str) -> List[Outcome]:
