@@ -29,7 +29,7 @@ def strip_content(layout):
     table = copil.table_of(layout)
     table.setTableContents([[QgsTableCell("")] * 4])
     chart = layout.itemById("chart")
-    chart.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty())
+    chart.dataDefinedProperties().setProperty(QgsLayoutObject.DataDefinedProperty.PictureSource, QgsProperty())
     chart.setPicturePath("")
 
 

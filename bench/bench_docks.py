@@ -88,7 +88,7 @@ def bench_dock(path: str, repeat: int):
             pattern = "'%%%s%%'" % text
             request = QgsFeatureRequest().setFilterExpression(" OR ".join(
                 '"%s" ILIKE %s' % (f, pattern) for f in ("name", "address", "city_name", "insee_code"))).setFlags(
-                QgsFeatureRequest.NoGeometry)
+                QgsFeatureRequest.Flag.NoGeometry)
             started = time.perf_counter()
             sum(1 for _ in layer.getFeatures(request))
             expressions.append(time.perf_counter() - started)

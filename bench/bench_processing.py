@@ -59,12 +59,12 @@ def write_landuse(path: Path, polygons: int, seed: int) -> float:
 
 
 def sites_layer(count: int, extent, seed: int):
-    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature, QgsField,
+    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature,
                            QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer)
-    from qgis.PyQt.QtCore import QVariant
+    from plugin.processing.qgis_types import INTEGER, STRING, new_field
     layer = QgsVectorLayer("Point?crs=EPSG:4326", "sites", "memory")
-    layer.dataProvider().addAttributes([QgsField("site_id", QVariant.Int), QgsField("departement", QVariant.String),
-                                        QgsField("population_total", QVariant.Int)])
+    layer.dataProvider().addAttributes([new_field("site_id", INTEGER), new_field("departement", STRING),
+                                        new_field("population_total", INTEGER)])
     layer.updateFields()
     transform = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:2154"),
                                        QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())

@@ -24,9 +24,10 @@ EXTENT = (590_000.0, 6_780_000.0, 720_000.0, 6_900_000.0)
 
 
 def points_layer(name, count, seed, fields, values):
-    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
+    from plugin.processing.qgis_types import new_field
     layer = QgsVectorLayer("Point?crs=EPSG:2154", name, "memory")
-    layer.dataProvider().addAttributes([QgsField(field, kind) for field, kind in fields])
+    layer.dataProvider().addAttributes([new_field(field, kind) for field, kind in fields])
     layer.updateFields()
     rng = random.Random(seed)
     features = []
@@ -47,7 +48,6 @@ def main() -> int:
     arguments = parser.parse_args()
 
     from qgis.core import Qgis, QgsApplication, QgsFeatureRequest
-    from qgis.PyQt.QtCore import QVariant
     application = QgsApplication([], False)
     application.initQgis()
     sys.path.insert(0, "/usr/share/qgis/python/plugins")
@@ -56,14 +56,15 @@ def main() -> int:
     Processing.initialize()
     from plugin.model import vocabularies as voc
     from plugin.processing.provider import ResorptionProvider
+    from plugin.processing.qgis_types import STRING
     provider = ResorptionProvider()
     QgsApplication.processingRegistry().addProvider(provider)
 
     categories = voc.SERVICE_CATEGORY.codes[:8]
-    sites = points_layer("sites", arguments.sites, 1, (("name", QVariant.String), ("status", QVariant.String)),
+    sites = points_layer("sites", arguments.sites, 1, (("name", STRING), ("status", STRING)),
                          lambda i: ["site %d" % i, "open"])
     services = points_layer("services", arguments.services, 2,
-                            (("name", QVariant.String), ("category", QVariant.String)),
+                            (("name", STRING), ("category", STRING)),
                             lambda i: ["service %d" % i, categories[i % len(categories)]])
 
     ours_seconds, ours = timed(processing.run, "resorption:services_distance", {

@@ -43,7 +43,7 @@ class Interface:
 def aggregate_figures(layer, months: int = 6):
     """The dock's figures over open sites now, by QgsVectorLayer.aggregate (the yardstick)."""
     from qgis.core import QgsAggregateCalculator
-    count_of, sum_of = QgsAggregateCalculator.Count, QgsAggregateCalculator.Sum
+    count_of, sum_of = QgsAggregateCalculator.Aggregate.Count, QgsAggregateCalculator.Aggregate.Sum
 
     def run(kind, field, expression):
         parameters = QgsAggregateCalculator.AggregateParameters()
@@ -109,7 +109,7 @@ def main() -> int:
     dock.refresh()
 
     rng = random.Random(arguments.seed)
-    request = QgsFeatureRequest().setFilterExpression("\"status\" = 'open'").setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFilterExpression("\"status\" = 'open'").setFlags(QgsFeatureRequest.Flag.NoGeometry)
     open_fids = [f.id() for f in sites.getFeatures(request)]
     people = sites.fields().indexOf("population_total")
     refresh_ms, save_ms, yardstick_ms = [], [], []

@@ -83,7 +83,7 @@ class ExchangeTask(QgsTask):
 
     def __init__(self, description: str, work: Callable[[Callable[[float], None]], object],
                  cancelled_error: StoreError):
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self.work = work
         self.cancelled_error = cancelled_error
         self.outcome = None
@@ -171,7 +171,7 @@ class ExportDialog(QDialog, EXPORT_FORM):
         if not self.settings.show_justice:
             self.justiceBox.setToolTip(tr("Réservé aux agents habilités : Résorption SIG › Paramètres… › "
                                           "afficher les procédures"))
-        self.fileWidget.setStorageMode(QgsFileWidget.SaveFile)
+        self.fileWidget.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.fileWidget.setFilter(tr("Classeur Excel (*.xlsx)"))
         self.fileWidget.setConfirmOverwrite(True)
         self.fileWidget.setDialogTitle(tr("Enregistrer le classeur Excel"))
@@ -468,7 +468,7 @@ class ImportDialog(QDialog, IMPORT_FORM):
         self.result: Optional[ImportResult] = None
         self.settings = Settings.load()
 
-        self.fileWidget.setStorageMode(QgsFileWidget.GetFile)
+        self.fileWidget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.fileWidget.setFilter(tr("Classeur Excel (*.xlsx *.xlsm)"))
         self.fileWidget.setDialogTitle(tr("Choisir le fichier à importer"))
         self.model = ImportRowsModel(self.settings.show_justice, self)

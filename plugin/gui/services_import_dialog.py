@@ -31,7 +31,7 @@ class ServicesImportDialog(QDialog):
         self.file_widget.setFilter(tr("Fichiers lus par QGIS (*.csv *.xlsx *.geojson *.json *.gpkg *.shp)"))
         self.from_layer = QRadioButton(tr("Couche du projet"))
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.VectorLayer)
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.VectorLayer)
         form.addRow(self.from_file, self.file_widget)
         form.addRow(self.from_layer, self.layer_combo)
         self.preset_combo = QComboBox()

@@ -119,7 +119,7 @@ class StoreActions:
                     message(needed), tr("Éléments ajoutés ou refaits :"), _listed(parts),
                     tr("La mise à jour se fait en une seule transaction ; faites d'abord une copie du fichier "
                        "si d'autres versions du plugin l'utilisent. Mettre à jour maintenant ?")))
-            if answer != QMessageBox.Yes:
+            if answer != QMessageBox.StandardButton.Yes:
                 return None
             upgrade.upgrade(path)
             return open_store(path)

@@ -70,7 +70,7 @@ class SyncTask(QgsTask):
     task, read in the GUI thread once taskCompleted / taskTerminated is emitted."""
 
     def __init__(self, description: str, work: Callable[[Callable[[float, str], None], Callable[[], bool]], object]):
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self.work = work
         self.outcome = None
         self.error: Optional[StoreError] = None
@@ -110,7 +110,7 @@ class CheckoutDialog(QDialog):
         self.task: Optional[SyncTask] = None
         self.setWindowTitle(tr("Créer une copie de travail"))
         self.sharedWidget = QgsFileWidget(self)
-        self.sharedWidget.setStorageMode(QgsFileWidget.GetFile)
+        self.sharedWidget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.sharedWidget.setFilter(tr("GeoPackage (*.gpkg)"))
         self.sharedWidget.setDialogTitle(tr("Stockage partagé"))
         self.sharedWidget.setToolTip(tr("Un stockage GeoPackage partagé (dossier réseau)."))
@@ -129,7 +129,7 @@ class CheckoutDialog(QDialog):
         self.departementsEdit.setPlaceholderText(tr("ex. 93, 2A, 974"))
         self.departementsEdit.setToolTip(tr("Codes des départements, séparés par des virgules"))
         self.destinationWidget = QgsFileWidget(self)
-        self.destinationWidget.setStorageMode(QgsFileWidget.SaveFile)
+        self.destinationWidget.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.destinationWidget.setFilter(tr("GeoPackage (*.gpkg)"))
         self.destinationWidget.setConfirmOverwrite(True)
         self.destinationWidget.setDialogTitle(tr("Copie de travail à créer"))
@@ -264,7 +264,7 @@ class ConflictsDialog(QDialog):
             [tr("Ancêtre"), tr("Mes valeurs"), tr("Leurs valeurs"), tr("Résultat")])
         self.fieldTable.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.fieldTable.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.fieldTable.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.fieldTable.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.applyButton = QPushButton(tr("Appliquer"), self)
         self.allMineButton = QPushButton(tr("Tout garder de mon côté"), self)
         self.allTheirsButton = QPushButton(tr("Tout prendre de l'autre côté"), self)

@@ -18,7 +18,7 @@ def commune_of(geometry: QgsGeometry):
     """The commune of a point, or of a polygon's inner point; None outside every commune."""
     if geometry is None or geometry.isNull() or geometry.isEmpty():
         return None
-    point = geometry if geometry.type() == QgsWkbTypes.PointGeometry else geometry.pointOnSurface()
+    point = geometry if geometry.type() == QgsWkbTypes.GeometryType.PointGeometry else geometry.pointOnSurface()
     location = point.asPoint()
     try:
         return reference().at(location.x(), location.y())

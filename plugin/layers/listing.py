@@ -117,7 +117,7 @@ def _gpkg_rows(layer: QgsVectorLayer, names: List[str]) -> List[Row]:
 
 
 def _feature_rows(layer: QgsVectorLayer, names: List[str]) -> List[Row]:
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry).setSubsetOfAttributes(
         names, layer.fields())
     indexes = [(n, layer.fields().indexOf(n)) for n in names]
     rows = []

@@ -71,8 +71,8 @@ def ensure_application():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = profile_folder()
     # As QGIS desktop does: its settings are <profile>/QGIS/QGIS3.ini.
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     QCoreApplication.setOrganizationName("QGIS")
     QCoreApplication.setOrganizationDomain("qgis.org")
     QCoreApplication.setApplicationName("QGIS3")

@@ -43,7 +43,7 @@ class ImportReport:
 def source_rows(source: QgsVectorLayer, preset: model.Preset):
     """The records of `source` and the preset that reads their position (the layer's points when it has some)."""
     names = source.fields().names()
-    has_points = source.geometryType() == QgsWkbTypes.PointGeometry
+    has_points = source.geometryType() == QgsWkbTypes.GeometryType.PointGeometry
     to_wgs84 = QgsCoordinateTransform(source.crs(), WGS84, QgsProject.instance()) if has_points else None
     records = []
     for feature in source.getFeatures():

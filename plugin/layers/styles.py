@@ -25,7 +25,7 @@ from ..model import schema
 from ..store.base import StoreError
 from .listing import months_before
 
-STYLE_CATEGORIES = QgsMapLayer.StyleCategories(QgsMapLayer.Symbology | QgsMapLayer.Labeling)
+STYLE_CATEGORIES = QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling
 CUTOFF_PLACEHOLDER = "{out_of_date_before}"
 
 # The default style of each map table. The sites' one is categorized on one expression (faster to draw

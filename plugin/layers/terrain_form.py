@@ -2,11 +2,11 @@
 
 A virtual (expression) field: computed by QGIS from the two counts, never stored.
 """
-from qgis.core import QgsAttributeEditorField, QgsField, QgsVectorLayer
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsAttributeEditorField, QgsVectorLayer
 
 from ..i18n import pick
 from ..model.schema import Tab
+from ..processing.qgis_types import INTEGER, new_field
 from .forms import tab_caption
 
 OCCUPANCY_FIELD = "occupancy_rate"
@@ -18,7 +18,7 @@ def add_occupancy_rate(layer: QgsVectorLayer) -> None:
     """Add the field and its place in the form, once."""
     if layer.fields().indexOf(OCCUPANCY_FIELD) >= 0:
         return
-    layer.addExpressionField(OCCUPANCY_EXPRESSION, QgsField(OCCUPANCY_FIELD, QVariant.Int))
+    layer.addExpressionField(OCCUPANCY_EXPRESSION, new_field(OCCUPANCY_FIELD, INTEGER))
     index = layer.fields().indexOf(OCCUPANCY_FIELD)
     layer.setFieldAlias(index, pick("Taux d'occupation (ménages, %)", "Occupancy rate (households, %)"))
     form = layer.editFormConfig()

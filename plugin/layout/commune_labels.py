@@ -123,11 +123,11 @@ def apply(communes_layer: QgsVectorLayer, sites: QgsVectorLayer, map_crs, scale:
         positions[label.insee] = (centre.x(), centre.y(), label.insee in with_sites or label.clearance >= 0)
     settings = QgsPalLayerSettings(communes_layer.labeling().settings())
     properties = settings.dataDefinedProperties()
-    for key, index in ((QgsPalLayerSettings.PositionX, 0), (QgsPalLayerSettings.PositionY, 1)):
+    for key, index in ((QgsPalLayerSettings.Property.PositionX, 0), (QgsPalLayerSettings.Property.PositionY, 1)):
         properties.setProperty(key, QgsProperty.fromExpression(case_of(positions, index)))
-    properties.setProperty(QgsPalLayerSettings.Show, QgsProperty.fromExpression(case_of(positions, 2)))
-    properties.setProperty(QgsPalLayerSettings.Hali, QgsProperty.fromValue("Center"))
-    properties.setProperty(QgsPalLayerSettings.Vali, QgsProperty.fromValue("Half"))
+    properties.setProperty(QgsPalLayerSettings.Property.Show, QgsProperty.fromExpression(case_of(positions, 2)))
+    properties.setProperty(QgsPalLayerSettings.Property.Hali, QgsProperty.fromValue("Center"))
+    properties.setProperty(QgsPalLayerSettings.Property.Vali, QgsProperty.fromValue("Half"))
     # The positions above keep the names apart and off the symbols: the engine draws them all.
     settings.displayAll = True
     communes_layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))

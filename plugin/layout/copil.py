@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
+from qgis.core import (Qgis, QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform,
                        QgsExpressionContextUtils, QgsFeedback, QgsFillSymbol, QgsLayoutExporter, QgsLayoutFrame,
                        QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap, QgsLayoutItemPicture,
                        QgsLayoutItemScaleBar, QgsLayoutObject, QgsLayoutTableColumn, QgsMapLayer,
                        QgsMapLayerLegendUtils,
                        QgsPalLayerSettings, QgsPrintLayout, QgsProject, QgsProperty, QgsReadWriteContext,
-                       QgsRectangle, QgsRenderContext, QgsSingleSymbolRenderer, QgsSymbolLayer, QgsSymbolLayerUtils,
+                       QgsRectangle, QgsSingleSymbolRenderer, QgsSymbolLayer, QgsSymbolLayerUtils,
                        QgsTableCell, QgsTask, QgsTextFormat, QgsUnitTypes, QgsVectorLayer,
                        QgsVectorLayerSimpleLabeling)
 from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer
@@ -140,9 +140,9 @@ def communes_layer(name: str, subset: str, labelled: bool) -> QgsVectorLayer:
     # On a page of the commune atlas, that commune's boundary stands out.
     this_commune = "\"insee\" = attribute(@atlas_feature, 'insee')"
     outline = symbol.symbolLayer(0)
-    outline.setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeColor, QgsProperty.fromExpression(
+    outline.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyStrokeColor, QgsProperty.fromExpression(
         "CASE WHEN %s THEN '40,40,40,255' ELSE '150,150,150,255' END" % this_commune))
-    outline.setDataDefinedProperty(QgsSymbolLayer.PropertyStrokeWidth, QgsProperty.fromExpression(
+    outline.setDataDefinedProperty(QgsSymbolLayer.Property.PropertyStrokeWidth, QgsProperty.fromExpression(
         "CASE WHEN %s THEN 0.7 ELSE 0.2 END" % this_commune))
     layer.setRenderer(QgsSingleSymbolRenderer(symbol))
     if labelled:
@@ -151,10 +151,10 @@ def communes_layer(name: str, subset: str, labelled: bool) -> QgsVectorLayer:
         text = QgsTextFormat()
         text.setFont(QFont("DejaVu Sans"))
         text.setSize(6.5)
-        text.setSizeUnit(QgsUnitTypes.RenderPoints)
+        text.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
         text.setColor(QColor("#707070"))
         settings.setFormat(text)
-        settings.placement = QgsPalLayerSettings.OverPoint
+        settings.placement = QgsPalLayerSettings.Placement.OverPoint
         settings.priority = 2
         layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
         layer.setLabelsEnabled(True)
@@ -298,7 +298,7 @@ def shorten_site_legend(legend: QgsLayoutItemLegend, node) -> None:
     nodes = model.layerOriginalLegendNodes(node)
     kept = []
     for index, legend_node in enumerate(nodes):
-        text = legend_node.data(Qt.DisplayRole)
+        text = legend_node.data(Qt.ItemDataRole.DisplayRole)
         if text in SITE_LEGEND_LABELS:
             QgsMapLayerLegendUtils.setLegendNodeUserLabel(node, index, SITE_LEGEND_LABELS[text])
             kept.append(index)
@@ -335,7 +335,7 @@ def fill_table(layout: QgsPrintLayout, header: content.Row, rows: List[content.R
     columns = []
     for index, title in enumerate((header.label, header.at, header.compare, header.change)):
         column = QgsLayoutTableColumn(title)
-        column.setHAlignment(Qt.AlignLeft if index == 0 else Qt.AlignRight)
+        column.setHAlignment(Qt.AlignmentFlag.AlignLeft if index == 0 else Qt.AlignmentFlag.AlignRight)
         columns.append(column)
     table.setHeaders(columns)
     bold = QgsTextFormat(table.contentTextFormat())
@@ -349,7 +349,8 @@ def fill_table(layout: QgsPrintLayout, header: content.Row, rows: List[content.R
             cell = QgsTableCell(text)
             if cell_expression is not None and column_index > 0 and not row.section:
                 cell.setContent(QgsProperty.fromExpression(cell_expression(row_index, column_index)))
-            cell.setHorizontalAlignment(Qt.AlignLeft if column_index == 0 else Qt.AlignRight)
+            cell.setHorizontalAlignment(Qt.AlignmentFlag.AlignLeft if column_index == 0
+                                        else Qt.AlignmentFlag.AlignRight)
             if row.section:
                 cell.setBackgroundColor(SECTION_BACKGROUND)
                 cell.setTextFormat(bold)
@@ -361,16 +362,17 @@ def fill_table(layout: QgsPrintLayout, header: content.Row, rows: List[content.R
 
 def set_picture(layout: QgsPrintLayout, item_id: str, svg_text: str) -> None:
     picture = item(layout, item_id, QgsLayoutItemPicture)
-    picture.setPicturePath(chart.as_picture_source(svg_text), QgsLayoutItemPicture.FormatSVG)
+    picture.setPicturePath(chart.as_picture_source(svg_text), QgsLayoutItemPicture.Format.FormatSVG)
 
 
 def set_picture_expression(layout: QgsPrintLayout, item_id: str, expression: str) -> None:
     picture = item(layout, item_id, QgsLayoutItemPicture)
-    picture.setMode(QgsLayoutItemPicture.FormatSVG)
+    picture.setMode(QgsLayoutItemPicture.Format.FormatSVG)
     # Outside an atlas page (the designer, the layout's first refresh) there is no feature to read.
     guarded = "if(@atlas_feature IS NULL, '', %s)" % expression
-    picture.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty.fromExpression(guarded))
-    picture.refreshDataDefinedProperty(QgsLayoutObject.PictureSource)
+    picture.dataDefinedProperties().setProperty(QgsLayoutObject.DataDefinedProperty.PictureSource,
+                                                QgsProperty.fromExpression(guarded))
+    picture.refreshDataDefinedProperty(QgsLayoutObject.DataDefinedProperty.PictureSource)
 
 
 def chart_font(paper: str) -> float:
@@ -495,7 +497,7 @@ def fill_commune_atlas(layout: QgsPrintLayout, store: Store, request: content.Re
     set_label(layout, "title", "Sites et terrains d'insertion – [% \"nom\" %] ([% \"insee\" %])")
     enable_atlas(layout, layers.coverage, '"insee"', '"nom"')
     map_item.setAtlasDriven(True)
-    map_item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+    map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
     map_item.setAtlasMargin(COMMUNE_ATLAS_MARGIN)
     return communes
 
@@ -523,7 +525,7 @@ def fill_site_atlas(layout: QgsPrintLayout, store: Store, request: content.Reque
     enable_atlas(layout, layers.coverage, "coalesce(\"city_name\", '') || ' ' || coalesce(\"name\", '') || \"uuid\"",
                  "coalesce(\"name\", \"uuid\")")
     map_item.setAtlasDriven(True)
-    map_item.setAtlasScalingMode(QgsLayoutItemMap.Fixed)
+    map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Fixed)
     map_item.setScale(SITE_ATLAS_SCALE)
     return uuids
 
@@ -533,7 +535,7 @@ def fill_site_atlas(layout: QgsPrintLayout, store: Store, request: content.Reque
 def pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
     settings = QgsLayoutExporter.PdfExportSettings()
     # Real text in the PDF: searchable, copyable, and what the tests read back.
-    settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
+    settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
     settings.forceVectorOutput = True
     settings.rasterizeWholeImage = False
     settings.dpi = 300
@@ -557,11 +559,12 @@ def _export_pdf(layout: QgsPrintLayout, temporary: str, target: Path, feedback: 
         error = ""
     if feedback is not None and feedback.isCanceled():
         raise StoreError("Export du PDF annulé.", "PDF export cancelled.")
-    if result != QgsLayoutExporter.Success:
-        reason = {QgsLayoutExporter.FileError: ("impossible d'écrire le fichier", "the file cannot be written"),
-                  QgsLayoutExporter.PrintError: ("erreur d'impression", "printing error"),
-                  QgsLayoutExporter.MemoryError: ("mémoire insuffisante", "out of memory"),
-                  QgsLayoutExporter.IteratorError: ("atlas vide ou illisible", "empty or unreadable atlas"),
+    if result != QgsLayoutExporter.ExportResult.Success:
+        export = QgsLayoutExporter.ExportResult
+        reason = {export.FileError: ("impossible d'écrire le fichier", "the file cannot be written"),
+                  export.PrintError: ("erreur d'impression", "printing error"),
+                  export.MemoryError: ("mémoire insuffisante", "out of memory"),
+                  export.IteratorError: ("atlas vide ou illisible", "empty or unreadable atlas"),
                   }.get(result, (error or "erreur inconnue", error or "unknown error"))
         raise StoreError("Le PDF %s n'a pas pu être créé : %s." % (target, reason[0]),
                          "The PDF %s could not be made: %s." % (target, reason[1]))
@@ -577,7 +580,7 @@ class CopilExportTask(QgsTask):
     path, error)` is called in the GUI thread at the end."""
 
     def __init__(self, layout: QgsPrintLayout, path: str, finished_with=None):
-        super().__init__(tr("Export du PDF COPIL : {0}").format(Path(path).name), QgsTask.CanCancel)
+        super().__init__(tr("Export du PDF COPIL : {0}").format(Path(path).name), QgsTask.Flag.CanCancel)
         self.layout_copy = layout.clone()
         self.path = path
         self.finished_with = finished_with

@@ -77,12 +77,12 @@ def _table(layout: QgsPrintLayout, page: int, x: float, y: float, width: float, 
     columns = []
     for index, (title, share) in enumerate(headers):
         column = QgsLayoutTableColumn(title)
-        column.setHAlignment(Qt.AlignLeft if index < first_number else Qt.AlignRight)
+        column.setHAlignment(Qt.AlignmentFlag.AlignLeft if index < first_number else Qt.AlignmentFlag.AlignRight)
         columns.append(column)
     table.setHeaders(columns)
     table.setIncludeTableHeader(True)
     table.setColumnWidths([share * (width - 2 * len(headers)) for _title, share in headers])
-    table.setWrapBehavior(QgsLayoutTable.WrapText)
+    table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)
     text = QgsTextFormat(table.contentTextFormat())
     text.setSize(font_size)
     table.setContentTextFormat(text)
@@ -94,13 +94,14 @@ def _table(layout: QgsPrintLayout, page: int, x: float, y: float, width: float, 
         cells = []
         for index, value in enumerate(row):
             cell = QgsTableCell(value)
-            cell.setHorizontalAlignment(Qt.AlignLeft if index < first_number else Qt.AlignRight)
+            cell.setHorizontalAlignment(Qt.AlignmentFlag.AlignLeft if index < first_number
+                                        else Qt.AlignmentFlag.AlignRight)
             cells.append(cell)
         contents.append(cells)
     table.setTableContents(contents)
     frame = QgsLayoutFrame(layout, table)
-    frame.attemptResize(QgsLayoutSize(width, height, QgsUnitTypes.LayoutMillimeters))
-    frame.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters), page=page)
+    frame.attemptResize(QgsLayoutSize(width, height, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    frame.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters), page=page)
     table.addFrame(frame)
     table.refresh()
 
@@ -114,8 +115,8 @@ def _label(layout: QgsPrintLayout, page: int, text: str, x: float, y: float, wid
     font.setBold(bold)
     label.setFont(font)
     layout.addLayoutItem(label)
-    label.attemptResize(QgsLayoutSize(width, size * 0.9, QgsUnitTypes.LayoutMillimeters))
-    label.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters), page=page)
+    label.attemptResize(QgsLayoutSize(width, size * 0.9, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    label.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters), page=page)
 
 
 def add_page(layout: QgsPrintLayout, data: DispositifsPage, territory: str, paper: str) -> None:

@@ -89,10 +89,10 @@ class CandidateTerrains(ResorptionAlgorithm):
 
     def initAlgorithm(self, config=None):
         def number(name, fr, en, default, advanced=False):
-            parameter = QgsProcessingParameterNumber(name, bilingual(fr, en), QgsProcessingParameterNumber.Double,
+            parameter = QgsProcessingParameterNumber(name, bilingual(fr, en), QgsProcessingParameterNumber.Type.Double,
                                                      default, minValue=0.0)
             if advanced:
-                parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+                parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
             self.addParameter(parameter)
 
         def layer(name, fr, en, kind):
@@ -105,7 +105,7 @@ class CandidateTerrains(ResorptionAlgorithm):
         layer(self.LANDUSE, "Occupation du sol", "Land use", VECTOR_POLYGON)
         self.addParameter(QgsProcessingParameterField(
             self.CLASS_FIELD, bilingual("Champ de la classe", "Class field"), None, self.LANDUSE,
-            QgsProcessingParameterField.Any, optional=True))
+            QgsProcessingParameterField.DataType.Any, optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.ALLOWED, bilingual("Classes autorisées (codes séparés par des virgules)",
                                     "Allowed classes (comma-separated codes)"), optional=True))
@@ -219,7 +219,7 @@ class CandidateTerrains(ResorptionAlgorithm):
             output.setAttributes(feature.attributes() + [
                 round(area, 1), is_eligible, round(score, 1), ranks.get(id(result))] + shares + measured
                 + [" ".join(reasons), epsg])
-            sink.addFeature(output, QgsFeatureSink.FastInsert)
+            sink.addFeature(output, QgsFeatureSink.Flag.FastInsert)
         return {self.OUTPUT: output_id}
 
     @staticmethod

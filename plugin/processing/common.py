@@ -189,7 +189,7 @@ def group_by_territory(source, context, feedback, departement_index: int = -1,
     if attributes is not None:
         request.setSubsetOfAttributes(attributes)
     skipped = 0
-    for feature in source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+    for feature in source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks):
         if feedback.isCanceled():
             break
         geometry = feature.geometry()
@@ -238,19 +238,19 @@ class ProjectedLayer:
         self.values: Dict[int, object] = {}
         self._checked: Dict[int, bool] = {}
         if crs is None:
-            self.index = QgsSpatialIndex(QgsSpatialIndex.FlagStoreFeatureGeometries)
+            self.index = QgsSpatialIndex(QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
             return
         request = QgsFeatureRequest().setDestinationCrs(crs, context.transformContext())
         request.setNoAttributes()
         if rectangle is not None and not rectangle.isEmpty():
             request.setFilterRect(rectangle)
         self.index = QgsSpatialIndex(
-            source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks),
-            feedback, QgsSpatialIndex.FlagStoreFeatureGeometries)
+            source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks),
+            feedback, QgsSpatialIndex.Flag.FlagStoreFeatureGeometries)
         # The attribute in a second, geometry-less pass over the same features.
-        request.setFlags(QgsFeatureRequest.NoGeometry)
+        request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
         request.setSubsetOfAttributes([value_index] if value_index >= 0 else [])
-        for feature in source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+        for feature in source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks):
             self.values[feature.id()] = feature.attribute(value_index) if value_index >= 0 else None
 
     def subset(self, keep) -> "ProjectedLayer":

@@ -94,7 +94,7 @@ class CommuneDensity(ResorptionAlgorithm):
         self.addParameter(QgsProcessingParameterField(
             self.POPULATION, bilingual("Champ du nombre de personnes (défaut : population_total)",
                                        "Number of people field (default: population_total)"),
-            None, self.SITES, QgsProcessingParameterField.Numeric, optional=True))
+            None, self.SITES, QgsProcessingParameterField.DataType.Numeric, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, bilingual("Densité par commune", "Density by commune"), VECTOR_POLYGON))
 
@@ -115,7 +115,7 @@ class CommuneDensity(ResorptionAlgorithm):
         # Sites in the communes' CRS, then only the communes around them go into the index.
         to_communes = QgsCoordinateTransform(sites.sourceCrs(), communes.sourceCrs(), context.transformContext())
         points = []
-        every_feature = QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks
+        every_feature = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
         for feature in sites.getFeatures(QgsFeatureRequest(), every_feature):
             if feedback.isCanceled():
                 return {}
@@ -194,7 +194,7 @@ class CommuneDensity(ResorptionAlgorithm):
                            ("people_per_10k", DOUBLE)):
             fields.append(new_field(name, kind))
         sink, self._output_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                                     QgsWkbTypes.MultiPolygon, communes.sourceCrs())
+                                                     QgsWkbTypes.Type.MultiPolygon, communes.sourceCrs())
         chosen = [commune for commune in polygons.values() if commune.attribute(departement_i) in wanted]
         for position, commune in enumerate(sorted(chosen, key=lambda c: str(c.attribute(insee_i)))):
             if feedback.isCanceled():
@@ -210,7 +210,7 @@ class CommuneDensity(ResorptionAlgorithm):
                                   int(population) if population is not None else None,
                                   sites_count, people, unknown,
                                   per_ten_thousand(sites_count, population), per_ten_thousand(people, population)])
-            sink.addFeature(output, QgsFeatureSink.FastInsert)
+            sink.addFeature(output, QgsFeatureSink.Flag.FastInsert)
             feedback.setProgress(50 + 50.0 * position / max(1, len(chosen)))
         return {self.OUTPUT: self._output_id}
 

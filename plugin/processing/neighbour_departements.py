@@ -140,7 +140,7 @@ class NeighbourDepartements(ResorptionAlgorithm):
         self.addParameter(QgsProcessingParameterDateTime(
             self.AT, bilingual("Date (défaut : maintenant ; stockage Résorption SIG seulement)",
                                "Date (default: now; Résorption SIG store only)"),
-            QgsProcessingParameterDateTime.Date, optional=True))
+            QgsProcessingParameterDateTime.Type.Date, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.COMMUNES, bilingual("Communes (défaut : référentiel fourni)",
                                      "Communes (default: bundled reference)"),
@@ -195,10 +195,10 @@ class NeighbourDepartements(ResorptionAlgorithm):
         for name in model.FIGURE_NAMES:
             table_fields.append(new_field(name, INTEGER))
         table_fields.append(new_field("people_per_10k", DOUBLE))
-        table, table_id = self.parameterAsSink(parameters, self.TABLE, context, table_fields, QgsWkbTypes.NoGeometry,
-                                               communes.sourceCrs())
+        table, table_id = self.parameterAsSink(parameters, self.TABLE, context, table_fields,
+                                               QgsWkbTypes.Type.NoGeometry, communes.sourceCrs())
         layer, layer_id = self.parameterAsSink(parameters, self.OUTPUT, context, table_fields,
-                                               QgsWkbTypes.MultiPolygon, communes.sourceCrs())
+                                               QgsWkbTypes.Type.MultiPolygon, communes.sourceCrs())
         for position, departement in enumerate(departements):
             if feedback.isCanceled():
                 break
@@ -211,13 +211,13 @@ class NeighbourDepartements(ResorptionAlgorithm):
             attributes.append(per_ten_thousand(values.get("population_total") or 0, inhabitants))
             row = QgsFeature(table_fields)
             row.setAttributes(attributes)
-            table.addFeature(row, QgsFeatureSink.FastInsert)
+            table.addFeature(row, QgsFeatureSink.Flag.FastInsert)
             polygon = QgsFeature(table_fields)
             multi = QgsGeometry(geometry)
             multi.convertToMultiType()
             polygon.setGeometry(multi)
             polygon.setAttributes(attributes)
-            layer.addFeature(polygon, QgsFeatureSink.FastInsert)
+            layer.addFeature(polygon, QgsFeatureSink.Flag.FastInsert)
         feedback.setProgress(100)
         return {self.TABLE: table_id, self.OUTPUT: layer_id}
 
@@ -239,7 +239,7 @@ class NeighbourDepartements(ResorptionAlgorithm):
         if "status" not in names:
             feedback.pushWarning(pick("Pas de champ status : tous les sites sont comptés comme ouverts.",
                                       "No status field: every site is counted as open."))
-        every_feature = QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks
+        every_feature = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
         for feature in sites.getFeatures(QgsFeatureRequest(), every_feature):
             if feedback.isCanceled():
                 break

@@ -24,9 +24,11 @@ def new_field(name: str, meta_type: QMetaType.Type) -> QgsField:
 
 if hasattr(Qgis, "ProcessingSourceType"):
     VECTOR_POINT = Qgis.ProcessingSourceType.VectorPoint
+    VECTOR_LINE = Qgis.ProcessingSourceType.VectorLine
     VECTOR_POLYGON = Qgis.ProcessingSourceType.VectorPolygon
     VECTOR_ANY = Qgis.ProcessingSourceType.Vector
 else:
     VECTOR_POINT = QgsProcessing.SourceType.TypeVectorPoint
+    VECTOR_LINE = QgsProcessing.SourceType.TypeVectorLine
     VECTOR_POLYGON = QgsProcessing.SourceType.TypeVectorPolygon
     VECTOR_ANY = QgsProcessing.SourceType.TypeVector

@@ -1,12 +1,11 @@
 """resorption:services_distance — for each site, how far the nearest service of each category is."""
 from typing import Dict, List, Optional, Tuple
 
-from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsPointXY,
-                       QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsProcessing, QgsProcessingFeatureSource,
+from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsFields, QgsGeometry, QgsPointXY,
+                       QgsGraduatedSymbolRenderer, QgsMarkerSymbol, QgsProcessingFeatureSource,
                        QgsProcessingParameterBoolean, QgsProcessingParameterEnum, QgsProcessingParameterNumber,
                        QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterField, QgsProcessingUtils, QgsRendererRange, QgsWkbTypes)
-from qgis.PyQt.QtCore import QVariant
 
 from ..i18n import pick
 from ..model import services as model
@@ -14,6 +13,7 @@ from ..model import vocabularies as voc
 from ..model.territories import TERRITORIES, local_epsg
 from .common import (DEPARTEMENT_FIELD, STATUS_FIELD, LocalFrames, ResorptionAlgorithm, bilingual, checked_source,
                      failure, field_index, keep_style, optional_source)
+from .qgis_types import DOUBLE, INTEGER, STRING, VECTOR_ANY, VECTOR_LINE, VECTOR_POINT, new_field
 from .walking import WalkingNetwork
 
 CATEGORIES = voc.SERVICE_CATEGORY.codes
@@ -99,9 +99,9 @@ class ServicesDistance(ResorptionAlgorithm):
 
     def initAlgorithm(self, config=None):
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SITES, bilingual("Sites", "Sites"), [QgsProcessing.TypeVectorPoint]))
+            self.SITES, bilingual("Sites", "Sites"), [VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.SERVICES, bilingual("Services", "Services"), [QgsProcessing.TypeVectorPoint]))
+            self.SERVICES, bilingual("Services", "Services"), [VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterField(
             self.CATEGORY_FIELD, bilingual("Champ de la catégorie (défaut : category)", "Category field (default: category)"),
             None, self.SERVICES, optional=True))
@@ -112,17 +112,17 @@ class ServicesDistance(ResorptionAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             self.OPEN_ONLY, bilingual("Sites ouverts seulement", "Open sites only"), True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.RADIUS, bilingual("Rayon de comptage (m)", "Counting radius (m)"), QgsProcessingParameterNumber.Double,
-            1000.0, minValue=0))
+            self.RADIUS, bilingual("Rayon de comptage (m)", "Counting radius (m)"),
+            QgsProcessingParameterNumber.Type.Double, 1000.0, minValue=0))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.ROADS, bilingual("Routes et chemins (distance à pied, facultatif)",
                                   "Roads and paths (walking distance, optional)"),
-            [QgsProcessing.TypeVectorLine], optional=True))
+            [VECTOR_LINE], optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, bilingual("Sites et distances aux services", "Sites and distances to services"),
-            QgsProcessing.TypeVectorPoint))
+            VECTOR_POINT))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.SUMMARY, bilingual("Synthèse : sites éloignés", "Summary: far sites"), QgsProcessing.TypeVector))
+            self.SUMMARY, bilingual("Synthèse : sites éloignés", "Summary: far sites"), VECTOR_ANY))
 
     def processAlgorithm(self, parameters, context, feedback):
         sites = checked_source(self, parameters, self.SITES, context, "Sites", "Sites")
@@ -151,12 +151,12 @@ class ServicesDistance(ResorptionAlgorithm):
 
         fields = QgsFields(sites.fields())
         for category in chosen:
-            fields.append(QgsField(distance_field(category), QVariant.Double))
-            fields.append(QgsField("n_" + category, QVariant.Int))
+            fields.append(new_field(distance_field(category), DOUBLE))
+            fields.append(new_field("n_" + category, INTEGER))
             if roads is not None:
-                fields.append(QgsField("walk_" + category, QVariant.Double))
+                fields.append(new_field("walk_" + category, DOUBLE))
         sink, self._output_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                                     QgsWkbTypes.Point, sites.sourceCrs())
+                                                     QgsWkbTypes.Type.Point, sites.sourceCrs())
         frames = LocalFrames(services.sourceCrs(), context)
         distances_all: Dict[str, List[Optional[float]]] = {c: [] for c in chosen}
         done, total = 0, len(kept) or 1
@@ -179,20 +179,20 @@ class ServicesDistance(ResorptionAlgorithm):
                 output.setGeometry(geometry)
                 output.setAttributes(feature.attributes() + [column[index] for column in columns])
                 outputs.append(output)
-            sink.addFeatures(outputs, QgsFeatureSink.FastInsert)
+            sink.addFeatures(outputs, QgsFeatureSink.Flag.FastInsert)
             done += len(features)
             feedback.setProgress(20 + 75.0 * done / total)
 
         summary_fields = QgsFields()
-        for name, kind in (("category", QVariant.String), ("label", QVariant.String), ("threshold_m", QVariant.Int),
-                           ("sites", QVariant.Int), ("sites_far", QVariant.Int)):
-            summary_fields.append(QgsField(name, kind))
+        for name, kind in (("category", STRING), ("label", STRING), ("threshold_m", INTEGER),
+                           ("sites", INTEGER), ("sites_far", INTEGER)):
+            summary_fields.append(new_field(name, kind))
         summary_sink, self._summary_id = self.parameterAsSink(parameters, self.SUMMARY, context, summary_fields,
-                                                        QgsWkbTypes.NoGeometry)
+                                                        QgsWkbTypes.Type.NoGeometry)
         for row in model.summary(distances_all):
             record = QgsFeature(summary_fields)
             record.setAttributes([row[name] for name in summary_fields.names()])
-            summary_sink.addFeature(record, QgsFeatureSink.FastInsert)
+            summary_sink.addFeature(record, QgsFeatureSink.Flag.FastInsert)
             feedback.pushInfo(pick("%s : %d site(s) sur %d à plus de %d m" % (
                 row["label"], row["sites_far"], row["sites"], row["threshold_m"]),
                 "%s: %d site(s) of %d farther than %d m" % (
@@ -206,7 +206,8 @@ class ServicesDistance(ResorptionAlgorithm):
         """The sites with a point (open ones when `status_i` ≥ 0), each with its geometry; those without
         are reported."""
         kept, skipped = [], 0
-        for feature in sites.getFeatures(QgsFeatureRequest(), QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+        skip_checks = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
+        for feature in sites.getFeatures(QgsFeatureRequest(), skip_checks):
             if feedback.isCanceled():
                 break
             if status_i >= 0 and feature.attribute(status_i) != "open":
@@ -256,7 +257,7 @@ class ServicesDistance(ResorptionAlgorithm):
         codes: Dict[object, Optional[str]] = {}
         unknown = 0
         request = QgsFeatureRequest().setSubsetOfAttributes([category_i])
-        for feature in services.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+        for feature in services.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks):
             if feedback.isCanceled():
                 break
             geometry = feature.geometry()

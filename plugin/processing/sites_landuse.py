@@ -91,7 +91,7 @@ class SitesLandUse(ResorptionAlgorithm):
             [VECTOR_POLYGON]))
         self.addParameter(QgsProcessingParameterField(
             self.CLASS_FIELD, bilingual("Champ de la classe (ex. CODE_18)", "Class field (e.g. CODE_18)"),
-            None, self.LANDUSE, QgsProcessingParameterField.Any))
+            None, self.LANDUSE, QgsProcessingParameterField.DataType.Any))
         self.addParameter(QgsProcessingParameterEnum(
             self.NOMENCLATURE, bilingual("Nomenclature", "Nomenclature"),
             [bilingual("Corine Land Cover", "Corine Land Cover"),
@@ -111,15 +111,15 @@ class SitesLandUse(ResorptionAlgorithm):
             self.SEARCH_DISTANCE,
             bilingual("Distance de recherche maximale (m, 0 = sans limite)",
                       "Maximum search distance (m, 0 = no limit)"),
-            QgsProcessingParameterNumber.Double, 5000.0, minValue=0.0))
+            QgsProcessingParameterNumber.Type.Double, 5000.0, minValue=0.0))
         self.addParameter(QgsProcessingParameterField(
             self.POPULATION, bilingual("Champ du nombre de personnes (défaut : population_total)",
                                        "Number of people field (default: population_total)"),
-            None, self.SITES, QgsProcessingParameterField.Numeric, optional=True))
+            None, self.SITES, QgsProcessingParameterField.DataType.Numeric, optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.DEPARTEMENT, bilingual("Champ du département (défaut : departement)",
                                         "Département field (default: departement)"),
-            None, self.SITES, QgsProcessingParameterField.Any, optional=True))
+            None, self.SITES, QgsProcessingParameterField.DataType.Any, optional=True))
         self.addParameter(open_sites_parameter(self.OPEN_ONLY))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, bilingual("Sites et occupation du sol", "Sites and land use"),
@@ -229,7 +229,7 @@ class SitesLandUse(ResorptionAlgorithm):
                     output = QgsFeature(fields)
                     output.setGeometry(feature.geometry())
                     output.setAttributes(attributes)
-                    sink.addFeature(output, QgsFeatureSink.FastInsert)
+                    sink.addFeature(output, QgsFeatureSink.Flag.FastInsert)
                     self.count(summary, feature, population_index, at_point, shares)
                     done += 1
                     feedback.setProgress(100.0 * done / total)
@@ -240,12 +240,12 @@ class SitesLandUse(ResorptionAlgorithm):
                            ("sites_in_buffer", INTEGER)):
             summary_fields.append(new_field(name, kind))
         summary_sink, summary_id = self.parameterAsSink(parameters, self.SUMMARY, context, summary_fields,
-                                                        QgsWkbTypes.NoGeometry, sites.sourceCrs())
+                                                        QgsWkbTypes.Type.NoGeometry, sites.sourceCrs())
         for code in sorted(summary, key=lambda c: (-summary[c]["sites"], str(c))):
             row = summary[code]
             feature = QgsFeature(summary_fields)
             feature.setAttributes([code, label(code), row["sites"], row["people"], row["unknown"], row["buffer"]])
-            summary_sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            summary_sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         return {self.OUTPUT: output_id, self.SUMMARY: summary_id}
 
     def postProcessAlgorithm(self, context, feedback):

@@ -23,7 +23,7 @@ class WalkingNetwork:
         to the service; None when no service is reachable."""
         if not sites or not services:
             return [None] * len(sites)
-        director = QgsVectorLayerDirector(self.roads, -1, "", "", "", QgsVectorLayerDirector.DirectionBoth)
+        director = QgsVectorLayerDirector(self.roads, -1, "", "", "", QgsVectorLayerDirector.Direction.DirectionBoth)
         director.addStrategy(QgsNetworkDistanceStrategy())
         builder = QgsGraphBuilder(self.crs, True, 0.5)
         wanted = [QgsPointXY(x, y) for x, y in list(sites) + list(services)]

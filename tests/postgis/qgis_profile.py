@@ -47,7 +47,7 @@ def add_connection(cluster, database: str, name: str = CONNECTION, password: str
         assert stored[0] if isinstance(stored, tuple) else stored
         authcfg = config.id()
     uri = QgsDataSourceUri()
-    uri.setConnection("127.0.0.1", str(cluster.port), database, "", "", QgsDataSourceUri.SslDisable, authcfg)
+    uri.setConnection("127.0.0.1", str(cluster.port), database, "", "", QgsDataSourceUri.SslMode.SslDisable, authcfg)
     metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
     metadata.saveConnection(metadata.createConnection(uri.uri(False), {}), name)
     return authcfg

@@ -117,6 +117,6 @@ def test_the_server_refusal_of_a_push_is_shown_by_synchronise_in_qgis(store, qgi
         assert manager.synchronise(copy).failure() is not None
     finally:
         manager.remove()
-    shown = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    shown = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any("Campement du canal" in text and "refusé" in text for text in shown), shown
     assert rows(store, None, "SELECT count(*) FROM sites WHERE name = 'Campement du canal'") == [(0,)]

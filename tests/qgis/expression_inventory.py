@@ -15,7 +15,7 @@ TEMPLATE = re.compile(r"\[%(.*?)%\]", re.S)
 def properties(where: str, collection: QgsPropertyCollection) -> Iterator[Entry]:
     for key in collection.propertyKeys():
         prop = collection.property(key)
-        if prop.propertyType() == QgsProperty.ExpressionBasedProperty:
+        if prop.propertyType() == QgsProperty.Type.ExpressionBasedProperty:
             yield "%s property %s" % (where, key), prop.expressionString()
 
 
@@ -82,7 +82,7 @@ def layer_expressions(layer: QgsVectorLayer) -> Iterator[Entry]:
         default = layer.defaultValueDefinition(index).expression()
         if default:
             yield "%s.%s default" % (where, field.name()), default
-        if fields.fieldOrigin(index) == QgsFields.OriginExpression:
+        if fields.fieldOrigin(index) == QgsFields.FieldOrigin.OriginExpression:
             yield "%s.%s virtual field" % (where, field.name()), layer.expressionField(index)
     if layer.displayExpression():
         yield where + " display", layer.displayExpression()
@@ -115,5 +115,6 @@ def layout_expressions(layout) -> Iterator[Entry]:
             for row in item.multiFrame().tableContents():
                 for cell in row:
                     content = cell.content()
-                    if isinstance(content, QgsProperty) and content.propertyType() == QgsProperty.ExpressionBasedProperty:
+                    if (isinstance(content, QgsProperty)
+                            and content.propertyType() == QgsProperty.Type.ExpressionBasedProperty):
                         yield name + " cell", content.expressionString()

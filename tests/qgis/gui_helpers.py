@@ -13,10 +13,10 @@ def wait_for(task: QgsTask, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not ended:
         assert time.monotonic() < deadline, "the task did not end"
-        QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
     # the handlers connected before ours run in the same emission; let queued ones run too
-    QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
+    QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
 def recording_message_bar(iface):

@@ -180,7 +180,7 @@ def test_nothing_is_cut_and_nothing_overlaps(store, project, paper):
     made = copil.build(store, request(paper=paper), project)
     layout = made.layout
     page = layout.pageCollection().page(0)
-    assert page.orientation() == QgsLayoutItemPage.Landscape
+    assert page.orientation() == QgsLayoutItemPage.Orientation.Landscape
     page_rect = QRectF(page.pos(), page.rect().size())
     expected = {"A4": (297, 210), "A3": (420, 297)}[paper]
     assert (round(page_rect.width()), round(page_rect.height())) == expected
@@ -427,7 +427,7 @@ def test_the_dialog_exports_the_pdf_in_a_task(dialog, iface, tmp_path, monkeypat
     pdf = tmp_path / "depuis-le-dialogue.pdf"
     assert wait_for(lambda: not dialog.tasks, qgis_app), "the export did not finish"
     assert "PDF exporté" in dialog.messageLabel.text()
-    assert any(str(pdf) in text for text in iface.messageBar().get_messages(Qgis.Success))
+    assert any(str(pdf) in text for text in iface.messageBar().get_messages(Qgis.MessageLevel.Success))
     sums = engine_sums(dialog.store, "--departement", "93", "--by", "insee_code")
     assert pdf_pages(pdf) == sum(1 for group in sums["groups"] if group["sites"] > 0)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from qgis.core import QgsProject
-from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent
+from qgis.PyQt.QtCore import QCoreApplication, QDate, QEvent, Qt
 
 from plugin.demo.generator import generate
 from plugin.gui.dock_manager import DockManager
@@ -29,7 +29,7 @@ def dock(iface, new_store, qgis_new_project):
     dock = manager.docks[2]
     yield dock, new_store
     manager.remove()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QgsProject.instance().removeAllMapLayers()
     QgsProject.instance().relationManager().clear()
     editing_session.stop()
@@ -76,7 +76,7 @@ def test_an_officer_declares_a_dispositif_with_two_tags_and_two_operators_and_fi
     column = grid.months.index(last_month)
     rows = {d.code: i for i, d in enumerate(grid.definitions)}
     old = grid.table.item(rows["people"], 0)
-    assert not (old.flags() & old.flags().__class__(2))  # Qt.ItemIsEditable: a past month is locked
+    assert not old.flags() & Qt.ItemFlag.ItemIsEditable  # a past month is locked
     grid.table.item(rows["people"], column).setText("30")
     grid.table.item(rows["women"], column).setText("40")
     grid.save_button.click()
@@ -140,7 +140,7 @@ def test_the_synthesis_dock_has_a_dispositifs_tab_with_the_sums_and_the_finances
         assert panel.finances.rowCount() >= 2 and panel.finances.item(0, 0).text()
     finally:
         manager.remove()
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # gone before the next test looks
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # gone before the next test looks
 
 
 def test_a_departement_creates_a_local_indicator_from_the_dock(dock, monkeypatch):

@@ -49,7 +49,7 @@ class Watch:
         deadline = time.monotonic() + TASK_SECONDS
         while not self.ended:
             assert time.monotonic() < deadline, "the task did not end"
-            QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
             time.sleep(0.01)
         return self.ended[0]
 

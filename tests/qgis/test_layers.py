@@ -49,7 +49,7 @@ def test_related_tables_are_edited_through_relation_editors(opened_store):
     # Where the people of a closed site went: the plugin's own table in the Fermeture tab (test_forms.py), no
     # relation editor of QGIS in the site's form.
     assert not [e for tab in layers["sites"].editFormConfig().tabs() for e in tab.children()
-                if e.type() == QgsAttributeEditorElement.AeTypeRelation]
+                if e.type() == QgsAttributeEditorElement.AttributeEditorType.AeTypeRelation]
     # In the related rows' forms, the parent is shown and picked by its name, not its uuid.
     origins = layers["insertion_site_origins"]
     for name in ("insertion_site_uuid", "site_uuid"):
@@ -59,7 +59,7 @@ def test_related_tables_are_edited_through_relation_editors(opened_store):
 def test_free_text_fields_sit_under_the_personal_data_reminder(opened_store):
     _, layers = opened_store
     for tab in layers["sites"].editFormConfig().tabs():
-        boxes = [e for e in tab.children() if e.type() == QgsAttributeEditorElement.AeTypeContainer]
+        boxes = [e for e in tab.children() if e.type() == QgsAttributeEditorElement.AttributeEditorType.AeTypeContainer]
         free = {e.name() for box in boxes for e in box.children()}
         expected = {"Lieu": {"address", "address_details"}, "Site": {"reinstallation_comments", "comments"},
                     "Fermeture": {"closing_context"},
@@ -98,12 +98,12 @@ def test_layer_constraints_refuse_what_the_rules_refuse(opened_store):
     feature = new_site(sites, 2.4530, 48.9105, population_total=10, population_minors=12)
     index = sites.fields().indexOf("population_minors")
     ok, errors = QgsVectorLayerUtils.validateAttribute(sites, feature, index,
-                                                       QgsFieldConstraints.ConstraintStrengthHard)
+                                                       QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)
     assert not ok
     assert any("Le nombre de mineurs dépasse le nombre de personnes" in e for e in errors)
     feature["population_minors"] = 4
     assert QgsVectorLayerUtils.validateAttribute(sites, feature, index,
-                                                 QgsFieldConstraints.ConstraintStrengthHard)[0]
+                                                 QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard)[0]
 
 
 def test_saving_through_qgis_records_the_author_and_the_store_keeps_history(opened_store):

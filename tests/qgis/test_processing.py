@@ -8,18 +8,19 @@ import math
 
 import pytest
 from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeature,
-                       QgsField, QgsGeometry, QgsPointXY, QgsProcessingException, QgsProject,
+                       QgsGeometry, QgsPointXY, QgsProcessingException, QgsProject,
                        QgsProcessingFeatureSourceDefinition, QgsRectangle, QgsVectorLayer)
 from qgis.PyQt.QtCore import QVariant
 
 from plugin.processing.provider import ResorptionProvider
+from plugin.processing.qgis_types import INTEGER, STRING, new_field
 
 # Saint-Denis (93066), in Lambert-93, and Les Abymes (97101), in EPSG:5490.
 SAINT_DENIS = (652500.0, 6869000.0)
 LES_ABYMES = (657000.0, 1797000.0)
-SITE_FIELDS = (("name", QVariant.String), ("departement", QVariant.String), ("status", QVariant.String),
-               ("population_total", QVariant.Int), ("population_couples", QVariant.Int),
-               ("population_minors", QVariant.Int))
+SITE_FIELDS = (("name", STRING), ("departement", STRING), ("status", STRING),
+               ("population_total", INTEGER), ("population_couples", INTEGER),
+               ("population_minors", INTEGER))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def to_wgs84(epsg, x, y):
 def layer(kind, crs, fields, rows):
     """A memory layer: rows are (geometry, attributes)."""
     result = QgsVectorLayer("%s?crs=%s" % (kind, crs), "test_" + kind.lower(), "memory")
-    result.dataProvider().addAttributes([QgsField(name, type_) for name, type_ in fields])
+    result.dataProvider().addAttributes([new_field(name, type_) for name, type_ in fields])
     result.updateFields()
     features = []
     for geometry, attributes in rows:
@@ -71,7 +72,7 @@ def rectangle(xmin, ymin, xmax, ymax):
 
 
 def landuse_layer(polygons, crs="EPSG:2154"):
-    return layer("Polygon", crs, (("CODE_18", QVariant.String),), [(g, [code]) for g, code in polygons])
+    return layer("Polygon", crs, (("CODE_18", STRING),), [(g, [code]) for g, code in polygons])
 
 
 def run_landuse(processing, sites, landuse, **extra):
@@ -256,7 +257,7 @@ def test_bad_inputs_have_clear_french_messages(processing):
     with pytest.raises(QgsProcessingException, match="géométrie invalide"):
         run_landuse(processing, sites, landuse_layer([(bow_tie, "211")]))
     with pytest.raises(QgsProcessingException, match="a déjà un champ « lu_class »"):
-        taken = layer("Point", "EPSG:4326", (("lu_class", QVariant.String),),
+        taken = layer("Point", "EPSG:4326", (("lu_class", STRING),),
                       [(QgsGeometry.fromPointXY(to_wgs84(2154, x, y)), ["x"])])
         run_landuse(processing, taken, landuse)
 
@@ -313,8 +314,8 @@ def test_commune_density_counts_paris_as_one_commune(processing):
 def test_commune_density_refuses_communes_without_population(processing):
     x, y = SAINT_DENIS
     sites = sites_layer(((x, y), site("s", 3)))
-    communes = layer("Polygon", "EPSG:2154", (("insee", QVariant.String), ("nom", QVariant.String),
-                                              ("departement", QVariant.String)),
+    communes = layer("Polygon", "EPSG:2154", (("insee", STRING), ("nom", STRING),
+                                              ("departement", STRING)),
                      [(square(x, y, 1000), ["93066", "Saint-Denis", "93"])])
     with pytest.raises(QgsProcessingException, match="Le champ « population »"):
         processing.run("resorption:commune_density", {"SITES": sites, "COMMUNES": communes, "OUTPUT": "memory:"})
@@ -322,7 +323,7 @@ def test_commune_density_refuses_communes_without_population(processing):
 
 def test_candidate_terrains_scores_and_explains(processing):
     x, y = SAINT_DENIS
-    fields = (("ref", QVariant.String),)
+    fields = (("ref", STRING),)
     candidates = layer("Polygon", "EPSG:2154", fields, [
         (square(x, y, 50), ["good"]),                      # 10,000 m² of arable land, school 300 m away
         (square(x + 1000, y, 50), ["flooded"]),            # half in the flood zone

@@ -82,6 +82,6 @@ def test_every_demo_site_and_terrain_passes_every_hard_constraint(demo_layers):
         for feature in features:
             for index in range(layer.fields().count()):
                 ok, errors = QgsVectorLayerUtils.validateAttribute(
-                    layer, feature, index, QgsFieldConstraints.ConstraintStrengthHard,
-                    QgsFieldConstraints.ConstraintOriginNotSet)
+                    layer, feature, index, QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard,
+                    QgsFieldConstraints.ConstraintOrigin.ConstraintOriginNotSet)
                 assert ok, (table, layer.fields()[index].name(), feature[index], errors)

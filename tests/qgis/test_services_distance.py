@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsGeometry, QgsPointXY, QgsProcessingException
-from qgis.PyQt.QtCore import QVariant
 
+from plugin.processing.qgis_types import INTEGER, STRING
 from test_processing import LES_ABYMES, SAINT_DENIS, layer, processing, sites_layer, to_wgs84  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_FIELDS = (("name", QVariant.String), ("category", QVariant.String))
+SERVICE_FIELDS = (("name", STRING), ("category", STRING))
 
 
 def services_layer(*services, epsg=2154):
@@ -70,7 +70,7 @@ def test_the_walking_distance_follows_the_road(processing):
     # An L-shaped road: 1 km east then 1 km north; the school is at the end, 1414 m as the crow flies.
     road = QgsGeometry.fromPolylineXY([QgsPointXY(*to_wgs84(2154, x, y)), QgsPointXY(*to_wgs84(2154, x + 1000, y)),
                                        QgsPointXY(*to_wgs84(2154, x + 1000, y + 1000))])
-    roads = layer("LineString", "EPSG:4326", (("id", QVariant.Int),), [(road, [1])])
+    roads = layer("LineString", "EPSG:4326", (("id", INTEGER),), [(road, [1])])
     found = by_name(run(processing, sites_layer(site(0, 0, "Canal")),
                         services_layer(((x + 1000, y + 1000), "École", "school")), CATEGORIES=[3], ROADS=roads))
     assert found["Canal"]["dist_school"] == pytest.approx(1414.2, abs=0.5)
@@ -78,7 +78,7 @@ def test_the_walking_distance_follows_the_road(processing):
 
 
 def test_a_services_layer_without_the_category_field_is_refused_with_its_fields(processing):
-    services = layer("Point", "EPSG:4326", (("nom", QVariant.String),), [(QgsGeometry.fromPointXY(QgsPointXY(2.3, 48.9)), ["x"])])
+    services = layer("Point", "EPSG:4326", (("nom", STRING),), [(QgsGeometry.fromPointXY(QgsPointXY(2.3, 48.9)), ["x"])])
     with pytest.raises(QgsProcessingException, match="category"):
         run(processing, sites_layer(site(0, 0, "Canal")), services)
 

@@ -103,7 +103,7 @@ def test_checkout_sync_badge_refusal_and_conflict(manager, bar_iface, shared, tm
     synchronise(other, "dupont")
     rename_in_layer(sites, second, "Pas encore enregistré", commit=False)
     assert manager.synchronise() is None
-    assert any("refusée" in text and sites.name() in text for text in messages(bar_iface, Qgis.Warning))
+    assert any("refusée" in text and sites.name() in text for text in messages(bar_iface, Qgis.MessageLevel.Warning))
     assert site_name(mine, first) != "Nom de l'autre copie"
     assert manager.sync_action.text() == "Synchroniser (1)"
     sites.rollBack()
@@ -113,7 +113,8 @@ def test_checkout_sync_badge_refusal_and_conflict(manager, bar_iface, shared, tm
     sites.repaintRequested.connect(lambda *args: redrawn.append(True))
     task = manager.synchronise()
     wait_for(task)
-    assert any("2 reçu(s), 1 envoyé(s), 0 conflit(s)" in text for text in messages(bar_iface, Qgis.Success))
+    assert any("2 reçu(s), 1 envoyé(s), 0 conflit(s)" in text
+               for text in messages(bar_iface, Qgis.MessageLevel.Success))
     assert layer_name(sites, first) == "Nom de l'autre copie"
     assert sites.featureCount() == count - 1
     assert redrawn
@@ -127,9 +128,9 @@ def test_checkout_sync_badge_refusal_and_conflict(manager, bar_iface, shared, tm
     rename_in_layer(sites, first, "Mon nom")
     task = manager.synchronise()
     wait_for(task)
-    assert any("0 envoyé(s), 1 conflit(s)" in text for text in messages(bar_iface, Qgis.Warning))
+    assert any("0 envoyé(s), 1 conflit(s)" in text for text in messages(bar_iface, Qgis.MessageLevel.Warning))
     offer, level = bar_iface.messageBar().widgets[-1]
-    assert level == Qgis.Warning and "conflit" in offer.findChild(QPushButton).text()
+    assert level == Qgis.MessageLevel.Warning and "conflit" in offer.findChild(QPushButton).text()
     assert manager.sync_action.text() == "Synchroniser (1)"
     assert manager.sync_action.toolTip().endswith("(1 modification(s) à envoyer)")  # the toolbar shows the icon
 
@@ -179,7 +180,8 @@ def test_several_copies_ask_which_and_remove_undoes_everything(manager, bar_ifac
     assert task.location == second
     assert offered == [["first", "second"]]
     wait_for(task)
-    assert any("0 reçu(s), 1 envoyé(s), 0 conflit(s)" in text for text in messages(bar_iface, Qgis.Success))
+    assert any("0 reçu(s), 1 envoyé(s), 0 conflit(s)" in text
+               for text in messages(bar_iface, Qgis.MessageLevel.Success))
     monkeypatch.setattr(QInputDialog, "getItem", lambda *args: ("", False))
     assert manager.synchronise() is None
 

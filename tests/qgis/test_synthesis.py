@@ -288,11 +288,11 @@ def test_remove_leaves_nothing_behind(synthesis, iface):
         return sorted(d.objectName() for d in window.findChildren(QDockWidget)
                       if d.objectName() in ("ResorptionHistoryDock", "ResorptionSynthesisDock"))
 
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # what earlier tests removed
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # what earlier tests removed
     assert docks() == ["ResorptionHistoryDock", "ResorptionSynthesisDock"]
     for _ in range(3):
         manager.remove()
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         assert docks() == [] and layers["sites"].actions().actions() == []
         assert synthesis_manager._ACTIVE is None
         manager.create()
@@ -356,7 +356,7 @@ def test_the_form_has_a_history_tab(synthesis):
     context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(sites))
     context.setFeature(feature)
     tab = next(tab for tab in sites.editFormConfig().tabs() if tab.name() == "Historique")
-    assert tab.children()[0].type() == QgsAttributeEditorElement.AeTypeHtmlElement
+    assert tab.children()[0].type() == QgsAttributeEditorElement.AttributeEditorType.AeTypeHtmlElement
     assert not tab.isGroupBox()  # a tab, not a box under the tabs
     evaluated = re.search(r'expression\.evaluate\("(.*)"\)\);</script>', history_form.SCRIPT).group(1)
     evaluated = evaluated.replace('\\"', '"')
