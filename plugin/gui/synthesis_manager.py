@@ -120,7 +120,7 @@ class SynthesisManager:
             table = layer.customProperty(loader.TABLE_PROPERTY)
             if table not in loader.MAP_TABLES or layer.id() in self._layer_actions:
                 continue
-            action = QgsAction(QgsAction.GenericPython, tr(HISTORY_ACTION_NAME), HISTORY_ACTION_CODE, "",
+            action = QgsAction(QgsAction.ActionType.GenericPython, tr(HISTORY_ACTION_NAME), HISTORY_ACTION_CODE, "",
                                False, tr(HISTORY_ACTION_NAME), {"Form", "Feature"})
             layer.actions().addAction(action)
             self._layer_actions[layer.id()] = action.id()

@@ -9,10 +9,11 @@ from typing import Dict, Iterator, List, Optional
 
 from qgis.core import (QgsExpression, QgsExpressionContextUtils, QgsFeature, QgsFeatureRequest,
                        QgsGeometry, QgsPointXY, QgsVectorLayer, QgsVectorLayerUtils)
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
 from ..i18n import pick
 from ..model import schema
+from ..processing import qgis_types
 from ..model.closure import Closure, Outcome, closure_problems, outcomes_from_rows
 from ..model.validation import Problem, problems
 from ..settings import Settings
@@ -64,10 +65,10 @@ def store_value(layer: QgsVectorLayer, name: str, value):
     """A store-form value (ISO text for dates) as the layer's field expects it."""
     if value is None:
         return None
-    kind = layer.fields().field(name).type()
-    if kind == QVariant.Date and isinstance(value, str):
+    field = layer.fields().field(name)
+    if qgis_types.is_type(field, qgis_types.DATE) and isinstance(value, str):
         return QDate.fromString(value, Qt.DateFormat.ISODate)
-    if kind == QVariant.DateTime and isinstance(value, str):
+    if qgis_types.is_type(field, qgis_types.DATETIME) and isinstance(value, str):
         return QDateTime.fromString(value, Qt.DateFormat.ISODateWithMs)
     return value
 

@@ -11,6 +11,8 @@ STRING = QMetaType.Type.QString
 INTEGER = QMetaType.Type.Int
 DOUBLE = QMetaType.Type.Double
 BOOLEAN = QMetaType.Type.Bool
+DATE = QMetaType.Type.QDate
+DATETIME = QMetaType.Type.QDateTime
 
 _FIELDS_TAKE_METATYPE = Qgis.QGIS_VERSION_INT >= 33800
 
@@ -32,3 +34,8 @@ else:
     VECTOR_LINE = QgsProcessing.SourceType.TypeVectorLine
     VECTOR_POLYGON = QgsProcessing.SourceType.TypeVectorPolygon
     VECTOR_ANY = QgsProcessing.SourceType.TypeVector
+
+
+def is_type(field: QgsField, meta_type: QMetaType.Type) -> bool:
+    """Whether the field is of that type, whichever enum this QGIS answers with (same numbers)."""
+    return int(field.type()) == int(meta_type)

@@ -110,7 +110,7 @@ def test_the_manager_adds_the_declared_docks_and_removes_them(iface, store_with_
     assert manager.docks[0].layer is store_with_sites[1]["sites"]
     manager.remove()
     from qgis.PyQt.QtCore import QCoreApplication, QEvent
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert {d.objectName() for d in window.findChildren(QDockWidget)} == before
     assert manager.docks == [] and manager.actions == []
     # Created and removed again: nothing accumulates, the project no longer calls the docks.
@@ -118,7 +118,7 @@ def test_the_manager_adds_the_declared_docks_and_removes_them(iface, store_with_
         again = DockManager(iface)
         again.create()
         again.remove()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert {d.objectName() for d in window.findChildren(QDockWidget)} == before
     store_with_sites[1]["sites"].selectByIds([])
     QgsProject.instance().removeMapLayer(store_with_sites[1]["actions"])
@@ -220,7 +220,7 @@ def test_the_new_site_tool_turns_a_map_click_into_a_site_at_that_place(docks, if
     assert canvas.mapTool() is dock.place_tool
     size = canvas.mapSettings().outputSize()
     center = QPoint(size.width() // 2, size.height() // 2)
-    dock.place_tool.canvasPressEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonPress, center,
+    dock.place_tool.canvasPressEvent(QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonPress, center,
                                                       Qt.MouseButton.LeftButton))
     placed = dock.form.feature()
     assert placed["departement"] == "93"

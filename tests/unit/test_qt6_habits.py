@@ -10,14 +10,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("plugin", "tests", "bench", ".ci")
 # The one place that still names the Qt 5 spellings, for QGIS < 3.36 / 3.38.
 COMPATIBILITY = {"plugin/processing/qgis_types.py"}
-# Being edited; the lead removes them from the set after merging.
-BEING_EDITED = {
-    "plugin/gui/list_dock.py", "plugin/gui/plugin_forms.py", "plugin/gui/dock_manager.py",
-    "plugin/gui/synthesis_dock.py", "plugin/gui/dispositifs_synthesis.py", "plugin/gui/close_dialog.py",
-    "plugin/gui/outcomes_table.py", "plugin/gui/null_display.py", "plugin/gui/synthesis_manager.py", "plugin/main.py",
-    "plugin/layers/forms.py", "plugin/layers/edits.py", "plugin/model/closure.py", "tests/qgis/test_forms.py",
-    "tests/qgis/test_docks.py", "tests/qgis/scripts/",
-}
 
 # For each class checked, the capitalised names it may be followed by: its enum types (Class.Enum.Member is the
 # scoped spelling), nested classes and constants. Any other `Class.Name` is an unscoped enum member.
@@ -98,8 +90,6 @@ def sources() -> Iterator[Tuple[str, ast.AST]]:
     for folder in SCANNED:
         for path in sorted((ROOT / folder).rglob("*.py")):
             name = path.relative_to(ROOT).as_posix()
-            if name in BEING_EDITED or any(name.startswith(f) for f in BEING_EDITED if f.endswith("/")):
-                continue
             yield name, ast.parse(path.read_text(encoding="utf-8"), name)
 
 

@@ -29,15 +29,15 @@ class Author:
         self.layout = QgsPrintLayout(project)
         self.layout.initializeDefaults()
         page = self.layout.pageCollection().page(0)
-        page.setPageSize(paper, QgsLayoutItemPage.Landscape)
+        page.setPageSize(paper, QgsLayoutItemPage.Orientation.Landscape)
         self.scale, self.font_scale = scale, font_scale
 
     def place(self, item, item_id, x, y, width, height):
         item.setId(item_id)
         if item.scene() is None:    # a table's frame is already in the layout
             self.layout.addLayoutItem(item)
-        item.attemptMove(QgsLayoutPoint(x * self.scale, y * self.scale, QgsUnitTypes.LayoutMillimeters))
-        item.attemptResize(QgsLayoutSize(width * self.scale, height * self.scale, QgsUnitTypes.LayoutMillimeters))
+        item.attemptMove(QgsLayoutPoint(x * self.scale, y * self.scale, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+        item.attemptResize(QgsLayoutSize(width * self.scale, height * self.scale, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
         return item
 
     def text_format(self, size, bold=False, colour="#222222"):
@@ -46,11 +46,11 @@ class Author:
         font.setBold(bold)
         text.setFont(font)
         text.setSize(size * self.font_scale)
-        text.setSizeUnit(QgsUnitTypes.RenderPoints)
+        text.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPoints)
         text.setColor(QColor(colour))
         return text
 
-    def label(self, item_id, text, x, y, width, height, size, bold=False, align=Qt.AlignLeft, colour="#222222"):
+    def label(self, item_id, text, x, y, width, height, size, bold=False, align=Qt.AlignmentFlag.AlignLeft, colour="#222222"):
         label = QgsLayoutItemLabel(self.layout)
         label.setText(text)
         font = QFont(FONT)
@@ -59,7 +59,7 @@ class Author:
         label.setFont(font)
         label.setFontColor(QColor(colour))
         label.setHAlign(align)
-        label.setVAlign(Qt.AlignTop)
+        label.setVAlign(Qt.AlignmentFlag.AlignTop)
         label.setMarginX(0)
         label.setMarginY(0)
         return self.place(label, item_id, x, y, width, height)
@@ -67,7 +67,7 @@ class Author:
     def map(self, x, y, width, height):
         item = QgsLayoutItemMap(self.layout)
         item.setFrameEnabled(True)
-        item.setFrameStrokeWidth(QgsLayoutMeasurement(0.3, QgsUnitTypes.LayoutMillimeters))
+        item.setFrameStrokeWidth(QgsLayoutMeasurement(0.3, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
         return self.place(item, "map", x, y, width, height)
 
     def north_arrow(self, map_item, x, y, size):
@@ -75,19 +75,19 @@ class Author:
         arrow.setPicturePath(QgsSymbolLayerUtils.svgSymbolNameToPath("arrows/NorthArrow_02.svg",
                                                                      QgsProject.instance().pathResolver()))
         arrow.setLinkedMap(map_item)
-        arrow.setNorthMode(QgsLayoutItemPicture.GridNorth)
+        arrow.setNorthMode(QgsLayoutItemPicture.NorthMode.GridNorth)
         return self.place(arrow, "north_arrow", x, y, size, size)
 
     def scale_bar(self, map_item, x, y, width, height):
         bar = QgsLayoutItemScaleBar(self.layout)
         bar.setStyle("Single Box")
         bar.setLinkedMap(map_item)
-        bar.setUnits(QgsUnitTypes.DistanceKilometers)
+        bar.setUnits(QgsUnitTypes.DistanceUnit.DistanceKilometers)
         bar.setUnitLabel("km")
         bar.setMapUnitsPerScaleBarUnit(1)
         bar.setNumberOfSegmentsLeft(0)
         bar.setNumberOfSegments(2)
-        bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+        bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth)
         bar.setMinimumBarWidth(25 * self.scale)
         bar.setMaximumBarWidth(width * self.scale * 0.8)
         bar.setHeight(2 * self.scale)
@@ -104,8 +104,8 @@ class Author:
         legend.setSymbolWidth(4 * self.scale)
         legend.setSymbolHeight(3.5 * self.scale)
         legend.setFrameEnabled(False)
-        for style, size, bold in ((QgsLegendStyle.Title, 8, True), (QgsLegendStyle.Group, 7.5, True),
-                                  (QgsLegendStyle.Subgroup, 7.5, True), (QgsLegendStyle.SymbolLabel, 7, False)):
+        for style, size, bold in ((QgsLegendStyle.Style.Title, 8, True), (QgsLegendStyle.Style.Group, 7.5, True),
+                                  (QgsLegendStyle.Style.Subgroup, 7.5, True), (QgsLegendStyle.Style.SymbolLabel, 7, False)):
             font = QFont(FONT)
             font.setPointSizeF(size * self.font_scale)
             font.setBold(bold)
@@ -118,7 +118,7 @@ class Author:
         frame = QgsLayoutFrame(self.layout, table)
         table.addFrame(frame)
         self.place(frame, item_id, x, y, width, height)
-        table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)
+        table.setResizeMode(QgsLayoutMultiFrame.ResizeMode.UseExistingFrames)
         table.setHeaderTextFormat(self.text_format(7.5, bold=True))
         table.setContentTextFormat(self.text_format(7.5))
         table.setCellMargin(0.9 * self.scale)
@@ -131,7 +131,7 @@ class Author:
         headers = []
         for index, title in enumerate(["", "au JJ/MM/AAAA", "au JJ/MM/AAAA", "Évolution"][:len(column_widths)]):
             column = QgsLayoutTableColumn(title)
-            column.setHAlignment(Qt.AlignLeft if index == 0 else Qt.AlignRight)
+            column.setHAlignment(Qt.AlignmentFlag.AlignLeft if index == 0 else Qt.AlignmentFlag.AlignRight)
             headers.append(column)
         table.setHeaders(headers)
         table.setTableContents([[QgsTableCell("")] * len(column_widths)])
@@ -139,13 +139,13 @@ class Author:
 
     def picture(self, item_id, x, y, width, height):
         picture = QgsLayoutItemPicture(self.layout)
-        picture.setResizeMode(QgsLayoutItemPicture.Zoom)
+        picture.setResizeMode(QgsLayoutItemPicture.ResizeMode.Zoom)
         return self.place(picture, item_id, x, y, width, height)
 
     def footer(self, height=6):
         self.label("footer", "Sources : … Extraction le …", 8, 206 - height, 215, height, 6.5, colour="#444444")
         self.label("confidential", "Document de travail – ne pas diffuser", 226, 200, 63, 6, 7.5, bold=True,
-                   align=Qt.AlignRight, colour="#a01010")
+                   align=Qt.AlignmentFlag.AlignRight, colour="#a01010")
 
     def save(self, name):
         self.layout.setName(name)

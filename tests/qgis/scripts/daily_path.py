@@ -246,7 +246,7 @@ def run():
         plugin.edit_settings()
         settle()
         unloadPlugin(PLUGIN)
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         step("reloaded: %s" % bool(loadPlugin(PLUGIN) and startPlugin(PLUGIN)))
         settle()
     except Exception:  # reported to the test, which fails on it

@@ -54,7 +54,7 @@ def run():
                 result["during"] = snapshot()
             unloadPlugin(PLUGIN)
         # What unload handed to deleteLater() goes when the event loop runs: let it run.
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         result["after"] = snapshot()
     except Exception:  # reported to the test, which fails on it
         result["exception"] = traceback.format_exc()
