@@ -568,12 +568,12 @@
       <translation>Quarter</translation>
     </message>
     <message>
-      <source>Ventiler par</source>
-      <translation>Split by</translation>
-    </message>
-    <message>
       <source>Lignes sans dépense connue</source>
       <translation>Lines without known spending</translation>
+    </message>
+    <message>
+      <source>Ventiler par</source>
+      <translation>Split by</translation>
     </message>
     <message>
       <source>Mois non saisis</source>
@@ -1658,6 +1658,10 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Sites ouverts aujourd'hui ; distance à vol d'oiseau au service enregistré le plus proche</source>
       <translation>Sites open today; straight-line distance to the nearest recorded service</translation>
+    </message>
+    <message>
+      <source>Graphique sur 24 mois</source>
+      <translation>24-month chart</translation>
     </message>
     <message>
       <source>Copier</source>

@@ -21,13 +21,11 @@ def _dock_class(table: schema.Table):
 
 
 # The tables' docks share one tabbed area on the right, in their declared order; stacked, none would keep the
-# height of a laptop's screen (768 pixels). The figures' docks are tabbed on the left, in front of QGIS's
-# Browser, so that a list and the Synthèse show side by side.
+# height of a laptop's screen (768 pixels). The figures' docks are tabs of QGIS's left column (its Browser
+# and Layers panels), in front: a list and the whole Synthèse show side by side, the layers a click away.
 LAST_DOCKS = ("ResorptionSynthesisDock", "ResorptionHistoryDock")
 FIGURES_WIDTH = 330
-FIGURES_HEIGHT_SHARE = 0.6
-QGIS_BROWSER_DOCK = "Browser"
-QGIS_LAYERS_DOCK = "Layers"
+QGIS_LEFT_DOCKS = ("Browser", "Layers")
 
 
 def _tabify(window, docks, area) -> None:
@@ -53,21 +51,13 @@ def tabify_plugin_docks(window) -> None:
     figures = sorted((dock for dock in docks if dock.objectName() in LAST_DOCKS),
                      key=lambda dock: LAST_DOCKS.index(dock.objectName()))
     _tabify(window, tables, Qt.DockWidgetArea.RightDockWidgetArea)
-    browser = window.findChild(QDockWidget, QGIS_BROWSER_DOCK)
-    if browser is not None and window.dockWidgetArea(browser) != Qt.DockWidgetArea.LeftDockWidgetArea:
-        browser = None
-    _tabify(window, ([browser] if browser is not None else []) + figures, Qt.DockWidgetArea.LeftDockWidgetArea)
+    qgis_docks = [dock for dock in (window.findChild(QDockWidget, name) for name in QGIS_LEFT_DOCKS)
+                  if dock is not None and window.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea]
+    _tabify(window, qgis_docks + figures, Qt.DockWidgetArea.LeftDockWidgetArea)
     for front in (tables[:1] + figures[:1]):
         front.raise_()
     if figures:
         window.resizeDocks([figures[0]], [FIGURES_WIDTH], Qt.Orientation.Horizontal)
-        # Beside QGIS's Layers panel, the figures take most of the height: their main rows show unscrolled.
-        layers = window.findChild(QDockWidget, QGIS_LAYERS_DOCK)
-        if layers is not None and window.dockWidgetArea(layers) == Qt.DockWidgetArea.LeftDockWidgetArea:
-            height = window.height()
-            window.resizeDocks([figures[0], layers], [int(height * FIGURES_HEIGHT_SHARE),
-                                                      int(height * (1 - FIGURES_HEIGHT_SHARE))],
-                               Qt.Orientation.Vertical)
 
 
 class DockManager:

@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 from qgis.core import (Qgis, QgsApplication, QgsCoordinateReferenceSystem,
                        QgsCoordinateTransform, QgsFeatureRequest, QgsProject,
                        QgsTask)
-from qgis.gui import QgsDockWidget
+from qgis.gui import QgsCollapsibleGroupBox, QgsDockWidget
 from qgis.PyQt.QtCore import QDate, Qt, QTimer
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtWidgets import (QAbstractItemView, QApplication, QCheckBox,
@@ -189,8 +189,15 @@ class SynthesisDock(QgsDockWidget):
         self.services_label.setToolTip(tr("Sites ouverts aujourd'hui ; distance à vol d'oiseau au service enregistré le plus proche"))
         layout.addWidget(self.services_label)
 
-        self.chart = MonthlyChart(body)
-        layout.addWidget(self.chart, 1)
+        # Folded at first: beside a list on a laptop's screen, the figures come first. QGIS keeps the officer's
+        # choice (the box's state is saved under its name).
+        self.chart_box = QgsCollapsibleGroupBox(tr("Graphique sur 24 mois"), body)
+        self.chart_box.setObjectName("ResorptionSynthesisChart")
+        self.chart_box.setSettingGroup("resorption_sig")
+        self.chart_box.setCollapsed(True)
+        self.chart = MonthlyChart(self.chart_box)
+        QVBoxLayout(self.chart_box).addWidget(self.chart)
+        layout.addWidget(self.chart_box, 1)
 
         buttons = QHBoxLayout()
         self.copy_button = QPushButton(tr("Copier"), body)
