@@ -26,6 +26,11 @@ def test_the_daily_path_then_copil_twice_settings_reload_and_quit_exit_cleanly(t
     steps = json.loads(out.read_text(encoding="utf-8"))
     today = datetime.date.today().strftime("%d/%m/%Y")
     assert "exception" not in steps, steps["exception"]
+    view = next(step for step in steps["steps"] if step.startswith("window:"))
+    steps["steps"].remove(view)
+    # The window keeps the laptop's width; the Synthèse's main figures read beside the list, unscrolled.
+    assert view.startswith("window: 1366 px wide;"), view
+    assert all(figure in view for figure in ("Sites ouverts", "Personnes", "Ménages", "Mineurs")), view
     assert steps["steps"][:15] == [
         "store opened", "new site form shows NULL: False", "new site saved: True",
         "identify form shows NULL: False", "population saved: True", "closure problems: ",

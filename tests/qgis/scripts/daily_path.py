@@ -154,6 +154,18 @@ def draw_terrain(terrains_dock, corners):
     iface.actionPan().trigger()
 
 
+def figures_in_view(synthesis_dock):
+    """The Synthèse's rows a user reads without scrolling, as the docks are placed the first time."""
+    settle(2)   # the figures are computed in the background
+    table = synthesis_dock.table
+    page = table.parentWidget().parentWidget()   # the scroll area's viewport
+    bottom = min(table.viewport().height(), page.height() - table.geometry().top() - table.viewport().y())
+    shown = [table.item(row, 0).text() for row in range(table.rowCount())
+             if table.item(row, 0) is not None and table.isVisible()
+             and table.rowViewportPosition(row) + table.rowHeight(row) <= bottom]
+    return [text for text in shown if not text.startswith("↳")]
+
+
 def daily_path(plugin):
     sites_dock, terrains_dock = plugin.dock_manager.docks[:2]
     sites = sites_dock.layer
@@ -229,11 +241,14 @@ def export_twice(dialog):
 
 def run():
     try:
-        iface.mainWindow().showMaximized()
+        # The whole 1366×768 screen (Xvfb has no window manager to maximise).
+        iface.mainWindow().setGeometry(0, 0, 1366, 768)
         plugin = plugins[PLUGIN]
         plugin.store_actions.open_store(os.environ["RESORPTION_STORE"])
         settle(1)
         step("store opened")
+        step("window: %d px wide; figures in view beside the sites: %s" % (
+            iface.mainWindow().width(), figures_in_view(plugin.synthesis.synthesis_dock)))
         daily_path(plugin)
         for attempt in range(2):
             dialog = plugin.copil_entry.show_dialog()
