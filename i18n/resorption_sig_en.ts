@@ -548,10 +548,6 @@
       <translation>Nothing was imported: {0}</translation>
     </message>
     <message>
-      <source>Refusé par le stockage, rien n'a été écrit : {0}</source>
-      <translation>Refused by the store, nothing was written: {0}</translation>
-    </message>
-    <message>
       <source>{0} mois</source>
       <translation>{0} month(s)</translation>
     </message>
@@ -1410,6 +1406,10 @@ A new version with its values will be saved; the current version stays in the hi
     <message>
       <source>Lecture du stockage impossible : {0}</source>
       <translation>Cannot read the store: {0}</translation>
+    </message>
+    <message>
+      <source>Refusé par le stockage, rien n'a été écrit : {0}</source>
+      <translation>Refused by the store, nothing was written: {0}</translation>
     </message>
     <message>
       <source>Ouvrir un stockage</source>

@@ -29,7 +29,7 @@ from .indicator_grid import LATE_COLOUR, HouseholdsTab, IndicatorGrid
 from .local_indicator_dialog import LocalIndicatorDialog
 from .map_tools import PointTool
 from .scrolling import scrollable
-from .store_access import READ_ERRORS, LayerStore, failure_text
+from .store_access import READ_ERRORS, LayerStore, failure_text, refusal_text
 
 OBJECT_NAME = "ResorptionDispositifsDock"
 HIGHLIGHT = QColor(0, 90, 200)
@@ -177,11 +177,10 @@ class DispositifsDock(QgsDockWidget):
             callback()
         except READ_ERRORS + (observatory.ObservatoryError,) as error:
             self.notify(failure_text(error), Qgis.MessageLevel.Warning)
-        except Exception as error:  # sqlite3.IntegrityError: the store's rule says why
+        except Exception as error:  # PostgreSQL's refusals (SQLite's are among READ_ERRORS): the rule says why
             if not sql.refused_by_store(error):
                 raise
-            self.notify(tr("Refusé par le stockage, rien n'a été écrit : {0}").format(error),
-                        Qgis.MessageLevel.Warning)
+            self.notify(refusal_text(error), Qgis.MessageLevel.Warning)
 
     # --- the store -----------------------------------------------------------------------
     def set_layer(self, layer: Optional[QgsVectorLayer]) -> None:

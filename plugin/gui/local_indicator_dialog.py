@@ -9,7 +9,7 @@ from qgis.PyQt.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayo
 from ..i18n import pick, tr
 from ..model import vocabularies as voc
 from ..store import indicators_sql as sql
-from .store_access import READ_ERRORS, failure_text
+from .store_access import READ_ERRORS, failure_text, refusal_text
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -75,7 +75,7 @@ class LocalIndicatorDialog(QDialog):
                                         self.label_en.text().strip() or None)
         except Exception as error:  # the store's rule first (sqlite3.IntegrityError is also a read error)
             if sql.refused_by_store(error):
-                self.refuse(tr("Refusé par le stockage, rien n'a été écrit : {0}").format(error))
+                self.refuse(refusal_text(error))
             elif isinstance(error, READ_ERRORS):
                 self.refuse(failure_text(error))
             else:

@@ -6,12 +6,14 @@ open_store() would repeat the integrity check, seconds on a large file, at
 every refresh. The panels only need connections: this is all they get.
 """
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 
-from ..i18n import message, tr
+from ..i18n import message, pick, tr
 from ..store.base import StoreError
 from ..store.gpkg import connect
+from ..store.indicators_sql import refused_by_store
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,23 @@ READ_ERRORS = (StoreError, sqlite3.Error, OSError)
 
 
 def failure_text(error: Exception) -> str:
-    """What the panel says when the store cannot be read (moved file, lock held too long, damage)."""
+    """What the panel says when the store cannot be read (moved file, lock held too long, damage), or
+    refuses a write."""
     if isinstance(error, StoreError):
         return message(error)
+    if refused_by_store(error):
+        return refusal_text(error)
     return tr("Lecture du stockage impossible : {0}").format(error)
+
+
+def refusal_text(error: Exception) -> str:
+    """A write the store's rules refused, in the rule's own words (the user's language when it gives both)."""
+    said = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if " / " in said:
+        french, english = said.rsplit(" / ", 1)
+        # SQLite says "CHECK constraint failed: <rule_name>: <French> / <English>".
+        said = pick(re.sub(r"^.*?\b[a-z][a-z0-9]*_[a-z0-9_]+: ", "", french), english)
+    return tr("Refusé par le stockage, rien n'a été écrit : {0}").format(said)
 
 
 def notify(iface, text: str, level=None, seconds: int = 5) -> None:

@@ -5,6 +5,7 @@ store spells them. Sums themselves are in plugin/model/indicators.py.
 """
 import contextlib
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -242,9 +243,17 @@ def add_local_indicator(connection, code: str, label: str, departement: str, kin
               "departement": departement, "login": login or None})
 
 
+# PostgreSQL's classes of a refused write: a constraint (23), a trigger's RAISE (P0), a row or column the
+# login may not write (42501). Any other error is not a rule speaking (a lost connection, a damaged file).
+REFUSING_SQLSTATES = ("23", "P0", "42501")
+
+
 def refused_by_store(error: Exception) -> bool:
     """Whether `error` is a rule of the store (SQLite's or PostgreSQL's) refusing a write, to be said."""
-    return type(error).__module__.split(".")[0] in ("sqlite3", "psycopg2")
+    if isinstance(error, sqlite3.IntegrityError):
+        return True
+    code = getattr(error, "pgcode", None) if type(error).__module__.split(".")[0] == "psycopg2" else None
+    return bool(code) and code.startswith(REFUSING_SQLSTATES)
 
 
 def entered_months(connection, action_uuids: Optional[Sequence[str]] = None, first: Optional[str] = None,

@@ -94,6 +94,25 @@ def test_an_officer_declares_a_dispositif_with_two_tags_and_two_operators_and_fi
     assert last_month not in dock.grid.late and households.item(row, 0).text() == "9"
 
 
+def test_a_dispositif_the_store_refuses_is_said_refused_not_unreadable(dock):
+    dock, store = dock
+    dock.new_button.click()
+    form = dock.declaration_tab
+    form.name.setText("MOUS Pantin")
+    form.started.setDate(QDate(2025, 1, 1))
+    form.has_end.setChecked(True)
+    form.ended.setDate(QDate(2024, 6, 30))   # before its start: the store's rule refuses it
+    form.departement.setText("93")
+    dock.save_button.click()
+    assert dock.last_message == ("Refusé par le stockage, rien n'a été écrit : "
+                                 "« Objectifs » est obligatoire"), dock.last_message
+    form.goals.setPlainText("Accompagnement vers le logement")
+    dock.save_button.click()
+    assert dock.last_message == ("Refusé par le stockage, rien n'a été écrit : "
+                                 "La date de fin ne peut pas précéder la date de début"), dock.last_message
+    assert not [a for a in dock.all_actions if a.name == "MOUS Pantin"]
+
+
 def test_the_operator_workbook_goes_out_and_comes_back_through_the_dock(dock, tmp_path):
     dock, store = dock
     action = next(a for a in dock.all_actions if a.uuid in dock.late)
