@@ -1572,6 +1572,18 @@ A new version with its values will be saved; the current version stays in the hi
       <translation>Synchronisation finished: {0} received, {1} sent, {2} conflict(s).</translation>
     </message>
     <message>
+      <source>présent</source>
+      <translation>present</translation>
+    </message>
+    <message>
+      <source>supprimé</source>
+      <translation>deleted</translation>
+    </message>
+    <message>
+      <source>sorti du territoire de la copie</source>
+      <translation>moved out of the copy's territory</translation>
+    </message>
+    <message>
       <source>Choisissez le fichier GeoPackage du stockage partagé.</source>
       <translation>Choose the GeoPackage file of the shared store.</translation>
     </message>

@@ -21,13 +21,17 @@ from qgis.PyQt.QtWidgets import (QAction, QComboBox, QDialog, QDialogButtonBox, 
 from ..i18n import message, tr
 from ..layers import loader, pg_connections
 from ..layers.project_layers import reload_layers, unsaved_layers
+from ..model import schema
+from ..model.merge import DELETED
 from ..model.territories import normalise_departement
 from ..settings import Settings
 from ..store.base import StoreError
 from ..store.errors import translated
 from ..store.sqlite_ddl import WORKING_COPY
 from ..sync import EXISTENCE, MINE, THEIRS, SyncCancelled, SyncSummary, WorkingCopy, checkout, synchronise
+from ..sync.engine import MOVED
 from ..sync.working_copy import read_meta
+from .history_panel import value_text
 from .labels import field_label, table_label
 from .postgres_store_dialog import ConnectionChoice, unlock_problem
 from .tasks import TaskKeeper
@@ -61,6 +65,14 @@ def conflict_field_label(table_name: str, field_name: str) -> str:
     if field_name == EXISTENCE:
         return tr("(existence de l'élément)")
     return field_label(table_name, field_name)
+
+
+def conflict_value_text(table_name: str, field_name: str, value) -> str:
+    """A side of a conflict as the officer reads it: labels of codes, dates dd/mm/yyyy, what became of the row."""
+    if field_name == EXISTENCE:
+        return {"present": tr("présent"), DELETED: tr("supprimé"),
+                MOVED: tr("sorti du territoire de la copie")}.get(value, str(value))
+    return value_text(schema.table(table_name), field_name, value)
 
 
 # --- the task ------------------------------------------------------------------------------------
@@ -334,8 +346,7 @@ class ConflictsDialog(QDialog):
         self.fieldTable.setVerticalHeaderLabels([conflict_field_label(f["table"], f["field"]) for f in fields])
         for position, conflict in enumerate(fields):
             for column, key in enumerate(("base", "mine", "theirs")):
-                value = conflict[key]
-                cell = QTableWidgetItem(tr("(vide)") if value in (None, "") else str(value))
+                cell = QTableWidgetItem(conflict_value_text(conflict["table"], conflict["field"], conflict[key]))
                 cell.setToolTip(cell.text())
                 self.fieldTable.setItem(position, column, cell)
             choice = QComboBox(self.fieldTable)

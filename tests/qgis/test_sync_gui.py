@@ -160,6 +160,17 @@ def test_checkout_sync_badge_refusal_and_conflict(manager, bar_iface, shared, tm
     assert manager.sync_action.text() == "Synchroniser"
 
 
+def test_a_conflicts_sides_read_as_words_not_codes():
+    from plugin.gui.sync_actions import conflict_value_text
+    from plugin.sync import EXISTENCE
+    assert [conflict_value_text("sites", EXISTENCE, side) for side in ("present", "deleted", "moved")] == [
+        "présent", "supprimé", "sorti du territoire de la copie"]
+    assert conflict_value_text("sites", "status", "closed_by_pref_admin") == \
+        "Décision administrative de la Préfecture"
+    assert conflict_value_text("sites", "closed_at", "2026-11-30") == "30/11/2026"
+    assert conflict_value_text("sites", "name", None) == "(vide)"
+
+
 def test_several_copies_ask_which_and_remove_undoes_everything(manager, bar_iface, shared, tmp_path, monkeypatch):
     from plugin.gui.store_actions import StoreActions
     from qgis.PyQt.QtWidgets import QInputDialog
