@@ -23,6 +23,9 @@ def run_qgis(profiles: Path, script: Path, env_extra: dict, timeout: int = 240,
              screen: str = "1600x1000x24") -> subprocess.CompletedProcess:
     env = dict(os.environ, **env_extra)
     env.pop("QT_QPA_PLATFORM", None)
+    # The scripts share tests/qgis/scripts/in_qgis.py.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "tests" / "qgis" / "scripts"),
+                                                      env.get("PYTHONPATH")]))
     command = ["qgis", "--profiles-path", str(profiles), "--nologo", "--noversioncheck", "--code", str(script)]
     if not env.get("DISPLAY"):
         command = ["xvfb-run", "-a", "-s", "-screen 0 " + screen] + command

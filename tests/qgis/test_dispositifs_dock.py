@@ -50,14 +50,20 @@ def test_the_list_filters_by_topic_operator_and_late_entries(dock):
     assert dock.all_actions[0] in dock.shown
 
 
-def test_an_officer_declares_a_dispositif_with_two_tags_and_two_operators_and_fills_last_month(dock):
-    dock, store = dock
+def new_declaration(dock, name, goals=""):
+    """« Nouveau », then what an officer types first: name, start on 1 January 2025, goals, département 93."""
     dock.new_button.click()
     form = dock.declaration_tab
-    form.name.setText("MOUS Bobigny – Les Vignes")
+    form.name.setText(name)
     form.started.setDate(QDate(2025, 1, 1))
-    form.goals.setPlainText("Accompagnement vers le logement")
+    form.goals.setPlainText(goals)
     form.departement.setText("93")
+    return form
+
+
+def test_an_officer_declares_a_dispositif_with_two_tags_and_two_operators_and_fills_last_month(dock):
+    dock, store = dock
+    form = new_declaration(dock, "MOUS Bobigny – Les Vignes", "Accompagnement vers le logement")
     form.chips["housing"].click()
     form.chips["rights"].click()
     associations = [uuid for uuid, _name, kind in form.choices if kind == "association"][:2]
@@ -96,13 +102,9 @@ def test_an_officer_declares_a_dispositif_with_two_tags_and_two_operators_and_fi
 
 def test_a_dispositif_the_store_refuses_is_said_refused_not_unreadable(dock):
     dock, store = dock
-    dock.new_button.click()
-    form = dock.declaration_tab
-    form.name.setText("MOUS Pantin")
-    form.started.setDate(QDate(2025, 1, 1))
+    form = new_declaration(dock, "MOUS Pantin")
     form.has_end.setChecked(True)
     form.ended.setDate(QDate(2024, 6, 30))   # before its start: the store's rule refuses it
-    form.departement.setText("93")
     dock.save_button.click()
     assert dock.last_message == ("Refusé par le stockage, rien n'a été écrit : "
                                  "« Objectifs » est obligatoire"), dock.last_message

@@ -4,9 +4,9 @@ QGIS, then quit as a user does.
 Opens the store of $RESORPTION_STORE; places a new site and saves its form; opens the form QGIS opens itself
 (identify) on it; edits a population through the dock's form; closes a site with where its people went, then
 corrects them in its form's Fermeture tab; draws a terrain with the mouse and fills the form QGIS opens; links
-the nearest site as its origin; restores an older version after saying yes; prepares the same COPIL map twice in the layout designer and twice as
-a PDF, saves the settings dialog, unloads and reloads the plugin, then quits QGIS through its File › Quit
-action. Writes the steps reached and every error logged, as JSON, to $RESORPTION_CRASH_OUT (before quitting:
+the nearest site as its origin; restores an older version after saying yes; prepares the same COPIL map twice
+in the layout designer and twice as a PDF, saves the settings dialog, unloads and reloads the plugin, then
+quits QGIS through its File › Quit action. Writes the steps reached and every error logged, as JSON, to $RESORPTION_CRASH_OUT (before quitting:
 the test reads QGIS's exit code for what follows).
 """
 import json
@@ -24,6 +24,8 @@ from qgis.PyQt.QtWidgets import (QAbstractSpinBox, QApplication, QDialog, QDialo
                                  QMessageBox, QTableWidget)
 from qgis.utils import iface, loadPlugin, plugins, startPlugin, unloadPlugin
 
+from in_qgis import settle
+
 PLUGIN = "resorption_sig"
 OUT = os.environ["RESORPTION_CRASH_OUT"]
 result = {"steps": [], "errors": []}
@@ -38,13 +40,6 @@ def step(text):
 def on_message(message, tag, level):
     if level >= Qgis.MessageLevel.Warning and (tag in ("Python error", "Résorption SIG") or PLUGIN in message):
         result["errors"].append("%s: %s" % (tag, message))
-
-
-def settle(seconds=0.5):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
 
 
 def write():

@@ -2,31 +2,22 @@
 1366×768, its tabs, a declaration and the monthly grid. PNGs go to $RESORPTION_SHOTS; errors to
 $RESORPTION_SHOTS/errors.txt. Then quits QGIS."""
 import os
-import time
 import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication, QTimer
+from qgis.PyQt.QtCore import QTimer
 from qgis.utils import iface, plugins
+
+from in_qgis import grab
 
 store_path = os.environ["RESORPTION_DEMO_STORE"]
 shots = Path(os.environ["RESORPTION_SHOTS"])
 errors = []
 
 
-def settle(milliseconds=700):
-    canvas = iface.mapCanvas()
-    canvas.refresh()
-    end = time.time() + milliseconds / 1000
-    while time.time() < end or canvas.isDrawing():
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
-
-
 def save(widget, name):
-    settle()
-    widget.grab().save(str(shots / ("dispositifs_%s.png" % name)))
+    grab(widget, shots / ("dispositifs_%s.png" % name), 0.7)
 
 
 def save_local_indicator_dialog(dock, action):

@@ -6,14 +6,15 @@ $RESORPTION_SHOTS/errors.txt. Then quits QGIS.
 """
 import importlib
 import os
-import time
 import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsExpressionContextUtils
-from qgis.PyQt.QtCore import QCoreApplication, QTimer
+from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QTabWidget
 from qgis.utils import iface, plugins
+
+from in_qgis import grab
 
 PACKAGE = "resorption_sig.plugin"
 store_path = os.environ["RESORPTION_DEMO_STORE"]
@@ -25,19 +26,8 @@ def module(name):
     return importlib.import_module("%s.%s" % (PACKAGE, name))
 
 
-def settle(milliseconds=600):
-    """Let QGIS render and lay out before a grab."""
-    canvas = iface.mapCanvas()
-    canvas.refresh()  # not refreshAllLayers: reloading an OGR layer clears its selection
-    end = time.time() + milliseconds / 1000
-    while time.time() < end or canvas.isDrawing():
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
-
-
 def save(widget, name):
-    settle()
-    widget.grab().save(str(shots / (name + ".png")))
+    grab(widget, shots / (name + ".png"))
 
 
 def form_tabs(dock, feature, prefix, tabs):

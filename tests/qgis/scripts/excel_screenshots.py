@@ -7,13 +7,14 @@ into $RESORPTION_SHOTS/errors.txt. Then quits QGIS.
 """
 import importlib
 import os
-import time
 import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication, QTimer
+from qgis.PyQt.QtCore import QTimer
 from qgis.utils import iface, plugins
+
+from in_qgis import grab, wait_until
 
 PACKAGE = "resorption_sig.plugin"
 shots = Path(os.environ["RESORPTION_SHOTS"])
@@ -24,25 +25,8 @@ def module(name):
     return importlib.import_module("%s.%s" % (PACKAGE, name))
 
 
-def settle(seconds=0.6):
-    end = time.time() + seconds
-    while time.time() < end or iface.mapCanvas().isDrawing():
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
-
-
-def wait_until(condition, seconds=60):
-    end = time.time() + seconds
-    while not condition():
-        if time.time() > end:
-            raise TimeoutError("the task did not end")
-        QCoreApplication.processEvents()
-        time.sleep(0.05)
-
-
 def save(widget, name):
-    settle()
-    widget.grab().save(str(shots / (name + ".png")))
+    grab(widget, shots / (name + ".png"))
 
 
 def run():
@@ -59,21 +43,21 @@ def run():
         save(export, "excel_export")
         export.fileWidget.setFilePath(str(Path(os.environ["RESORPTION_EXPORT_FOLDER"]) / "sites_93.xlsx"))
         export.start_export()
-        wait_until(lambda: export.task is None)
+        wait_until(lambda: export.task is None, "the export did not end")
         save(iface.messageBar(), "excel_export_termine")
 
         dialog = manager.show_import()
         dialog.resize(1100, 680)
         dialog.fileWidget.setFilePath(os.environ["RESORPTION_IMPORT_FILE"])
         dialog.start_preview()
-        wait_until(lambda: dialog.task is None)
+        wait_until(lambda: dialog.task is None, "the import did not end")
         save(dialog, "excel_import_apercu")
         dialog.errorsOnlyBox.setChecked(True)
         save(dialog, "excel_import_erreurs")
         dialog.errorsOnlyBox.setChecked(False)
         dialog.skipInvalidBox.setChecked(True)
         dialog.start_import()
-        wait_until(lambda: dialog.task is None)
+        wait_until(lambda: dialog.task is None, "the import did not end")
         save(dialog, "excel_import_termine")
         manager.remove()
     except Exception:  # written for the launcher, which fails on it

@@ -6,7 +6,6 @@ A demo store of the Seine-Saint-Denis (seed 2026); a list of schools laid out as
 l'éducation » publishes it and an association's list of water points and food aid (CSV, seeded positions
 in the 93) are imported through the dialog; the COPIL PDF is rendered with pdftoppm.
 """
-import os
 import random
 import subprocess
 import sys
@@ -18,7 +17,7 @@ REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from desktop import demo_store_93, install_profile, report_screenshots, screenshot_arguments  # noqa: E402
+from desktop import demo_store_93, report_screenshots, screenshot_arguments, shoot  # noqa: E402
 
 # Around Saint-Denis, Bobigny and Montreuil (WGS 84): where the demo sites are.
 AREA = (2.33, 48.86, 2.58, 48.96)
@@ -52,14 +51,7 @@ def main():
         folder = Path(folder)
         store = demo_store_93(folder / "demo-93.gpkg")
         lists(folder)
-        install_profile(folder / "profiles", enabled=True)
-        env = dict(os.environ, RESORPTION_DEMO_STORE=store, RESORPTION_FOLDER=str(folder),
-                   RESORPTION_SHOTS=str(out), LANG="fr_FR.UTF-8")
-        env.pop("QT_QPA_PLATFORM", None)
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", "qgis", "--profiles-path",
-                   str(folder / "profiles"), "--nologo", "--noversioncheck", "--code",
-                   str(HERE / "services_screenshots.py")]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=400)
+        result = shoot(folder, HERE / "services_screenshots.py", store, out, RESORPTION_FOLDER=str(folder))
         pdf = folder / "copil_services.pdf"
         if pdf.exists():
             subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(out / "services_copil")],

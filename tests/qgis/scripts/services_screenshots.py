@@ -2,14 +2,15 @@
 COPIL map with the sites far from a school. PNGs into $RESORPTION_SHOTS, errors into errors.txt."""
 import importlib
 import os
-import time
 import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsProject
-from qgis.PyQt.QtCore import QCoreApplication, QDate, QTimer
+from qgis.PyQt.QtCore import QDate, QTimer
 from qgis.PyQt.QtWidgets import QDialogButtonBox, QDockWidget
 from qgis.utils import iface, plugins
+
+from in_qgis import grab, settle
 
 PACKAGE = "resorption_sig.plugin"
 shots = Path(os.environ["RESORPTION_SHOTS"])
@@ -21,16 +22,8 @@ def module(name):
     return importlib.import_module("%s.%s" % (PACKAGE, name))
 
 
-def settle(seconds=0.8):
-    end = time.time() + seconds
-    while time.time() < end or iface.mapCanvas().isDrawing():
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
-
-
 def save(widget, name):
-    settle()
-    widget.grab().save(str(shots / (name + ".png")))
+    grab(widget, shots / (name + ".png"), 0.8)
 
 
 def services_dock():

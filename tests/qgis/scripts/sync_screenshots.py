@@ -9,14 +9,15 @@ $RESORPTION_SHOTS, errors into $RESORPTION_SHOTS/$RESORPTION_ERRORS. Then QGIS q
 """
 import importlib
 import os
-import time
 import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsPointXY, QgsRectangle
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QMessageBox, QPushButton
 from qgis.utils import iface, plugins
+
+from in_qgis import grab, settle, wait_until
 
 PACKAGE = "resorption_sig.plugin"
 shots = Path(os.environ["RESORPTION_SHOTS"])
@@ -28,28 +29,8 @@ def module(name):
     return importlib.import_module("%s.%s" % (PACKAGE, name))
 
 
-def settle(seconds=0.6):
-    """Let QGIS render and lay out before a grab."""
-    canvas = iface.mapCanvas()
-    canvas.refresh()
-    end = time.time() + seconds
-    while time.time() < end or canvas.isDrawing():
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
-
-
-def wait_until(condition, what, seconds=60):
-    end = time.time() + seconds
-    while not condition():
-        if time.time() > end:
-            raise TimeoutError(what)
-        QCoreApplication.processEvents()
-        time.sleep(0.05)
-
-
 def save(widget, name):
-    settle()
-    widget.grab().save(str(shots / (name + ".png")))
+    grab(widget, shots / (name + ".png"))
 
 
 def save_screen(widget, name):

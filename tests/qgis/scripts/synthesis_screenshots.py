@@ -7,15 +7,16 @@ $RESORPTION_SHOTS; errors go to $RESORPTION_SHOTS/synthesis_errors.txt. Then qui
 """
 import importlib
 import os
-import time
 import traceback
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsFeatureRequest, QgsGeometry, QgsPointXY
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
-from qgis.PyQt.QtCore import QCoreApplication, QDate, Qt, QTimer
+from qgis.PyQt.QtCore import QDate, Qt, QTimer
 from qgis.PyQt.QtWidgets import QTabWidget
 from qgis.utils import iface, plugins
+
+from in_qgis import grab, settle
 
 PACKAGE = "resorption_sig.plugin"
 store_path = os.environ["RESORPTION_DEMO_STORE"]
@@ -28,18 +29,8 @@ def module(name):
     return importlib.import_module("%s.%s" % (PACKAGE, name))
 
 
-def settle(milliseconds=800, dock=None):
-    canvas = iface.mapCanvas()
-    canvas.refresh()
-    end = time.time() + milliseconds / 1000
-    while time.time() < end or canvas.isDrawing() or (dock is not None and dock.is_busy()):
-        QCoreApplication.processEvents()
-        time.sleep(0.02)
-
-
 def save(widget, name, dock=None):
-    settle(dock=dock)
-    widget.grab().save(str(shots / (name + ".png")))
+    grab(widget, shots / (name + ".png"), 0.8, dock.is_busy if dock is not None else lambda: False)
 
 
 def edit_site(sites):
@@ -72,7 +63,7 @@ def form_history_tab(layer, feature):
         raise RuntimeError("no Historique tab: %s; config: %s" % (
             names, [t.name() for t in layer.editFormConfig().tabs()]))
     tabs.setCurrentIndex(names.index("Historique"))
-    settle(1500)
+    settle(1.5)
     save(dialog, "formulaire_site_historique")
     dialog.reject()
 
@@ -82,7 +73,7 @@ def run():
         window = iface.mainWindow()
         window.setGeometry(0, 0, 1366, 768)   # a préfecture laptop's screen
         plugins["resorption_sig"].store_actions.open_store(store_path)
-        settle(1500)
+        settle(1.5)
         manager = module("gui.synthesis_manager").SynthesisManager(iface)
         manager.create()
         state["manager"] = manager
